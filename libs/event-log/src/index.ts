@@ -1,0 +1,4 @@
+export type * from './port.js';
+export type * from './key-vault.js';
+export * from './sealing.js';
+export * from './checkpoint.js';

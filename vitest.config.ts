@@ -1,0 +1,23 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One test runner for every project. Levels are named by file suffix:
+ * `*.unit.spec.ts` (pure, in memory), `*.int.spec.ts` (real SQLite files, child processes,
+ * a Kafka protocol peer), `*.e2e.spec.ts` (the assembled fabric). `npm test` runs all of them.
+ * SWC compiles the sources so NestJS decorator metadata is emitted as `tsc` would.
+ */
+const sourceConditions = ['@memfabric/source', 'node', 'import', 'module', 'default'];
+
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022' } })],
+  resolve: { conditions: sourceConditions },
+  ssr: { resolve: { conditions: sourceConditions, externalConditions: ['@memfabric/source'] } },
+  test: {
+    include: ['{libs,services,e2e}/**/*.spec.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});
