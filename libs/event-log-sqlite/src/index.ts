@@ -1,0 +1,3 @@
+export * from './sqlite.event-log.js';
+export * from './sqlite.key-vault.js';
+export * from './master-key.js';

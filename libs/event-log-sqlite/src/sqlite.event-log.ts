@@ -1,0 +1,401 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AesGcmContentCipher } from '@memfabric/crypto';
+import { ConfigurationError, IdempotencyConflictError, MemfabricError, UnavailableError } from '@memfabric/errors';
+import {
+  advance,
+  dedupeKey,
+  openEvent,
+  sameSubmission,
+  sealEvent,
+  verifyChain,
+  type AppendOptions,
+  type AppendResult,
+  type BatchHandler,
+  type Checkpoint,
+  type ContentCipher,
+  type ContentKey,
+  type EventLog,
+  type ReadAllOptions,
+  type ReadPage,
+  type ReadStreamOptions,
+  type SealedEvent,
+  type StoredRecord,
+  type StreamInfo,
+  type SubscribeOptions,
+  type Subscription,
+  type VerifyFilter,
+  type VerifyReport,
+} from '@memfabric/event-log';
+import { GENESIS_HASH, newEventId, UpcasterChain, type NewEvent, type StoredEvent } from '@memfabric/events';
+import { DDL, SCHEMA_VERSION } from './schema.js';
+import { SqliteKeyVault } from './sqlite.key-vault.js';
+
+/**
+ * SQLite durability setting. `FULL` fsyncs the WAL at every commit: an acknowledged append
+ * survives a process crash and a power loss. `NORMAL` survives a process crash but may lose
+ * the last commits on power loss.
+ */
+export type Synchronous = 'FULL' | 'NORMAL';
+
+/** Options of {@link SqliteEventLog.open}. */
+export interface SqliteEventLogOptions {
+  /** Path of the SQLite file (created with its directory when missing). */
+  readonly path: string;
+  /** 32-byte key that wraps the content keys (see `loadOrCreateMasterKey`). */
+  readonly masterKey: Uint8Array;
+  /** Durability; default `FULL` (crash- and power-loss-safe). */
+  readonly synchronous?: Synchronous;
+  /** How often an idle subscription polls for events written by other processes, in ms; default 200. */
+  readonly pollIntervalMs?: number;
+  /** Upcasters applied on read; default the catalog's. */
+  readonly upcasters?: UpcasterChain;
+}
+
+interface EventRow {
+  offset: number;
+  record: string;
+  prevhash: string;
+  hash: string;
+}
+
+const PARTITION = 0;
+const DEFAULT_LIMIT = 1000;
+
+/**
+ * The embedded event log: one SQLite file in WAL mode (better-sqlite3), one partition whose
+ * offsets are the global positions. Appends run in one `BEGIN IMMEDIATE` transaction per call,
+ * so a batch is all-or-nothing and several processes may share the file safely.
+ *
+ * Content (`data`) is stored encrypted with AES-256-GCM under a per-data-subject key from the
+ * vault in the same file; the hash chain covers the encrypted record.
+ */
+export class SqliteEventLog implements EventLog {
+  /** The content-key vault kept in the same file (erasure destroys keys here). */
+  readonly vault: SqliteKeyVault;
+  private readonly cipher: ContentCipher = new AesGcmContentCipher();
+  private readonly upcasters: UpcasterChain;
+  private readonly appended = new EventEmitter();
+  private readonly pollIntervalMs: number;
+  private readonly stmts: ReturnType<SqliteEventLog['prepare']>;
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+
+  private constructor(
+    /** The underlying connection, for adapters that commit their writes with a checkpoint. */
+    readonly db: Database.Database,
+    options: SqliteEventLogOptions,
+  ) {
+    this.upcasters = options.upcasters ?? new UpcasterChain();
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.vault = new SqliteKeyVault(db, options.masterKey);
+    this.stmts = this.prepare();
+    this.appended.setMaxListeners(0);
+  }
+
+  /**
+   * Opens (creating when missing) the log at `options.path`.
+   * @throws ConfigurationError when the path cannot be opened or the file holds a newer schema.
+   */
+  static open(options: SqliteEventLogOptions): SqliteEventLog {
+    if (options.masterKey.length !== 32) throw new ConfigurationError('masterKey must be 32 bytes');
+    let db: Database.Database;
+    try {
+      if (options.path !== ':memory:') mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+      db = new Database(options.path);
+    } catch (cause) {
+      throw new ConfigurationError(`cannot open event log ${options.path}: ${(cause as Error).message}`, { cause });
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('busy_timeout = 5000');
+    db.exec(DDL);
+    const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
+    if (!version) db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+    else if (Number(version.value) > SCHEMA_VERSION) {
+      db.close();
+      throw new ConfigurationError(`${options.path} has schema version ${version.value}; this build reads up to ${SCHEMA_VERSION}`);
+    }
+    return new SqliteEventLog(db, options);
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      nextOffset: db.prepare<[], { next: number }>('SELECT COALESCE(MAX("offset") + 1, 0) AS next FROM events').pluck(false),
+      head: db.prepare<[string, string], { streamposition: number; hash: string }>(
+        'SELECT streamposition, hash FROM events WHERE tenantid = ? AND streamid = ? ORDER BY streamposition DESC LIMIT 1',
+      ),
+      byDedupe: db.prepare<[string, string], EventRow>(
+        'SELECT "offset", record, prevhash, hash FROM events WHERE tenantid = ? AND dedupekey = ?',
+      ),
+      byId: db.prepare<[string], EventRow>('SELECT "offset", record, prevhash, hash FROM events WHERE id = ?'),
+      insert: db.prepare(
+        `INSERT INTO events ("offset", id, tenantid, streamid, streamposition, type, time, actor, datasubject, batchid,
+           dedupekey, recordedat, record, prevhash, hash)
+         VALUES (@offset, @id, @tenantid, @streamid, @streamposition, @type, @time, @actor, @datasubject, @batchid,
+           @dedupekey, @recordedat, @record, @prevhash, @hash)`,
+      ),
+      stream: db.prepare<[string, string, number, number], EventRow>(
+        `SELECT "offset", record, prevhash, hash FROM events
+         WHERE tenantid = ? AND streamid = ? AND streamposition >= ? ORDER BY streamposition LIMIT ?`,
+      ),
+      all: db.prepare<[number, number], EventRow>('SELECT "offset", record, prevhash, hash FROM events WHERE "offset" >= ? ORDER BY "offset" LIMIT ?'),
+      allOfTenant: db.prepare<[number, string, number], EventRow>(
+        'SELECT "offset", record, prevhash, hash FROM events WHERE "offset" >= ? AND tenantid = ? ORDER BY "offset" LIMIT ?',
+      ),
+      streams: db.prepare<[], StreamInfo>(
+        'SELECT tenantid, streamid, MAX(streamposition) AS events FROM events GROUP BY tenantid, streamid ORDER BY tenantid, streamid',
+      ),
+      streamsOfTenant: db.prepare<[string], StreamInfo>(
+        'SELECT tenantid, streamid, MAX(streamposition) AS events FROM events WHERE tenantid = ? GROUP BY streamid ORDER BY streamid',
+      ),
+      committed: db.prepare<[string], { partition: number; next_offset: number }>(
+        'SELECT partition, next_offset FROM consumer_offsets WHERE grp = ?',
+      ),
+      commit: db.prepare(
+        `INSERT INTO consumer_offsets (grp, partition, next_offset, committedat) VALUES (?, ?, ?, ?)
+         ON CONFLICT (grp, partition) DO UPDATE SET next_offset = excluded.next_offset, committedat = excluded.committedat`,
+      ),
+    };
+  }
+
+  append(events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult[]> {
+    this.assertOpen();
+    const batchid = options.batchid ?? newEventId();
+    const run = this.db.transaction((batch: readonly NewEvent[]) => this.appendInTransaction(batch, batchid));
+    try {
+      const results = run.immediate(events);
+      if (results.some((r) => !r.duplicate)) this.appended.emit('append');
+      return Promise.resolve(results);
+    } catch (error) {
+      return Promise.reject(this.translate(error));
+    }
+  }
+
+  private appendInTransaction(batch: readonly NewEvent[], batchid: string): AppendResult[] {
+    let offset = this.stmts.nextOffset.get()!.next;
+    const heads = new Map<string, { streamposition: number; hash: string }>();
+    const seen = new Map<string, AppendResult>();
+    const keys = new Map<string, ContentKey>();
+    const recordedat = new Date().toISOString();
+    const results: AppendResult[] = [];
+    for (const event of batch) {
+      const dedupe = dedupeKey(event);
+      const tenantKey = `${event.tenantid}\u0000${dedupe}`;
+      const earlier = seen.get(tenantKey) ?? this.findDuplicate(event, dedupe);
+      if (earlier) {
+        results.push({ ...earlier, duplicate: true });
+        continue;
+      }
+      const streamKey = `${event.tenantid}\u0000${event.streamid}`;
+      const head = heads.get(streamKey) ?? this.stmts.head.get(event.tenantid, event.streamid) ?? { streamposition: 0, hash: GENESIS_HASH };
+      const subjectKey = `${event.tenantid}\u0000${event.datasubject}`;
+      let key = keys.get(subjectKey);
+      if (!key) {
+        key = this.vault.activeKeySync(event.tenantid, event.datasubject);
+        keys.set(subjectKey, key);
+      }
+      const sealed = sealEvent(event, { streamposition: head.streamposition + 1, prevhash: head.hash, recordedat, batchid }, key, this.cipher);
+      const { record } = sealed;
+      this.stmts.insert.run({
+        offset, id: record.id, tenantid: record.tenantid, streamid: record.streamid, streamposition: record.streamposition,
+        type: record.type, time: record.time, actor: record.actor, datasubject: record.datasubject, batchid: record.batchid,
+        dedupekey: dedupe, recordedat, record: JSON.stringify(record), prevhash: sealed.prevhash, hash: sealed.hash,
+      });
+      heads.set(streamKey, { streamposition: record.streamposition, hash: sealed.hash });
+      const result: AppendResult = {
+        id: record.id, tenantid: record.tenantid, streamid: record.streamid, streamposition: record.streamposition,
+        partition: PARTITION, offset, duplicate: false,
+      };
+      seen.set(tenantKey, result);
+      results.push(result);
+      offset += 1;
+    }
+    return results;
+  }
+
+  /** The stored event an append would duplicate, or undefined; throws on a conflicting reuse. */
+  private findDuplicate(event: NewEvent, dedupe: string): AppendResult | undefined {
+    const row = this.stmts.byDedupe.get(event.tenantid, dedupe) ?? this.stmts.byId.get(event.id);
+    if (!row) return undefined;
+    const stored = this.open([row])[0]!;
+    if (stored.tenantid !== event.tenantid || !sameSubmission(event, stored)) {
+      throw new IdempotencyConflictError(
+        `${event.idempotencykey !== undefined ? `idempotency key "${event.idempotencykey}"` : `event id ${event.id}`} was already used for a different event`,
+        { context: { tenantid: event.tenantid, existingId: stored.id } },
+      );
+    }
+    return {
+      id: stored.id, tenantid: stored.tenantid, streamid: stored.streamid, streamposition: stored.streamposition,
+      partition: PARTITION, offset: stored.offset, duplicate: true,
+    };
+  }
+
+  /** Decrypts rows, fetching each content key once per call. */
+  private open(rows: readonly EventRow[]): StoredEvent[] {
+    const keys = new Map<string, ContentKey | undefined>();
+    return rows.map((row) => {
+      const sealed = toSealed(row);
+      const keyid = sealed.record.content.keyid;
+      if (!keys.has(keyid)) keys.set(keyid, this.vault.findKeySync(keyid));
+      return openEvent(sealed, { partition: PARTITION, offset: row.offset }, keys.get(keyid), this.cipher, this.upcasters);
+    });
+  }
+
+  getEvent(id: string): Promise<StoredEvent | undefined> {
+    this.assertOpen();
+    const row = this.stmts.byId.get(id);
+    return Promise.resolve(row ? this.open([row])[0] : undefined);
+  }
+
+  readStream(tenantid: string, streamid: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const rows = this.stmts.stream.all(tenantid, streamid, options.fromStreamPosition ?? 1, options.limit ?? DEFAULT_LIMIT);
+    return Promise.resolve(this.open(rows));
+  }
+
+  readAll(options: ReadAllOptions = {}): Promise<ReadPage> {
+    this.assertOpen();
+    const from = options.from ?? {};
+    const start = from[PARTITION] ?? 0;
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    const rows =
+      options.tenantid === undefined ? this.stmts.all.all(start, limit) : this.stmts.allOfTenant.all(start, options.tenantid, limit);
+    const events = this.open(rows);
+    return Promise.resolve({ events, next: advance(from, events) });
+  }
+
+  listStreams(tenantid?: string): Promise<StreamInfo[]> {
+    this.assertOpen();
+    return Promise.resolve(tenantid === undefined ? this.stmts.streams.all() : this.stmts.streamsOfTenant.all(tenantid));
+  }
+
+  end(): Promise<Checkpoint> {
+    this.assertOpen();
+    return Promise.resolve({ [PARTITION]: this.stmts.nextOffset.get()!.next });
+  }
+
+  committed(group: string): Promise<Checkpoint> {
+    this.assertOpen();
+    return Promise.resolve(this.committedSync(group));
+  }
+
+  private committedSync(group: string): Checkpoint {
+    const checkpoint: Record<number, number> = {};
+    for (const row of this.stmts.committed.all(group)) checkpoint[row.partition] = row.next_offset;
+    return checkpoint;
+  }
+
+  /**
+   * Commits a consumer group's checkpoint. Call it inside your own `db.transaction` to commit
+   * a projection's writes and its checkpoint atomically.
+   */
+  commitSync(group: string, checkpoint: Checkpoint): void {
+    const at = new Date().toISOString();
+    for (const [partition, next] of Object.entries(checkpoint)) this.stmts.commit.run(group, Number(partition), next, at);
+  }
+
+  subscribe(group: string, handler: BatchHandler, options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    const maxBatch = options.maxBatch ?? 500;
+    let stopping = false;
+    let wake: (() => void) | undefined;
+    const onAppend = () => wake?.();
+    this.appended.on('append', onAppend);
+    const idle = () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollIntervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }).finally(() => (wake = undefined));
+
+    const loop = async () => {
+      try {
+        while (!stopping && !this.closed) {
+          const from = this.committedSync(group);
+          const page = await this.readAll({ from, limit: maxBatch });
+          if (page.events.length === 0) {
+            await idle();
+            continue;
+          }
+          await handler(page.events);
+          this.commitSync(group, page.next);
+        }
+      } catch (error) {
+        options.onError?.(error);
+      } finally {
+        this.appended.off('append', onAppend);
+      }
+    };
+    const closed = loop();
+    const subscription: Subscription = {
+      stop: async () => {
+        stopping = true;
+        wake?.();
+        await closed;
+        this.subscriptions.delete(subscription);
+      },
+      closed,
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  verify(filter: VerifyFilter = {}): Promise<VerifyReport> {
+    this.assertOpen();
+    const streams = (filter.tenantid === undefined ? this.stmts.streams.all() : this.stmts.streamsOfTenant.all(filter.tenantid)).filter(
+      (s) => filter.streamid === undefined || s.streamid === filter.streamid,
+    );
+    const iterate = this.db.prepare<[string, string], EventRow>(
+      'SELECT "offset", record, prevhash, hash FROM events WHERE tenantid = ? AND streamid = ? ORDER BY streamposition',
+    );
+    let events = 0;
+    for (const stream of streams) {
+      let count = 0;
+      const rows = function* () {
+        for (const row of iterate.iterate(stream.tenantid, stream.streamid)) {
+          count += 1;
+          yield toSealed(row);
+        }
+      };
+      let firstBroken;
+      try {
+        firstBroken = verifyChain(rows());
+      } catch (cause) {
+        firstBroken = { tenantid: stream.tenantid, streamid: stream.streamid, id: 'unknown', streamposition: count, reason: `unreadable record: ${(cause as Error).message}` };
+      }
+      events += count;
+      if (firstBroken) return Promise.resolve({ streams: streams.length, events, valid: false, firstBroken });
+    }
+    return Promise.resolve({ streams: streams.length, events, valid: true });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.closed = true;
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new UnavailableError('event log is closed');
+  }
+
+  private translate(error: unknown): unknown {
+    if (MemfabricError.is(error)) return error;
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL') {
+      return new UnavailableError(`event log write failed: ${(error as Error).message}`, { cause: error });
+    }
+    return error;
+  }
+}
+
+function toSealed(row: EventRow): SealedEvent {
+  return { record: JSON.parse(row.record) as StoredRecord, prevhash: row.prevhash, hash: row.hash };
+}

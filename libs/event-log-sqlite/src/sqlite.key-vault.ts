@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { ContentKey, KeyVault } from '@memfabric/event-log';
+import { KeyWrapper, newKeyMaterial } from '@memfabric/crypto';
+
+interface KeyRow {
+  keyid: string;
+  wrapped: Buffer | null;
+}
+
+/**
+ * The embedded key vault: one row per content key in the log's SQLite file, the key material
+ * wrapped under the master key. Destroying a subject overwrites the wrapped material with NULL
+ * and stamps `destroyedat` (the row stays as evidence of the erasure).
+ */
+export class SqliteKeyVault implements KeyVault {
+  private readonly wrapper: KeyWrapper;
+  private readonly selectActive: Database.Statement<[string, string], KeyRow>;
+  private readonly selectById: Database.Statement<[string], KeyRow>;
+  private readonly insert: Database.Statement<[string, string, string, Buffer, string]>;
+  private readonly destroyStmt: Database.Statement<[string, string, string]>;
+
+  constructor(db: Database.Database, masterKey: Uint8Array) {
+    this.wrapper = new KeyWrapper(masterKey);
+    this.selectActive = db.prepare(
+      'SELECT keyid, wrapped FROM content_keys WHERE tenantid = ? AND datasubject = ? AND wrapped IS NOT NULL ORDER BY createdat DESC LIMIT 1',
+    );
+    this.selectById = db.prepare('SELECT keyid, wrapped FROM content_keys WHERE keyid = ?');
+    this.insert = db.prepare('INSERT INTO content_keys (keyid, tenantid, datasubject, wrapped, createdat) VALUES (?, ?, ?, ?, ?)');
+    this.destroyStmt = db.prepare(
+      'UPDATE content_keys SET wrapped = NULL, destroyedat = ? WHERE tenantid = ? AND datasubject = ? AND wrapped IS NOT NULL',
+    );
+  }
+
+  /** Synchronous form of {@link activeKey}, for use inside a SQLite transaction. */
+  activeKeySync(tenantid: string, datasubject: string): ContentKey {
+    const row = this.selectActive.get(tenantid, datasubject);
+    if (row?.wrapped) return { keyid: row.keyid, key: this.wrapper.unwrap(row.wrapped, row.keyid) };
+    const keyid = randomUUID();
+    const key = newKeyMaterial();
+    this.insert.run(keyid, tenantid, datasubject, this.wrapper.wrap(key, keyid), new Date().toISOString());
+    return { keyid, key };
+  }
+
+  /** Synchronous form of {@link findKey}. */
+  findKeySync(keyid: string): ContentKey | undefined {
+    const row = this.selectById.get(keyid);
+    return row?.wrapped ? { keyid, key: this.wrapper.unwrap(row.wrapped, keyid) } : undefined;
+  }
+
+  activeKey(tenantid: string, datasubject: string): Promise<ContentKey> {
+    return Promise.resolve(this.activeKeySync(tenantid, datasubject));
+  }
+
+  findKey(keyid: string): Promise<ContentKey | undefined> {
+    return Promise.resolve(this.findKeySync(keyid));
+  }
+
+  destroy(tenantid: string, datasubject: string): Promise<number> {
+    return Promise.resolve(this.destroyStmt.run(new Date().toISOString(), tenantid, datasubject).changes);
+  }
+}
