@@ -264,7 +264,7 @@ export const interactionRecordedSchema = {
           },
           "url": {
             "type": "string",
-            "maxLength": 2048
+            "maxLength": 8192
           },
           "caption": {
             "type": "string",

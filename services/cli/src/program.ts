@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { registerIngest } from './commands/ingest.command.js';
+import { registerLog } from './commands/log.command.js';
+import { Output } from './output.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  readonly dataDir?: string;
+  readonly json?: boolean;
+}
+
+/** The root command's options as seen from any subcommand. */
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>();
+}
+
+/** Builds the `memfabric` command tree. */
+export function createProgram(): Command {
+  const program = new Command('memfabric')
+    .description('event-sourced memory fabric for AI agents')
+    .version('0.1.0')
+    .option('--data-dir <dir>', 'data directory of the embedded fabric (env MEMFABRIC_DATA_DIR, default ./data)')
+    .option('--json', 'print a one-line JSON summary as the last line')
+    .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true });
+  const output = () => new Output(program.opts<GlobalOptions>().json === true);
+  registerIngest(program, output);
+  registerLog(program, output);
+  return program;
+}
