@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { AesGcmContentCipher } from '@memfabric/crypto';
+import { AesGcmContentCipher, nodeSha256Hex } from '@memfabric/crypto';
 import { ConfigurationError, IdempotencyConflictError, MemfabricError, UnavailableError } from '@memfabric/errors';
 import {
   advance,
@@ -198,7 +198,13 @@ export class SqliteEventLog implements EventLog {
         key = this.vault.activeKeySync(event.tenantid, event.datasubject);
         keys.set(subjectKey, key);
       }
-      const sealed = sealEvent(event, { streamposition: head.streamposition + 1, prevhash: head.hash, recordedat, batchid }, key, this.cipher);
+      const sealed = sealEvent(
+        event,
+        { streamposition: head.streamposition + 1, prevhash: head.hash, recordedat, batchid },
+        key,
+        this.cipher,
+        nodeSha256Hex,
+      );
       const { record } = sealed;
       this.stmts.insert.run({
         offset, id: record.id, tenantid: record.tenantid, streamid: record.streamid, streamposition: record.streamposition,
@@ -365,7 +371,7 @@ export class SqliteEventLog implements EventLog {
       };
       let firstBroken;
       try {
-        firstBroken = verifyChain(rows());
+        firstBroken = verifyChain(rows(), nodeSha256Hex);
       } catch (cause) {
         firstBroken = { tenantid: stream.tenantid, streamid: stream.streamid, id: 'unknown', streamposition: count, reason: `unreadable record: ${(cause as Error).message}` };
       }

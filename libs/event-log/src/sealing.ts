@@ -1,4 +1,4 @@
-import { chainHash, canonicalJson, GENESIS_HASH, UpcasterChain, type NewEvent, type StoredEvent } from '@memfabric/events';
+import { chainHash, canonicalJson, GENESIS_HASH, sha256Hex, UpcasterChain, type NewEvent, type Sha256Hex, type StoredEvent } from '@memfabric/events';
 import type { ContentCipher, ContentKey, SealedContent } from './key-vault.js';
 import type { ChainBreak, Position } from './port.js';
 
@@ -38,7 +38,13 @@ const decoder = new TextDecoder();
  * Encrypts an event's `data` under `key` (AAD = event id) and links it to its stream's chain.
  * @returns the record, its `prevhash` and its `hash` ({@link chainHash}).
  */
-export function sealEvent(event: NewEvent, context: SealContext, key: ContentKey, cipher: ContentCipher): SealedEvent {
+export function sealEvent(
+  event: NewEvent,
+  context: SealContext,
+  key: ContentKey,
+  cipher: ContentCipher,
+  digest: Sha256Hex = sha256Hex,
+): SealedEvent {
   const { data, ...attributes } = event;
   const content = cipher.encrypt(encoder.encode(JSON.stringify(data)), key, event.id);
   const record: StoredRecord = {
@@ -48,7 +54,7 @@ export function sealEvent(event: NewEvent, context: SealContext, key: ContentKey
     streamposition: context.streamposition,
     content,
   };
-  return { record, prevhash: context.prevhash, hash: chainHash(context.prevhash, record as unknown as Record<string, unknown>) };
+  return { record, prevhash: context.prevhash, hash: chainHash(context.prevhash, record as unknown as Record<string, unknown>, digest) };
 }
 
 /**
@@ -76,9 +82,10 @@ export function openEvent(
  * Verifies one stream's chain: positions run 1, 2, 3, ..., each `prevhash` is the previous
  * `hash` (genesis: 64 zeros) and each `hash` recomputes from the stored record.
  * @param events - the stream's sealed events in stream order.
+ * @param digest - the SHA-256 implementation (default pure JS).
  * @returns the first break, or `undefined` when the chain holds.
  */
-export function verifyChain(events: Iterable<SealedEvent>): ChainBreak | undefined {
+export function verifyChain(events: Iterable<SealedEvent>, digest: Sha256Hex = sha256Hex): ChainBreak | undefined {
   let expectedPrev = GENESIS_HASH;
   let expectedPosition = 1;
   for (const { record, prevhash, hash } of events) {
@@ -87,7 +94,7 @@ export function verifyChain(events: Iterable<SealedEvent>): ChainBreak | undefin
       return { ...at, reason: `stream position ${record.streamposition}, expected ${expectedPosition} (missing or reordered event)` };
     }
     if (prevhash !== expectedPrev) return { ...at, reason: 'prevhash does not match the previous event hash' };
-    if (chainHash(prevhash, record as unknown as Record<string, unknown>) !== hash) {
+    if (chainHash(prevhash, record as unknown as Record<string, unknown>, digest) !== hash) {
       return { ...at, reason: 'hash does not match the stored record (record altered)' };
     }
     expectedPrev = hash;

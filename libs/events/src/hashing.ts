@@ -16,7 +16,10 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-/** Lower-case hex SHA-256 (FIPS 180-4) of a UTF-8 string. */
+/** A SHA-256 (FIPS 180-4) of a UTF-8 string as 64 lower-case hex characters. */
+export type Sha256Hex = (text: string) => string;
+
+/** Portable {@link Sha256Hex} in pure JavaScript (@noble/hashes); adapters may pass a native one. */
 export function sha256Hex(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
@@ -29,8 +32,9 @@ export function sha256Hex(text: string): string {
  *
  * @param prevhash - `hash` of the previous event of the stream, or {@link GENESIS_HASH}.
  * @param record - the stored record (every attribute except `hash`).
+ * @param digest - the SHA-256 implementation (default pure JS; any correct one gives the same hash).
  * @returns 64 lower-case hex characters.
  */
-export function chainHash(prevhash: string, record: Readonly<Record<string, unknown>>): string {
-  return sha256Hex(canonicalJson({ prevhash, record }));
+export function chainHash(prevhash: string, record: Readonly<Record<string, unknown>>, digest: Sha256Hex = sha256Hex): string {
+  return digest(canonicalJson({ prevhash, record }));
 }
