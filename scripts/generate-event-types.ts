@@ -46,7 +46,7 @@ export async function generate(): Promise<Map<string, string>> {
     schemasTs += `\n/** ${file}: ${schema.$id} */\nexport const ${constName(schema.title)} = ${JSON.stringify(schema, null, 2)} as const;\n`;
   }
   schemasTs += `\n/** Every data schema by its \`$id\` (\`urn:memfabric:schema:<type>:v<N>\`). */\nexport const dataSchemas = {\n`;
-  for (const { file, schema } of schemas.filter((s) => s.file.startsWith('data/'))) {
+  for (const { schema } of schemas.filter((s) => s.file.startsWith('data/'))) {
     schemasTs += `  '${schema.$id}': ${constName(schema.title)},\n`;
   }
   schemasTs += `} as const;\n`;
@@ -54,7 +54,7 @@ export async function generate(): Promise<Map<string, string>> {
 
   let typesTs = banner;
   for (const { schema } of schemas) {
-    const ts = await compile(structuredClone(schema) as never, schema.title, {
+    const ts = await compile(structuredClone(schema), schema.title, {
       bannerComment: '',
       maxItems: -1,
       strictIndexSignatures: true,

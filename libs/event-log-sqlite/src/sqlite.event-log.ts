@@ -171,7 +171,7 @@ export class SqliteEventLog implements EventLog {
       if (results.some((r) => !r.duplicate)) this.appended.emit('append');
       return Promise.resolve(results);
     } catch (error) {
-      return Promise.reject(this.translate(error));
+      return Promise.reject(translate(error));
     }
   }
 
@@ -391,15 +391,16 @@ export class SqliteEventLog implements EventLog {
   private assertOpen(): void {
     if (this.closed) throw new UnavailableError('event log is closed');
   }
+}
 
-  private translate(error: unknown): unknown {
-    if (MemfabricError.is(error)) return error;
-    const code = (error as { code?: string }).code;
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL') {
-      return new UnavailableError(`event log write failed: ${(error as Error).message}`, { cause: error });
-    }
-    return error;
+/** Maps SQLite failures to the typed errors callers switch on (busy/full/I/O are retriable). */
+function translate(error: unknown): Error {
+  if (MemfabricError.is(error)) return error;
+  const code = (error as { code?: string }).code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL') {
+    return new UnavailableError(`event log write failed: ${(error as Error).message}`, { cause: error });
   }
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function toSealed(row: EventRow): SealedEvent {

@@ -116,7 +116,7 @@ export function readLocomo(input: unknown, options: { requireQuestions?: boolean
     if (options.requireQuestions && (!Array.isArray(qa) || qa.length === 0)) problems.push({ pointer: `${at}/qa`, detail: 'has no questions' });
     conversations.push({
       sampleId: item.sample_id,
-      speakers: [String(conv.speaker_a ?? ''), String(conv.speaker_b ?? '')],
+      speakers: [typeof conv.speaker_a === 'string' ? conv.speaker_a : '', typeof conv.speaker_b === 'string' ? conv.speaker_b : ''],
       sessions,
       questions: Array.isArray(qa) ? (qa as LocomoQuestion[]) : [],
     });

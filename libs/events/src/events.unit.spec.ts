@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { MemfabricError, type ValidationError } from '@memfabric/errors';
+import {
+  canonicalJson,
+  chainHash,
+  checkEvent,
+  dataschemaFor,
+  EVENT_LIMITS,
+  EVENT_TYPES,
+  GENESIS_HASH,
+  normalizeBatch,
+  normalizeEvent,
+  parseDataschema,
+  schemas,
+  sha256Hex,
+  UpcasterChain,
+  type Upcaster,
+} from './index.js';
+
+const valid = {
+  source: 'urn:memfabric:test',
+  type: 'interaction.recorded',
+  time: '2023-05-08T13:56:00Z',
+  tenantid: 'conv-26',
+  streamid: 'session_1',
+  actor: 'Caroline',
+  data: { kind: 'message', role: 'user', content: 'I went to a LGBTQ support group yesterday.' },
+};
+
+function validationError(run: () => unknown): ValidationError {
+  try {
+    run();
+  } catch (error) {
+    if (MemfabricError.is(error) && error.code === 'validation_failed') return error as ValidationError;
+    throw error;
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('event catalog', () => {
+  it('has a data schema for the current version of every event type', () => {
+    for (const type of EVENT_TYPES) expect(Object.keys(schemas.dataSchemas)).toContain(dataschemaFor(type));
+    expect(EVENT_TYPES).toHaveLength(9);
+  });
+
+  it('round-trips dataschema URNs', () => {
+    expect(parseDataschema(dataschemaFor('memory.asserted'))).toEqual({ type: 'memory.asserted', version: 1 });
+    expect(parseDataschema('https://example.org/x')).toBeUndefined();
+  });
+});
+
+describe('event validation', () => {
+  it('fills in defaults: specversion, a UUIDv7 id, current dataschema, datasubject = actor', () => {
+    const event = normalizeEvent(valid);
+    expect(event).toMatchObject({
+      specversion: '1.0',
+      dataschema: 'urn:memfabric:schema:interaction.recorded:v2',
+      datasubject: 'Caroline',
+      datacontenttype: 'application/json',
+    });
+    expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('names every bad field of every event in a batch', () => {
+    const error = validationError(() =>
+      normalizeBatch([
+        valid,
+        { ...valid, tenantid: 'has spaces', time: 'yesterday', extra: 1 },
+        { ...valid, data: { kind: 'message', role: 'robot' } },
+      ]),
+    );
+    expect(error.problems.map((p) => p.pointer).sort()).toEqual(['/1/extra', '/1/tenantid', '/1/time', '/2/data/content', '/2/data/role']);
+  });
+
+  it('rejects a type the catalog does not know and a dataschema of another type', () => {
+    expect(checkEvent({ ...valid, type: 'memory.updated' }).map((p) => p.pointer)).toEqual(['/type']);
+    expect(checkEvent({ ...valid, dataschema: 'urn:memfabric:schema:memory.asserted:v1' }).map((p) => p.pointer)).toEqual(['/dataschema']);
+    expect(checkEvent({ ...valid, dataschema: 'urn:memfabric:schema:interaction.recorded:v9' }).map((p) => p.pointer)).toEqual(['/dataschema']);
+  });
+
+  it('enforces the explicit limits: content length, event bytes, batch size', () => {
+    const long = { ...valid, data: { ...valid.data, content: 'x'.repeat(32_769) } };
+    expect(checkEvent(long).map((p) => p.pointer)).toEqual(['/data/content']);
+    const huge = { ...valid, data: { ...valid.data, attachments: Array.from({ length: 16 }, () => ({ mediatype: 'image/jpeg', caption: 'c'.repeat(4096), url: 'u'.repeat(8192) })) } };
+    expect(checkEvent(huge)[0]?.detail).toMatch(`limit is ${EVENT_LIMITS.maxEventBytes}`);
+    expect(validationError(() => normalizeBatch(Array.from({ length: EVENT_LIMITS.maxBatchEvents + 1 }, () => valid))).message).toMatch(
+      /at most 1000/,
+    );
+    expect(validationError(() => normalizeBatch([])).message).toMatch(/at least one/);
+    expect(validationError(() => normalizeBatch({ events: [] })).message).toMatch(/JSON array/);
+  });
+
+  it('accepts every other catalog type with its own data schema', () => {
+    const base = { source: 'urn:memfabric:test', time: '2023-05-08T13:56:00Z', tenantid: 't', streamid: 's', actor: 'ops' };
+    const id = '018f2b6e-1c2d-7a3b-8c4d-5e6f7a8b9c0d';
+    const cases: Record<string, unknown> = {
+      'memory.asserted': { memoryid: 'm1', memorytype: 'fact', content: 'Caroline is a counselor', validfrom: '2023-05-01T00:00:00Z' },
+      'memory.corrected': { supersedes: id, content: 'Caroline is a school counselor' },
+      'memory.retracted': { target: id, reason: 'wrong person' },
+      'facts.extracted': { sourceevent: id, extractor: { name: 'nlp', version: '1' }, entities: [{ name: 'Caroline', type: 'person' }], times: [], relations: [] },
+      'rollback.applied': { filter: { tenantid: 't', streamid: 's' } },
+      'rollback.reverted': { rollbackid: id },
+      'subject.erased': { datasubject: 'Caroline' },
+      'version.tagged': { tag: 'before-import', positions: [{ partition: 0, offset: 41 }] },
+    };
+    for (const [type, data] of Object.entries(cases)) expect(checkEvent({ ...base, type, data }), type).toEqual([]);
+  });
+});
+
+describe('upcasting', () => {
+  it('reads interaction.recorded v1 as v2', () => {
+    const chain = new UpcasterChain();
+    expect(chain.upcast('urn:memfabric:schema:interaction.recorded:v1', { role: 'assistant', text: 'hi', speaker: 'Bot' })).toEqual({
+      dataschema: 'urn:memfabric:schema:interaction.recorded:v2',
+      data: { kind: 'message', role: 'assistant', content: 'hi', speaker: 'Bot' },
+    });
+  });
+
+  it('leaves current data alone and fails loudly on a gap in the chain', () => {
+    const chain = new UpcasterChain([]);
+    const current = { kind: 'message', role: 'user', content: 'x' };
+    expect(chain.upcast(dataschemaFor('interaction.recorded'), current).data).toBe(current);
+    expect(() => chain.upcast('urn:memfabric:schema:interaction.recorded:v1', { role: 'user', text: 'x' })).toThrow(/no upcaster/);
+    const twice: Upcaster = { type: 'interaction.recorded', fromVersion: 1, upcast: (d) => d };
+    expect(() => new UpcasterChain([twice, twice])).toThrow(/two upcasters/);
+  });
+});
+
+describe('hash chain primitives', () => {
+  it('canonicalizes per RFC 8785: key order and whitespace do not change the hash', () => {
+    expect(canonicalJson({ b: 1, a: [true, null, 'é'], c: { z: 1.5, y: 1e21 } })).toBe('{"a":[true,null,"é"],"b":1,"c":{"y":1e+21,"z":1.5}}');
+    expect(chainHash(GENESIS_HASH, { a: 1, b: 2 })).toBe(chainHash(GENESIS_HASH, { b: 2, a: 1 }));
+    expect(chainHash(GENESIS_HASH, { a: 1 })).not.toBe(chainHash(GENESIS_HASH, { a: 2 }));
+  });
+
+  it('computes standard SHA-256', () => {
+    // FIPS 180-4 test vector "abc"
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
