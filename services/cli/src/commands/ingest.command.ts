@@ -35,7 +35,7 @@ export async function readJsonlEvents(file: string, tenant?: string): Promise<Ne
     try {
       parsed = JSON.parse(line);
     } catch (cause) {
-      problems.push({ pointer: `line ${lineNo}`, detail: `not JSON: ${(cause as Error).message}` });
+      problems.push({ pointer: `line ${lineNo}:`, detail: `not JSON: ${(cause as Error).message}` });
       continue;
     }
     if (tenant !== undefined && typeof parsed === 'object' && parsed !== null) parsed = { ...parsed, tenantid: tenant };
