@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+
+export { createIngestApp, type CreateIngestAppOptions } from './ingest.app.js';
+export { IngestModule, type IngestModuleOptions } from './ingest.module.js';
+export {
+  INGEST_DEFAULTS,
+  INGEST_LOG_LEVELS,
+  MAX_BODY_BYTES_CEILING,
+  loadIngestConfig,
+  type IngestConfig,
+  type IngestEnv,
+  type IngestLogLevel,
+} from './ingest.config.js';
+export { startIngest, type RunningIngest, type StartIngestOptions } from './ingest.server.js';
+export { EVENT_LOG, INGEST_CONFIG, INGEST_LOGGER } from './ingest.tokens.js';
+export { createIngestLogger, PinoNestLogger, type IngestLogger } from './ingest.logger.js';
+export { IngestService, BATCH_ID_HEADER, STREAM_PAGE_LIMITS } from './ingest.service.js';
+export { BATCH_MEDIA_TYPES } from './json-body.middleware.js';
+export { EVENT_MEDIA_TYPE } from './events.controller.js';
+export { READINESS_TIMEOUT_MS } from './health.controller.js';
+export { REQUEST_ID_HEADER } from './request-log.middleware.js';
+export { decodeConsistencyToken, encodeConsistencyToken } from './consistency-token.js';
+export { buildOpenApiDocument, INGEST_API_VERSION, type JsonSchema, type OpenApiDocument, type OpenApiOptions } from './openapi.document.js';
+export { ProblemDetailsFilter } from './problem-details.filter.js';
+export {
+  PROBLEM_MEDIA_TYPE,
+  PROBLEM_TYPE_PREFIX,
+  toProblemDetails,
+  type HttpProblemCode,
+  type ProblemCode,
+} from './problem-details.js';
+export type { AppendResponse, AppendResultItem, EventBatch, HealthStatus, ProblemDetails, StreamPage } from './generated/api-types.js';
+export { apiSchemas } from './generated/api-schemas.js';

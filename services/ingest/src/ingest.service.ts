@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError, PayloadTooLargeError, ValidationError, type FieldProblem } from '@memfabric/errors';
+import type { EventLog } from '@memfabric/event-log';
+import { EVENT_LIMITS, normalizeBatch, schemas, type StoredEvent } from '@memfabric/events';
+import { encodeConsistencyToken } from './consistency-token.js';
+import type { AppendResponse, StreamPage } from './generated/api-types.js';
+import { EVENT_LOG } from './ingest.tokens.js';
+
+/** Request header naming the ingest batch of an append (stamped on events that carry no `batchid`). */
+export const BATCH_ID_HEADER = 'memfabric-batch-id';
+
+/** Paging of `GET /v1/tenants/{tenant}/streams/{stream}/events`. */
+export const STREAM_PAGE_LIMITS = {
+  /** Events per page when `limit` is absent. */
+  defaultLimit: 100,
+  /** Largest `limit` accepted. */
+  maxLimit: 1000,
+} as const;
+
+const envelope = schemas.eventEnvelopeSchema;
+const TENANT_ID = new RegExp(envelope.$defs.tenantId.pattern);
+const STREAM_ID = new RegExp(envelope.$defs.streamId.pattern);
+const BATCH_ID_LENGTH = { min: envelope.properties.batchid.minLength, max: envelope.properties.batchid.maxLength };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function positiveInteger(raw: unknown, fallback: number, max: number): number | undefined {
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !/^[1-9][0-9]*$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n <= max ? n : undefined;
+}
+
+/**
+ * What the ingest routes do, without HTTP: validate, append to and read from the {@link EventLog}.
+ * Every failure is a typed memfabric error (rendered as problem+json by the filter).
+ */
+@Injectable()
+export class IngestService {
+  constructor(@Inject(EVENT_LOG) private readonly log: EventLog) {}
+
+  /**
+   * Validates and appends a CloudEvents JSON batch.
+   * @param body - the parsed request body (should be an array of 1 to {@link EVENT_LIMITS.maxBatchEvents} events).
+   * @param batchId - value of the `memfabric-batch-id` header, if sent.
+   * @returns each event's position in input order, counts, and a consistency token.
+   * @throws PayloadTooLargeError when the batch has more than `EVENT_LIMITS.maxBatchEvents` events.
+   * @throws ValidationError naming every bad field of every event (and a bad batch id header);
+   *   nothing is appended then.
+   * @throws IdempotencyConflictError when a known idempotency key arrives with different content.
+   * @throws UnavailableError when the log cannot be reached.
+   */
+  async append(body: unknown, batchId: string | undefined): Promise<AppendResponse> {
+    if (Array.isArray(body) && body.length > EVENT_LIMITS.maxBatchEvents) {
+      throw new PayloadTooLargeError(
+        `a batch holds at most ${EVENT_LIMITS.maxBatchEvents} events; this one has ${body.length}`,
+        EVENT_LIMITS.maxBatchEvents,
+        body.length,
+      );
+    }
+    if (batchId !== undefined && (batchId.length < BATCH_ID_LENGTH.min || batchId.length > BATCH_ID_LENGTH.max)) {
+      throw new ValidationError(`header ${BATCH_ID_HEADER} is invalid`, [
+        { pointer: `/header/${BATCH_ID_HEADER}`, detail: `must be ${BATCH_ID_LENGTH.min} to ${BATCH_ID_LENGTH.max} characters` },
+      ]);
+    }
+    const events = normalizeBatch(body);
+    const results = await this.log.append(events, batchId === undefined ? {} : { batchid: batchId });
+    const duplicates = results.filter((r) => r.duplicate).length;
+    return {
+      results: results.map((r) => ({
+        id: r.id,
+        tenantid: r.tenantid,
+        streamid: r.streamid,
+        partition: r.partition,
+        offset: r.offset,
+        streamposition: r.streamposition,
+        duplicate: r.duplicate,
+      })),
+      appended: results.length - duplicates,
+      duplicates,
+      consistencyToken: encodeConsistencyToken(results),
+    };
+  }
+
+  /**
+   * One stored event by id.
+   * @throws ValidationError when `id` is not a UUID.
+   * @throws NotFoundError when no event has this id.
+   */
+  async getEvent(id: string): Promise<StoredEvent> {
+    if (!UUID.test(id)) throw new ValidationError('event id is not a UUID', [{ pointer: '/path/id', detail: 'must be a UUID' }]);
+    const event = await this.log.getEvent(id);
+    if (!event) throw new NotFoundError(`no event with id ${id}`, { context: { id } });
+    return event;
+  }
+
+  /**
+   * One page of a stream, in stream order, starting at stream position `from`.
+   * @param from - raw `from` query value: a 1-based stream position; default 1.
+   * @param limit - raw `limit` query value: 1 to {@link STREAM_PAGE_LIMITS.maxLimit}; default {@link STREAM_PAGE_LIMITS.defaultLimit}.
+   * @returns the events and, when more follow, `next` (the `from` of the next page).
+   * @throws ValidationError naming every bad parameter.
+   * @throws NotFoundError "unknown tenant" when the tenant has no stream, "unknown stream" when
+   *   the tenant has streams but not this one. A known stream read past its end is an empty page.
+   */
+  async readStream(tenant: string, stream: string, from: unknown, limit: unknown): Promise<StreamPage> {
+    const problems: FieldProblem[] = [];
+    if (!TENANT_ID.test(tenant)) problems.push({ pointer: '/path/tenant', detail: envelope.$defs.tenantId.description });
+    if (!STREAM_ID.test(stream)) problems.push({ pointer: '/path/stream', detail: envelope.$defs.streamId.description });
+    const start = positiveInteger(from, 1, Number.MAX_SAFE_INTEGER);
+    if (start === undefined) problems.push({ pointer: '/query/from', detail: 'must be a stream position (an integer of at least 1)' });
+    const size = positiveInteger(limit, STREAM_PAGE_LIMITS.defaultLimit, STREAM_PAGE_LIMITS.maxLimit);
+    if (size === undefined) problems.push({ pointer: '/query/limit', detail: `must be an integer from 1 to ${STREAM_PAGE_LIMITS.maxLimit}` });
+    if (problems.length > 0 || start === undefined || size === undefined) {
+      throw new ValidationError(`${problems.length} invalid parameter(s)`, problems);
+    }
+
+    const events = await this.log.readStream(tenant, stream, { fromStreamPosition: start, limit: size + 1 });
+    if (events.length === 0) await this.assertStreamExists(tenant, stream);
+    const page = events.slice(0, size);
+    const last = page.at(-1);
+    return events.length > size && last ? { events: page, next: last.streamposition + 1 } : { events: page };
+  }
+
+  private async assertStreamExists(tenant: string, stream: string): Promise<void> {
+    const streams = await this.log.listStreams(tenant);
+    if (streams.length === 0) throw new NotFoundError(`unknown tenant ${tenant}`, { context: { tenant } });
+    if (!streams.some((s) => s.streamid === stream)) {
+      throw new NotFoundError(`unknown stream ${stream} of tenant ${tenant}`, { context: { tenant, stream } });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Runs the ingest service alone: `npm start -w @memfabric/ingest` (tsx), or
+ * `node services/ingest/dist/main.js` after a build. Configuration comes from the environment
+ * (see `loadIngestConfig`); SIGINT/SIGTERM stop it gracefully.
+ */
+import 'reflect-metadata';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { MemfabricError } from '@memfabric/errors';
+import type { IngestEnv } from './ingest.config.js';
+import { startIngest, type RunningIngest } from './ingest.server.js';
+
+/**
+ * Starts the service and stops it on SIGINT/SIGTERM. On a start-up failure it logs one `fatal`
+ * line (the configuration errors in words) and sets the exit code to 1.
+ * @param env - environment variables; `process.env` when called as the entry point.
+ * @returns the running service, or `undefined` when it could not start.
+ */
+export async function main(env: IngestEnv): Promise<RunningIngest | undefined> {
+  let running: RunningIngest;
+  try {
+    running = await startIngest(env);
+  } catch (error) {
+    const startup = pino({ base: { service: 'ingest' } });
+    if (MemfabricError.is(error)) startup.fatal({ code: error.code }, error.message);
+    else startup.fatal({ err: error }, 'ingest service failed to start');
+    process.exitCode = 1;
+    return undefined;
+  }
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    running.close().catch((error: unknown) => {
+      pino({ base: { service: 'ingest' } }).error({ err: error }, 'ingest service did not stop cleanly');
+      process.exitCode = 1;
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return running;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main(process.env);
+}
