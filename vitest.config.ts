@@ -7,7 +7,10 @@ import { defineConfig } from 'vitest/config';
  * a Kafka protocol peer), `*.e2e.spec.ts` (the assembled fabric). `npm test` runs all of them.
  * SWC compiles the sources so NestJS decorator metadata is emitted as `tsc` would.
  */
-const sourceConditions = ['@memfabric/source', 'node', 'import', 'module', 'default'];
+// Vite's default server conditions plus our source condition. Not `import`/`module`: vitest
+// forwards these to Node as --conditions, and Node would then load CommonJS packages' ESM files
+// through require() (Express 5's router breaks on `is-promise`).
+const sourceConditions = ['@memfabric/source', 'node', 'development|production'];
 
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022' } })],

@@ -1,0 +1,22 @@
+/**
+ * `npm start`: the whole embedded fabric in one Node process, data under `./data` (or
+ * `MEMFABRIC_DATA_DIR`). Stops gracefully on SIGINT/SIGTERM.
+ */
+import { MemfabricError } from '@memfabric/errors';
+import { startFabric } from './fabric.js';
+
+try {
+  const fabric = await startFabric(process.env);
+  process.stdout.write(`memfabric is running: ${fabric.url} (OpenAPI at ${fabric.url}/openapi.json)\n`);
+  const stop = () => {
+    fabric.close().catch((error: unknown) => {
+      process.stderr.write(`memfabric: did not stop cleanly: ${String(error)}\n`);
+      process.exitCode = 1;
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  process.stderr.write(`memfabric: ${MemfabricError.is(error) || error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
