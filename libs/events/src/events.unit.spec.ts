@@ -138,3 +138,36 @@ describe('hash chain primitives', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });
+
+describe('canonical JSON against the reference implementation', () => {
+  it('matches the canonicalize package (RFC 8785) on varied values', async () => {
+    const { default: reference } = await import('canonicalize');
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const strings = ['', 'a', 'é', '€', '😀', '\n\t"\\', '\u0000\u001f', 'Ω≈ç√', 'z', 'A', 'aa', '\u00e9t\u00e9'];
+    const numbers = [0, -0, 1, -1, 1.5, 1e21, 1e-7, 123456789012345680000, 5e-324, Number.MAX_SAFE_INTEGER, 0.1 + 0.2];
+    const make = (depth: number): unknown => {
+      const r = random();
+      if (depth > 3 || r < 0.3) return strings[Math.floor(random() * strings.length)];
+      if (r < 0.5) return numbers[Math.floor(random() * numbers.length)];
+      if (r < 0.55) return random() < 0.5;
+      if (r < 0.6) return null;
+      if (r < 0.75) return Array.from({ length: Math.floor(random() * 4) }, () => make(depth + 1));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(random() * 5) }, () => [strings[Math.floor(random() * strings.length)]! + String(Math.floor(random() * 3)), make(depth + 1)]),
+      );
+    };
+    for (let i = 0; i < 500; i += 1) {
+      const value = make(0);
+      expect(canonicalJson(value)).toBe(reference(value));
+    }
+  });
+
+  it('rejects what JSON cannot represent', () => {
+    expect(() => canonicalJson(Number.NaN)).toThrow(TypeError);
+    expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow(TypeError);
+    expect(() => canonicalJson('\uD800')).toThrow(/lone surrogate/);
+    expect(() => canonicalJson(undefined)).toThrow(TypeError);
+    expect(canonicalJson({ a: undefined, b: [undefined] })).toBe('{"b":[null]}');
+  });
+});

@@ -1,5 +1,4 @@
 // Must come first: see the file.
-import '../test/node-conditions.workaround.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

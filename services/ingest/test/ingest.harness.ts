@@ -1,5 +1,4 @@
 // Must come first: see the file.
-import './node-conditions.workaround.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -751,6 +751,9 @@ export const storedEventSchema = {
     "dataschema": {
       "type": "string"
     },
+    "datacontenttype": {
+      "const": "application/json"
+    },
     "tenantid": {
       "type": "string"
     },

@@ -315,6 +315,7 @@ export interface StoredEvent {
   subject?: string;
   time: string;
   dataschema: string;
+  datacontenttype?: "application/json";
   tenantid: string;
   streamid: string;
   actor: string;
