@@ -1,0 +1,2 @@
+export * from './kafka-mock-cluster.js';
+export * from './kafka-container.js';
