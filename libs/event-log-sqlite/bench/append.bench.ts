@@ -5,6 +5,10 @@
  * by one, under each durability setting, and prints events/s. `synchronous=FULL` in WAL mode
  * fsyncs at every commit: an acknowledged append survives a process crash and a power loss.
  *
+ * A third line, `sqlite-floor`, inserts rows of the same size into the same table and indexes
+ * with plain better-sqlite3 (no validation, encryption, hashing or duplicate checks): the cost
+ * of storage alone on this machine, i.e. the ceiling for any append path on this schema.
+ *
  * Options: --events N (batched run, default 100000), --single N (one-by-one run, default 3000),
  * --batch N (default 1000), --json.
  */
@@ -12,9 +16,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { newKeyMaterial } from '@memfabric/crypto';
 import { normalizeEvent, type NewEvent } from '@memfabric/events';
 import { SqliteEventLog, type Synchronous } from '../src/index.js';
+import { DDL } from '../src/schema.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,8 +64,37 @@ async function run(mode: 'batched' | 'single', synchronous: Synchronous, count: 
   return { mode, synchronous, events: count, batch: mode === 'batched' ? batchSize : 1, avgEventBytes: Math.round(bytes), seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(count / seconds) };
 }
 
+/** Plain inserts of pre-built rows of the same size into the events table (the storage floor). */
+function floor(synchronous: Synchronous, count: number) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'memfabric-bench-'));
+  const db = new Database(path.join(dir, 'floor.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.exec(DDL);
+  const record = 'r'.repeat(1500);
+  const insert = db.prepare(
+    `INSERT INTO events ("offset", id, tenantid, streamid, streamposition, type, time, actor, datasubject, batchid, dedupekey, recordedat, record, prevhash, hash)
+     VALUES (?, ?, ?, ?, ?, 'interaction.recorded', '2023-05-08T00:00:00Z', 'a', 'a', 'b', ?, '2023-05-08T00:00:00Z', ?, ?, ?)`,
+  );
+  const ids = Array.from({ length: count }, (_, i) => makeEvent(i).id);
+  const hash = 'f'.repeat(64);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i += batchSize) {
+    db.transaction(() => {
+      for (let j = i; j < Math.min(count, i + batchSize); j += 1) {
+        insert.run(j, ids[j], `tenant-${j % 16}`, `session-${j % 64}`, Math.floor(j / 64) + 1, `key:bench:${j}`, record, hash, hash);
+      }
+    }).immediate();
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { mode: 'sqlite-floor', synchronous, events: count, batch: batchSize, avgEventBytes: 1500, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(count / seconds) };
+}
+
 const results = [];
 for (const synchronous of ['FULL', 'NORMAL'] as const) {
+  results.push(floor(synchronous, batchedCount));
   results.push(await run('batched', synchronous, batchedCount));
   results.push(await run('single', synchronous, singleCount));
 }
