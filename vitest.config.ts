@@ -1,11 +1,9 @@
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 /**
  * One test runner for every project. Levels are named by file suffix:
  * `*.unit.spec.ts` (pure, in memory), `*.int.spec.ts` (real SQLite files, child processes,
  * a Kafka protocol peer), `*.e2e.spec.ts` (the assembled fabric). `npm test` runs all of them.
- * SWC compiles the sources so NestJS decorator metadata is emitted as `tsc` would.
  */
 // Vite's default server conditions plus our source condition. Not `import`/`module`: vitest
 // forwards these to Node as --conditions, and Node would then load CommonJS packages' ESM files
@@ -13,7 +11,6 @@ import { defineConfig } from 'vitest/config';
 const sourceConditions = ['@memfabric/source', 'node', 'development|production'];
 
 export default defineConfig({
-  plugins: [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022' } })],
   resolve: { conditions: sourceConditions },
   ssr: { resolve: { conditions: sourceConditions, externalConditions: ['@memfabric/source'] } },
   test: {
