@@ -1,0 +1,3 @@
+export * from './embedder.contract.js';
+export * from './embedding-cache.contract.js';
+export * from './sentences.js';
