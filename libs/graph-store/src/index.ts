@@ -1,0 +1,10 @@
+export type * from './port.js';
+export * from './model.js';
+export * from './names.js';
+export * from './invalidation.js';
+export * from './validation.js';
+export * from './working-set.js';
+export * from './purge.js';
+export * from './queries.js';
+export * from './provenance.js';
+export * from './in-memory.graph-store.js';

@@ -1,0 +1,2 @@
+export * from './graph-store.contract.js';
+export * from './fixtures.js';
