@@ -99,7 +99,8 @@ export function embedderContract(adapter: string, setup: () => Promise<EmbedderF
     });
 
     it('preserves order over a large batch (adapters that split batches keep it)', async () => {
-      const texts = Array.from({ length: 70 }, (_, i) => `${VARIED_TEXTS[i % VARIED_TEXTS.length]!} (turn ${i})`);
+      const short = VARIED_TEXTS.filter((t) => t.length < 200);
+      const texts = Array.from({ length: 70 }, (_, i) => `${short[i % short.length]!} (turn ${i})`);
       const whole = await embedder.embed(texts);
       const parts: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += 9) parts.push(...(await embedder.embed(texts.slice(i, i + 9))));
