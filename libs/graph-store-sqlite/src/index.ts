@@ -1,0 +1,2 @@
+export * from './sqlite.graph-store.js';
+export * from './schema.js';
