@@ -1,0 +1,10 @@
+export * from './types.js';
+export * from './port.js';
+export * from './errors.js';
+export * from './filter.js';
+export * from './validation.js';
+export * from './vector-math.js';
+export * from './bm25.js';
+export * from './porter-stemmer.js';
+export { ExactVectorIndex, payloadOf, type ExactVectorIndexOptions } from './exact.vector-index.js';
+export { InMemoryLexicalIndex } from './memory.lexical-index.js';

@@ -1,0 +1,3 @@
+export * from './vector-index.contract.js';
+export * from './lexical-index.contract.js';
+export * from './fixtures.js';
