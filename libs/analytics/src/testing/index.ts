@@ -1,0 +1,2 @@
+export * from './analytics.contract.js';
+export * from './fixtures.js';
