@@ -40,8 +40,10 @@ export default tseslint.config(
   },
   {
     // Domain and port libraries do no I/O: no Node built-ins, no database or broker clients.
-    files: ['libs/errors/src/**/*.ts', 'libs/events/src/**/*.ts', 'libs/event-log/src/**/*.ts', 'libs/locomo/src/**/*.ts'],
-    ignores: ['**/*.spec.ts', 'libs/event-log/src/testing/**'],
+    files: [
+      'libs/{errors,events,event-log,locomo,projections,embeddings,extraction,vector-index,graph-store,analytics}/src/**/*.ts',
+    ],
+    ignores: ['**/*.spec.ts', 'libs/*/src/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
