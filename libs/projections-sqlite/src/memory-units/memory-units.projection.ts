@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3';
+import type { StoredEvent } from '@memfabric/events';
+import {
+  MEMORY_UNIT_EVENT_TYPES,
+  MEMORY_UNITS_PROJECTION,
+  memoryUnitChanges,
+  type MemoryUnitChange,
+} from '@memfabric/projections';
+import type { SqliteProjectionHandler } from '../sqlite.projection-runtime.js';
+import { MEMORY_UNIT_COLUMNS, memoryUnitsDdl, memoryUnitsTable, rowToUnit, unitToValues, type MemoryUnitRow } from './memory-units.table.js';
+
+/**
+ * Version of the memory-unit projection's code. Bump it whenever the rules or the table
+ * change: the runtime then rebuilds the view into a new generation.
+ */
+export const MEMORY_UNITS_VERSION = 1;
+
+function statements(db: Database.Database, generation: number) {
+  const t = memoryUnitsTable(generation);
+  const invalidate = `invalidated_by = @by, invalidated_partition = @partition, invalidated_offset = @offset, invalidated_at = @recordedat`;
+  return {
+    get: db.prepare<[string], MemoryUnitRow>(`SELECT * FROM ${t} WHERE id = ?`),
+    insert: db.prepare<unknown[]>(`INSERT INTO ${t} (${MEMORY_UNIT_COLUMNS.join(', ')}) VALUES (${MEMORY_UNIT_COLUMNS.map(() => '?').join(', ')})`),
+    supersede: db.prepare<[{ id: string; supersededBy: string; by: string; partition: number; offset: number; recordedat: string }]>(
+      `UPDATE ${t} SET status = CASE WHEN status = 'erased' THEN 'erased' ELSE 'superseded' END,
+         superseded_by = @supersededBy, ${invalidate} WHERE id = @id`,
+    ),
+    retract: db.prepare<[{ id: string; by: string; partition: number; offset: number; recordedat: string }]>(
+      `UPDATE ${t} SET status = CASE WHEN status = 'erased' THEN 'erased' ELSE 'retracted' END, ${invalidate} WHERE id = @id`,
+    ),
+    erase: db.prepare<[{ tenantid: string; datasubject: string; offset: number; recordedat: string }]>(
+      `UPDATE ${t} SET status = 'erased', text = NULL, speaker = NULL, attributes = NULL, sourceref = NULL,
+         erased_offset = COALESCE(erased_offset, @offset), erased_at = COALESCE(erased_at, @recordedat)
+       WHERE tenantid = @tenantid AND datasubject = @datasubject AND created_offset < @offset`,
+    ),
+  };
+}
+
+/**
+ * The memory-unit projection for the embedded runtime: applies the pure rules of
+ * `memoryUnitChanges` (`@memfabric/projections`) to the table `memory_units_g<generation>`
+ * (see `memoryUnitsDdl`). Events the rules reject (a correction of an unknown or retracted
+ * memory, data of the wrong shape) are dead-lettered through `context.reject`; lookups of
+ * earlier units run in the batch transaction, so they see the batch's own earlier writes.
+ * Read the view with `SqliteMemoryUnitStore`.
+ */
+export function memoryUnitsProjection(): SqliteProjectionHandler {
+  const types = new Set(MEMORY_UNIT_EVENT_TYPES);
+  // Prepared statements per connection and generation.
+  const cache = new WeakMap<Database.Database, Map<number, ReturnType<typeof statements>>>();
+  const stmtsFor = (db: Database.Database, generation: number) => {
+    let byGeneration = cache.get(db);
+    if (!byGeneration) {
+      byGeneration = new Map();
+      cache.set(db, byGeneration);
+    }
+    let s = byGeneration.get(generation);
+    if (!s) {
+      s = statements(db, generation);
+      byGeneration.set(generation, s);
+    }
+    return s;
+  };
+  return {
+    name: MEMORY_UNITS_PROJECTION,
+    version: MEMORY_UNITS_VERSION,
+    description: 'one memory unit per interaction or asserted memory, with supersession, retraction and erasure status',
+    accepts: (event: StoredEvent) => types.has(event.type),
+    createSchema(db, generation) {
+      db.exec(memoryUnitsDdl(generation));
+    },
+    dropSchema(db, generation) {
+      db.exec(`DROP TABLE IF EXISTS ${memoryUnitsTable(generation)}`);
+      cache.get(db)?.delete(generation);
+    },
+    apply(events, context) {
+      const s = stmtsFor(context.store, context.generation);
+      const lookup = (id: string) => {
+        const row = s.get.get(id);
+        return row ? rowToUnit(row) : undefined;
+      };
+      for (const event of events) {
+        const decision = memoryUnitChanges(event, lookup);
+        if (decision.outcome === 'rejected') context.reject(event, decision.reason);
+        else if (decision.outcome === 'changes') for (const change of decision.changes) write(s, change);
+      }
+    },
+  };
+}
+
+function write(s: ReturnType<typeof statements>, change: MemoryUnitChange): void {
+  switch (change.type) {
+    case 'created':
+      s.insert.run(...unitToValues(change.unit));
+      return;
+    case 'superseded':
+      s.supersede.run({ id: change.id, supersededBy: change.by, by: change.at.eventId, partition: change.at.partition, offset: change.at.offset, recordedat: change.at.recordedat });
+      return;
+    case 'retracted':
+      s.retract.run({ id: change.id, by: change.at.eventId, partition: change.at.partition, offset: change.at.offset, recordedat: change.at.recordedat });
+      return;
+    case 'erased':
+      s.erase.run({ tenantid: change.tenantid, datasubject: change.datasubject, offset: change.at.offset, recordedat: change.at.recordedat });
+      return;
+  }
+}

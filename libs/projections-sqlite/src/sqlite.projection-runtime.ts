@@ -1,0 +1,776 @@
+import type Database from 'better-sqlite3';
+import { ConfigurationError, MemfabricError, NotFoundError, UnavailableError } from '@memfabric/errors';
+import { lag, type Checkpoint } from '@memfabric/event-log';
+import type { SqliteEventLog } from '@memfabric/event-log-sqlite';
+import type { StoredEvent } from '@memfabric/events';
+import {
+  assertProjectionName,
+  consumerGroupOf,
+  type ApplyContext,
+  type DeadLetter,
+  type DeadLetterQuery,
+  type GenerationInfo,
+  type GenerationSwitch,
+  type ProgressCallback,
+  type ProjectionHandler,
+  type ProjectionRuntime,
+  type ProjectionStatus,
+  type RunReport,
+} from '@memfabric/projections';
+import { GenerationRegistry } from './generation-registry.js';
+import { RUNTIME_DDL } from './schema.js';
+
+/**
+ * A projection handler of the embedded runtime: it writes through the better-sqlite3
+ * connection of the event log (same file, same transaction as the checkpoint).
+ * See `ProjectionHandler` in `@memfabric/projections` for the contract.
+ */
+export type SqliteProjectionHandler<Prepared = undefined> = ProjectionHandler<Database.Database, Prepared>;
+
+/** Options of {@link SqliteProjectionRuntime.open}. */
+export interface SqliteProjectionRuntimeOptions {
+  /** The embedded log; projections write into its file through `log.db`. */
+  readonly log: SqliteEventLog;
+  /** The projections to run; names must be unique. */
+  readonly handlers: readonly SqliteProjectionHandler<unknown>[];
+  /** Most events per batch (one read, one transaction); default 500, 1-10 000. */
+  readonly batchSize?: number;
+  /** How often the continuous loop checks an idle log for new events, in ms; default 50. */
+  readonly pollIntervalMs?: number;
+  /** First delay before retrying a projection after a retriable failure, in ms; default 100 (doubles up to `retryMaxMs`). */
+  readonly retryInitialMs?: number;
+  /** Longest delay between retries of a failing projection, in ms; default 5 000. */
+  readonly retryMaxMs?: number;
+  /** Told about every failure of a batch (for logs and metrics); must not throw. */
+  readonly onError?: (error: unknown, projection: string) => void;
+  /** Clock for registry and dead-letter times; default `() => new Date()`. */
+  readonly clock?: () => Date;
+}
+
+/** Options of {@link SqliteProjectionRuntime.runUntilCaughtUp}. */
+export interface RunOptions {
+  /** Only these projections; default all registered. */
+  readonly projections?: readonly string[];
+}
+
+interface Registered {
+  readonly handler: SqliteProjectionHandler<unknown>;
+  lastError?: { message: string; code?: string; at: string };
+  /** Continuous mode: do not retry before this time (ms since epoch). */
+  retryAt: number;
+  backoffMs: number;
+}
+
+interface StepResult {
+  /** Events whose checkpoint was committed by this step. */
+  readonly processed: number;
+  readonly deadLettered: number;
+}
+
+interface Segment {
+  readonly events: readonly StoredEvent[];
+  readonly prepared: unknown;
+}
+
+const MAX_REASON = 2048;
+const DEFAULTS = { batchSize: 500, pollIntervalMs: 50, retryInitialMs: 100, retryMaxMs: 5_000 } as const;
+
+/**
+ * The embedded projection runtime: runs {@link SqliteProjectionHandler}s over a
+ * {@link SqliteEventLog}, each generation of each projection as the consumer group
+ * `projection:<name>:g<generation>`.
+ *
+ * Exactly once: every batch's writes, dead letters and checkpoint commit in one
+ * `BEGIN IMMEDIATE` transaction on the log's connection, after re-reading the checkpoint
+ * inside that transaction. A crash (or a throw) before the commit leaves neither writes nor
+ * checkpoint, and a second runtime on the same file (another process) that raced for the same
+ * batch finds the checkpoint moved and discards its attempt.
+ *
+ * Poison events: one savepoint per batch, and on a non-retriable failure one savepoint per
+ * event, so a bad event is dead-lettered without rolling back the others (see
+ * `ProjectionHandler` for the rules).
+ *
+ * Generations: the registry table `projection_generations` (see `schema.ts`) names the active
+ * generation of each projection. A rebuild builds generation N+1 from offset 0 into fresh
+ * tables while reads use N; once N+1's lag is 0 one transaction retires N and activates N+1,
+ * then N's tables are dropped. A handler whose `version` differs from the active generation's
+ * starts such a rebuild on open; the active generation is then frozen (served, not advanced)
+ * until the switch. A runtime whose handler version is older than one already recorded for
+ * the projection refuses to process it (another process runs newer code).
+ */
+export class SqliteProjectionRuntime implements ProjectionRuntime {
+  private readonly db: Database.Database;
+  private readonly log: SqliteEventLog;
+  private readonly registry: GenerationRegistry;
+  private readonly projections = new Map<string, Registered>();
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retryInitialMs: number;
+  private readonly retryMaxMs: number;
+  private readonly onError: ((error: unknown, projection: string) => void) | undefined;
+  private readonly clock: () => Date;
+  private readonly savepoint: (fn: () => void) => void;
+  private readonly stmts;
+  private queue: Promise<unknown> = Promise.resolve();
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  private constructor(options: SqliteProjectionRuntimeOptions) {
+    const problems = validate(options);
+    if (problems.length > 0) throw new ConfigurationError(`invalid projection runtime options: ${problems.join('; ')}`);
+    this.log = options.log;
+    this.db = options.log.db;
+    this.batchSize = options.batchSize ?? DEFAULTS.batchSize;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
+    this.retryInitialMs = options.retryInitialMs ?? DEFAULTS.retryInitialMs;
+    this.retryMaxMs = options.retryMaxMs ?? DEFAULTS.retryMaxMs;
+    this.onError = options.onError;
+    this.clock = options.clock ?? (() => new Date());
+    for (const handler of options.handlers) this.projections.set(handler.name, { handler, retryAt: 0, backoffMs: this.retryInitialMs });
+    this.db.exec(RUNTIME_DDL);
+    this.registry = new GenerationRegistry(this.db);
+    this.savepoint = this.db.transaction((fn: () => void) => fn());
+    this.stmts = {
+      // The log's checkpoint table, read inside our own transaction (SqliteEventLog exposes
+      // commitSync but reads checkpoints only asynchronously).
+      committed: this.db.prepare<[string], { partition: number; next_offset: number }>(
+        'SELECT partition, next_offset FROM consumer_offsets WHERE grp = ?',
+      ),
+      deadLetter: this.db.prepare<[string, number, string, string, number, number, string, string]>(
+        `INSERT INTO projection_dead_letters (projection, generation, eventid, eventtype, partition, "offset", reason, recordedat)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      deadLetterCount: this.db.prepare<[string, number], { n: number }>(
+        'SELECT COUNT(*) AS n FROM projection_dead_letters WHERE projection = ? AND generation = ?',
+      ),
+      deadLetters: this.db.prepare<
+        [string, number, number, number],
+        { projection: string; generation: number; eventid: string; eventtype: string; partition: number; offset: number; reason: string; recordedat: string }
+      >(
+        `SELECT * FROM projection_dead_letters WHERE projection = ? AND generation = ? AND "offset" > ?
+         ORDER BY "offset", partition LIMIT ?`,
+      ),
+    };
+    for (const name of this.projections.keys()) this.reconcile(name);
+  }
+
+  /**
+   * Opens the runtime on the log's file: creates the runtime tables when missing and brings each
+   * projection's generations in line with its handler (first generation, version-bump rebuild,
+   * drop of switched-out tables left by a crash). Processing starts with
+   * {@link runUntilCaughtUp} or {@link start}.
+   * @throws ConfigurationError listing every invalid option (duplicate or invalid names,
+   *   versions, batch size, intervals).
+   */
+  static open(options: SqliteProjectionRuntimeOptions): SqliteProjectionRuntime {
+    return new SqliteProjectionRuntime(options);
+  }
+
+  /** Names of the registered projections, in registration order. */
+  get names(): readonly string[] {
+    return [...this.projections.keys()];
+  }
+
+  // ---------------------------------------------------------------- generations
+
+  /**
+   * Aligns the registry with the handler, in one write transaction: creates generation 1
+   * (active) for a new projection, abandons a building generation of another version, starts a
+   * rebuild when the active generation was built by another version, and drops the tables of
+   * retired or abandoned generations. Returns false when the handler is older than a version
+   * already recorded (this process must not touch the projection).
+   */
+  private reconcile(name: string): boolean {
+    const { handler } = this.registered(name);
+    const outcome = this.db
+      .transaction(() => {
+        const rows = this.registry.list(name);
+        const newest = rows.reduce((v, r) => Math.max(v, r.version), 0);
+        if (handler.version < newest) return false;
+        const active = rows.find((r) => r.state === 'active');
+        let building = rows.find((r) => r.state === 'building');
+        const now = this.now();
+        if (building && building.version !== handler.version) {
+          this.registry.retire(name, building.generation, 'abandoned', now);
+          building = undefined;
+        }
+        const next = rows.reduce((g, r) => Math.max(g, r.generation), 0) + 1;
+        if (!active && !building) this.createGeneration(name, next, 'active');
+        else if (active && active.version !== handler.version && !building) this.createGeneration(name, next, 'building');
+        return true;
+      })
+      .immediate();
+    if (outcome) this.dropObsolete(name);
+    else this.markOutdated(name);
+    return outcome;
+  }
+
+  private createGeneration(name: string, generation: number, state: 'active' | 'building'): GenerationInfo {
+    const { handler } = this.registered(name);
+    const now = this.now();
+    handler.createSchema(this.db, generation);
+    this.registry.insert({
+      projection: name, generation, version: handler.version, state, group: consumerGroupOf(name, generation),
+      createdAt: now, activatedAt: state === 'active' ? now : null,
+    });
+    return this.registry.get(name, generation)!;
+  }
+
+  /** Drops the tables of retired and abandoned generations that still have them. */
+  private dropObsolete(name: string): void {
+    const { handler } = this.registered(name);
+    for (const row of this.registry.list(name)) {
+      if ((row.state !== 'retired' && row.state !== 'abandoned') || row.droppedAt !== null) continue;
+      this.db
+        .transaction(() => {
+          const current = this.registry.get(name, row.generation);
+          if (!current || current.droppedAt !== null) return;
+          handler.dropSchema(this.db, row.generation);
+          this.registry.markDropped(name, row.generation, this.now());
+        })
+        .immediate();
+    }
+  }
+
+  private markOutdated(name: string): void {
+    const entry = this.registered(name);
+    const newest = this.registry.list(name).reduce((v, r) => Math.max(v, r.version), 0);
+    entry.lastError = {
+      message: `handler version ${entry.handler.version} of "${name}" is older than version ${newest} recorded in this database: another process runs newer code, this one leaves the projection alone`,
+      code: 'configuration_invalid',
+      at: this.now(),
+    };
+  }
+
+  /** Generations this runtime advances: the active one (unless frozen) and the building one. */
+  private runnable(name: string): GenerationInfo[] {
+    const { handler } = this.registered(name);
+    const rows = this.registry.list(name);
+    if (rows.some((r) => r.version > handler.version)) return [];
+    return rows.filter((r) => (r.state === 'active' && r.version === handler.version) || (r.state === 'building' && r.version === handler.version));
+  }
+
+  /**
+   * Activates the building generation of `name` if its lag is 0 (one transaction: the old
+   * active generation is retired in the same commit), then drops the old tables.
+   */
+  private async trySwitch(name: string): Promise<GenerationSwitch | undefined> {
+    const building = this.registry.list(name).find((r) => r.state === 'building');
+    if (!building || building.version !== this.registered(name).handler.version) return undefined;
+    const end = await this.log.end();
+    if (lag(this.committedSync(building.group), end) > 0) return undefined;
+    const switched = this.db
+      .transaction((): GenerationSwitch | undefined => {
+        const current = this.registry.get(name, building.generation);
+        if (current?.state !== 'building') return undefined;
+        if (lag(this.committedSync(building.group), end) > 0) return undefined;
+        const active = this.registry.list(name).find((r) => r.state === 'active');
+        const now = this.now();
+        if (active) this.registry.retire(name, active.generation, 'retired', now);
+        this.registry.activate(name, building.generation, now);
+        return { projection: name, from: active?.generation, to: building.generation };
+      })
+      .immediate();
+    if (switched) this.dropObsolete(name);
+    return switched;
+  }
+
+  // ---------------------------------------------------------------- one batch
+
+  /**
+   * Processes one batch of one generation: read, filter, prepare (outside the transaction),
+   * then apply + dead letters + checkpoint in one transaction.
+   * @throws retriable errors (`UnavailableError`, SQLite busy/I/O) and configuration errors;
+   *   nothing of the batch is committed then.
+   */
+  private async step(name: string, generation: GenerationInfo): Promise<StepResult> {
+    const { handler } = this.registered(name);
+    const from = this.committedSync(generation.group);
+    const page = await this.log.readAll({ from, limit: this.batchSize });
+    if (page.events.length === 0) return { processed: 0, deadLettered: 0 };
+    const accepts = handler.accepts?.bind(handler);
+    const accepted = accepts ? page.events.filter((e) => accepts(e)) : page.events;
+    const context = { projection: name, generation: generation.generation };
+    const failed: { event: StoredEvent; reason: string }[] = [];
+    const segments = await this.prepare(handler, accepted, context, failed);
+
+    const commit = this.db.transaction((): StepResult => {
+      const state = this.registry.get(name, generation.generation)?.state;
+      if ((state !== 'active' && state !== 'building') || !sameCheckpoint(this.committedSync(generation.group), from)) {
+        return { processed: 0, deadLettered: 0 }; // another runtime committed this batch (or switched) meanwhile
+      }
+      let deadLettered = 0;
+      for (const { event, reason } of failed) {
+        this.deadLetter(name, generation.generation, event, reason);
+        deadLettered += 1;
+      }
+      for (const segment of segments) deadLettered += this.applySegment(handler, generation.generation, segment);
+      this.log.commitSync(generation.group, page.next);
+      return { processed: page.events.length, deadLettered };
+    });
+    try {
+      return commit.immediate();
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  /** Runs `prepare` for the batch; on a non-retriable failure, per event (failures collected). */
+  private async prepare(
+    handler: SqliteProjectionHandler<unknown>,
+    events: readonly StoredEvent[],
+    context: { projection: string; generation: number },
+    failed: { event: StoredEvent; reason: string }[],
+  ): Promise<Segment[]> {
+    if (events.length === 0) return [];
+    if (!handler.prepare) return [{ events, prepared: undefined }];
+    try {
+      return [{ events, prepared: await handler.prepare(events, context) }];
+    } catch (error) {
+      if (isFatal(error)) throw translate(error);
+      if (events.length === 1) {
+        failed.push({ event: events[0]!, reason: reasonOf(error) });
+        return [];
+      }
+    }
+    const segments: Segment[] = [];
+    for (const event of events) {
+      try {
+        segments.push({ events: [event], prepared: await handler.prepare([event], context) });
+      } catch (error) {
+        if (isFatal(error)) throw translate(error);
+        failed.push({ event, reason: reasonOf(error) });
+      }
+    }
+    return segments;
+  }
+
+  /**
+   * Applies one segment inside a savepoint; when it throws a non-retriable error, applies its
+   * events one by one, each in its own savepoint, dead-lettering those that still throw.
+   * Runs inside the batch transaction. Returns the number of dead-lettered events.
+   */
+  private applySegment(handler: SqliteProjectionHandler<unknown>, generation: number, segment: Segment): number {
+    const attempt = (events: readonly StoredEvent[]): { event: StoredEvent; reason: string }[] => {
+      const rejected: { event: StoredEvent; reason: string }[] = [];
+      const context: ApplyContext<Database.Database, unknown> = {
+        store: this.db,
+        projection: handler.name,
+        generation,
+        prepared: segment.prepared,
+        reject: (event, reason) => rejected.push({ event, reason: String(reason).slice(0, MAX_REASON) }),
+      };
+      this.savepoint(() => {
+        const result: unknown = handler.apply(events, context);
+        if (isThenable(result)) {
+          throw new ConfigurationError(`projection "${handler.name}": apply() returned a promise; it must be synchronous (do async work in prepare())`);
+        }
+      });
+      return rejected;
+    };
+    const record = (rejected: { event: StoredEvent; reason: string }[]) => {
+      for (const r of rejected) this.deadLetter(handler.name, generation, r.event, r.reason);
+      return rejected.length;
+    };
+    try {
+      return record(attempt(segment.events));
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      if (segment.events.length === 1) return record([{ event: segment.events[0]!, reason: reasonOf(error) }]);
+    }
+    let deadLettered = 0;
+    for (const event of segment.events) {
+      try {
+        deadLettered += record(attempt([event]));
+      } catch (error) {
+        if (isFatal(error)) throw error;
+        deadLettered += record([{ event, reason: reasonOf(error) }]);
+      }
+    }
+    return deadLettered;
+  }
+
+  private deadLetter(projection: string, generation: number, event: StoredEvent, reason: string): void {
+    this.stmts.deadLetter.run(projection, generation, event.id, event.type, event.partition, event.offset, reason.slice(0, MAX_REASON), this.now());
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /**
+   * Processes the selected projections until every runnable generation has lag 0 and every
+   * building generation that caught up has been switched in. Serialised with the continuous
+   * loop (one batch at a time per runtime).
+   * @param onProgress - called after each committed batch with processed / total events.
+   * @throws UnavailableError (retriable) or the handler's retriable error: committed batches
+   *   stay committed, the next call resumes from the checkpoints.
+   * @throws ConfigurationError when this runtime's handler is older than the version recorded
+   *   for a selected projection, or an `apply` returned a promise.
+   * @throws NotFoundError for an unknown projection in `options.projections`.
+   */
+  runUntilCaughtUp(onProgress?: ProgressCallback, options: RunOptions = {}): Promise<RunReport> {
+    const names = options.projections ?? this.names;
+    for (const name of names) this.registered(name);
+    return this.exclusive(async () => {
+      const started = performance.now();
+      const switched: GenerationSwitch[] = [];
+      let processed = 0;
+      let deadLettered = 0;
+      for (const name of names) {
+        if (!this.reconcile(name)) throw new ConfigurationError(this.registered(name).lastError!.message);
+      }
+      for (;;) {
+        const end = await this.log.end();
+        const work = names.flatMap((name) => this.runnable(name).map((generation) => ({ name, generation })));
+        const remaining = () => work.reduce((n, w) => n + lag(this.committedSync(w.generation.group), end), 0);
+        let total = processed + remaining();
+        let didWork = false;
+        let pendingSwitch = false;
+        for (const name of names) {
+          for (const { generation } of work.filter((w) => w.name === name)) {
+            while (lag(this.committedSync(generation.group), end) > 0) {
+              const before = this.committedSync(generation.group);
+              const result = await this.stepRecorded(name, generation);
+              if (result.processed === 0) {
+                // Lost a race with another runtime on this file: go on from its checkpoint,
+                // unless it switched the generation out or nothing is left to read.
+                const state = this.registry.get(name, generation.generation)?.state;
+                if ((state !== 'active' && state !== 'building') || sameCheckpoint(before, this.committedSync(generation.group))) break;
+                continue;
+              }
+              didWork = true;
+              processed += result.processed;
+              deadLettered += result.deadLettered;
+              total = Math.max(total, processed + remaining());
+              onProgress?.({ projection: name, generation: generation.generation, processed, total });
+            }
+          }
+          if (this.registry.list(name).some((r) => r.state === 'building')) {
+            const done = await this.trySwitch(name);
+            if (done) switched.push(done);
+            else pendingSwitch = true;
+          }
+        }
+        if (!didWork && !pendingSwitch) break;
+      }
+      return { processed, deadLettered, switched, durationMs: Math.round(performance.now() - started) };
+    });
+  }
+
+  /** {@link step} that records the last error of the projection (and clears it on success). */
+  private async stepRecorded(name: string, generation: GenerationInfo): Promise<StepResult> {
+    const entry = this.registered(name);
+    try {
+      const result = await this.step(name, generation);
+      if (result.processed > 0) {
+        entry.lastError = undefined;
+        entry.backoffMs = this.retryInitialMs;
+      }
+      return result;
+    } catch (error) {
+      entry.lastError = {
+        message: error instanceof Error ? error.message : String(error),
+        ...(MemfabricError.is(error) ? { code: error.code } : {}),
+        at: this.now(),
+      };
+      this.onError?.(error, name);
+      throw error;
+    }
+  }
+
+  /**
+   * Starts the continuous loop: each round processes one batch of every runnable generation,
+   * switches in building generations that caught up, and sleeps `pollIntervalMs` when there
+   * was nothing to do (or until {@link notify}). A failing projection is retried with
+   * exponential backoff (`retryInitialMs` doubling to `retryMaxMs`) without holding up the
+   * others; its `lastError` shows in {@link status}. Idempotent.
+   */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Stops the continuous loop after the batch in flight; resolves when it has stopped. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loopDone;
+    this.loopDone = undefined;
+  }
+
+  /** Wakes the continuous loop now (call after an append in the same process to skip the poll delay). */
+  notify(): void {
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    const rebuildChecked = new Set<string>();
+    while (this.running) {
+      let didWork = false;
+      await this.exclusive(async () => {
+        for (const [name, entry] of this.projections) {
+          if (!this.running) return;
+          if (Date.now() < entry.retryAt) continue;
+          try {
+            if (!rebuildChecked.has(name)) {
+              if (!this.reconcile(name)) continue;
+              rebuildChecked.add(name);
+            } else {
+              this.dropObsolete(name); // left behind by a failed drop after a switch
+            }
+            for (const generation of this.runnable(name)) {
+              const result = await this.stepRecorded(name, generation);
+              if (result.processed > 0) didWork = true;
+            }
+            if (this.registry.list(name).some((r) => r.state === 'building') && (await this.trySwitch(name))) didWork = true;
+          } catch {
+            entry.retryAt = Date.now() + entry.backoffMs;
+            entry.backoffMs = Math.min(entry.backoffMs * 2, this.retryMaxMs);
+          }
+        }
+      });
+      if (!didWork && this.running) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, this.pollIntervalMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Runs `fn` after every earlier exclusive call settled (one batch writer per runtime). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // ---------------------------------------------------------------- rebuild and queries
+
+  /**
+   * Registers a new building generation of `projection` (generation = highest so far + 1, its
+   * tables created empty), or returns the building generation already under way. The
+   * continuous loop or the next {@link runUntilCaughtUp} builds it from offset 0 and switches.
+   * @throws NotFoundError for an unregistered projection.
+   * @throws ConfigurationError when this runtime's handler is older than the recorded version.
+   */
+  requestRebuild(projection: string): Promise<GenerationInfo> {
+    try {
+      this.registered(projection);
+      if (!this.reconcile(projection)) throw new ConfigurationError(this.registered(projection).lastError!.message);
+      const info = this.db
+        .transaction(() => {
+          const rows = this.registry.list(projection);
+          const building = rows.find((r) => r.state === 'building');
+          if (building) return building;
+          return this.createGeneration(projection, rows.reduce((g, r) => Math.max(g, r.generation), 0) + 1, 'building');
+        })
+        .immediate();
+      this.notify();
+      return Promise.resolve(info);
+    } catch (error) {
+      return Promise.reject(translate(error));
+    }
+  }
+
+  /**
+   * Rebuilds `projection` into a new generation and returns once it serves reads (the report
+   * lists the switch). Other projections are not processed.
+   * @throws as {@link requestRebuild} and {@link runUntilCaughtUp}.
+   */
+  async rebuild(projection: string, onProgress?: ProgressCallback): Promise<RunReport> {
+    await this.requestRebuild(projection);
+    return this.runUntilCaughtUp(onProgress, { projections: [projection] });
+  }
+
+  /**
+   * Status of every registered projection: active generation, its checkpoint, lag and dead
+   * letters, the building generation's progress during a rebuild, and the last error.
+   */
+  async status(): Promise<ProjectionStatus[]> {
+    const end = await this.log.end();
+    return this.names.map((name) => this.statusOf(name, end));
+  }
+
+  private statusOf(name: string, end: Checkpoint): ProjectionStatus {
+    const { handler, lastError } = this.registered(name);
+    const rows = this.registry.list(name);
+    const active = rows.find((r) => r.state === 'active');
+    const building = rows.find((r) => r.state === 'building');
+    const checkpoint = active ? this.committedSync(active.group) : {};
+    const progress = (g: GenerationInfo) => {
+      const cp = this.committedSync(g.group);
+      return { generation: g.generation, version: g.version, group: g.group, checkpoint: cp, lag: lag(cp, end), deadLetters: this.deadLetterCount(name, g.generation) };
+    };
+    return {
+      name,
+      version: handler.version,
+      ...(handler.description !== undefined ? { description: handler.description } : {}),
+      activeGeneration: active?.generation,
+      checkpoint,
+      lag: lag(checkpoint, end),
+      deadLetters: active ? this.deadLetterCount(name, active.generation) : 0,
+      frozen: active !== undefined && active.version !== handler.version,
+      ...(building ? { building: progress(building) } : {}),
+      end,
+      ...(lastError ? { lastError } : {}),
+    };
+  }
+
+  /** Registry rows of `projection`, oldest first (also those of unregistered projections). */
+  generations(projection: string): Promise<GenerationInfo[]> {
+    return Promise.resolve(this.registry.list(projection));
+  }
+
+  /**
+   * The generation of `projection` reads are served from, or `undefined` before its first run.
+   */
+  activeGeneration(projection: string): number | undefined {
+    return this.registry.list(projection).find((r) => r.state === 'active')?.generation;
+  }
+
+  /**
+   * Dead-lettered events of `projection` (default: its active generation), by offset.
+   * @throws NotFoundError for an unregistered projection.
+   */
+  deadLetters(projection: string, query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+    try {
+      this.registered(projection);
+      const generation = query.generation ?? this.activeGeneration(projection);
+      if (generation === undefined) return Promise.resolve([]);
+      const rows = this.stmts.deadLetters.all(projection, generation, query.afterOffset ?? -1, query.limit ?? 100);
+      return Promise.resolve(
+        rows.map((r) => ({
+          projection: r.projection, generation: r.generation, eventId: r.eventid, eventType: r.eventtype,
+          partition: r.partition, offset: r.offset, reason: r.reason, recordedAt: r.recordedat,
+        })),
+      );
+    } catch (error) {
+      return Promise.reject(translate(error));
+    }
+  }
+
+  /**
+   * True when the active generation of `projection` has processed every event before
+   * `checkpoint` (for each partition, committed next offset >= the token's).
+   * @throws NotFoundError for an unregistered projection.
+   */
+  reached(projection: string, checkpoint: Checkpoint): Promise<boolean> {
+    try {
+      this.registered(projection);
+      const active = this.registry.list(projection).find((r) => r.state === 'active');
+      if (!active) return Promise.resolve(false);
+      const committed = this.committedSync(active.group);
+      return Promise.resolve(Object.entries(checkpoint).every(([p, next]) => (committed[Number(p)] ?? 0) >= next));
+    } catch (error) {
+      return Promise.reject(translate(error));
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private registered(name: string): Registered {
+    const entry = this.projections.get(name);
+    if (!entry) throw new NotFoundError(`no projection "${name}" is registered (registered: ${this.names.join(', ') || 'none'})`);
+    return entry;
+  }
+
+  private committedSync(group: string): Checkpoint {
+    const checkpoint: Record<number, number> = {};
+    for (const row of this.stmts.committed.all(group)) checkpoint[row.partition] = row.next_offset;
+    return checkpoint;
+  }
+
+  private deadLetterCount(projection: string, generation: number): number {
+    return this.stmts.deadLetterCount.get(projection, generation)!.n;
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+}
+
+function validate(options: SqliteProjectionRuntimeOptions): string[] {
+  const problems: string[] = [];
+  if (!options.log?.db) problems.push('log must be an open SqliteEventLog (from SqliteEventLog.open)');
+  if (!Array.isArray(options.handlers) || options.handlers.length === 0) problems.push('handlers must list at least one projection handler');
+  const seen = new Set<string>();
+  for (const [i, h] of (options.handlers ?? []).entries()) {
+    try {
+      assertProjectionName(h.name);
+    } catch (error) {
+      problems.push(`handlers[${i}]: ${(error as Error).message}`);
+    }
+    if (seen.has(h.name)) problems.push(`handlers[${i}]: projection name "${h.name}" is registered twice`);
+    seen.add(h.name);
+    if (!Number.isSafeInteger(h.version) || h.version < 1) problems.push(`handlers[${i}] ("${h.name}"): version must be a positive integer, got ${String(h.version)}`);
+    for (const fn of ['createSchema', 'dropSchema', 'apply'] as const) {
+      if (typeof h[fn] !== 'function') problems.push(`handlers[${i}] ("${h.name}"): ${fn} must be a function`);
+    }
+  }
+  const int = (value: number | undefined, field: string, min: number, max: number) => {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
+      problems.push(`${field} must be an integer from ${min} to ${max}, got ${String(value)}`);
+    }
+  };
+  int(options.batchSize, 'batchSize', 1, 10_000);
+  int(options.pollIntervalMs, 'pollIntervalMs (ms)', 1, 60_000);
+  int(options.retryInitialMs, 'retryInitialMs (ms)', 1, 600_000);
+  int(options.retryMaxMs, 'retryMaxMs (ms)', 1, 3_600_000);
+  if ((options.retryMaxMs ?? DEFAULTS.retryMaxMs) < (options.retryInitialMs ?? DEFAULTS.retryInitialMs)) {
+    problems.push('retryMaxMs must be at least retryInitialMs');
+  }
+  return problems;
+}
+
+function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {
+  const partitions = new Set([...Object.keys(a), ...Object.keys(b)].map(Number));
+  for (const p of partitions) if ((a[p] ?? 0) !== (b[p] ?? 0)) return false;
+  return true;
+}
+
+const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|NOMEM|READONLY|CANTOPEN|PROTOCOL|INTERRUPT|CORRUPT)/;
+
+/**
+ * Errors that must not dead-letter an event because they are not about the event: retriable
+ * ones (a dependency is down, the disk is full, the database is locked) and configuration
+ * errors (the handler itself is wrong).
+ */
+function isFatal(error: unknown): boolean {
+  if (MemfabricError.is(error)) return error.retriable || error.code === 'configuration_invalid';
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT_SQLITE.test(code);
+}
+
+/** SQLite failures become retriable `UnavailableError`s; memfabric errors pass through. */
+function translate(error: unknown): Error {
+  if (MemfabricError.is(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && TRANSIENT_SQLITE.test(code)) {
+    return new UnavailableError(`projection write failed: ${(error as Error).message}`, { cause: error, context: { sqlite: code } });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function reasonOf(error: unknown): string {
+  const text = MemfabricError.is(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? `${error.name}: ${error.message}`
+      : String(error);
+  return text.slice(0, MAX_REASON);
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}

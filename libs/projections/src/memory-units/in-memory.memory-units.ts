@@ -1,0 +1,115 @@
+import type { StoredEvent } from '@memfabric/events';
+import { unitAsOf, type MemoryUnit } from './memory-unit.js';
+import { applyUnitChange, memoryUnitChanges, type MemoryUnitDecision } from './rules.js';
+import { checkAsOf, emptyCounts, normalizeListUnitsOptions, type ListUnitsOptions, type MemoryUnitCounts, type MemoryUnitStore } from './store.js';
+
+/** An event the in-memory view refused, with the rules' reason. */
+export interface RejectedEvent {
+  readonly eventId: string;
+  readonly offset: number;
+  readonly reason: string;
+}
+
+/**
+ * The memory-unit view folded in memory: `evolve(view, event)` with the rules of
+ * {@link memoryUnitChanges}. It is the reference the SQLite projection is tested against and a
+ * {@link MemoryUnitStore} for unit tests; it keeps every unit in a `Map` (not for production
+ * volumes).
+ */
+export class InMemoryMemoryUnits implements MemoryUnitStore {
+  private readonly units = new Map<string, MemoryUnit>();
+  private readonly refused: RejectedEvent[] = [];
+
+  /** Events the rules rejected, in the order they were applied. */
+  get rejected(): readonly RejectedEvent[] {
+    return this.refused;
+  }
+
+  /** Applies events in log order; returns each event's decision. */
+  applyAll(events: Iterable<StoredEvent>): MemoryUnitDecision[] {
+    return [...events].map((event) => this.apply(event));
+  }
+
+  /** Applies one event (the next in log order) and returns what the rules decided. */
+  apply(event: StoredEvent): MemoryUnitDecision {
+    const decision = memoryUnitChanges(event, (id) => this.units.get(id));
+    if (decision.outcome === 'rejected') this.refused.push({ eventId: event.id, offset: event.offset, reason: decision.reason });
+    if (decision.outcome !== 'changes') return decision;
+    for (const change of decision.changes) {
+      if (change.type === 'created') {
+        this.units.set(change.unit.id, change.unit);
+      } else if (change.type === 'erased') {
+        for (const [id, unit] of this.units) this.units.set(id, applyUnitChange(unit, change));
+      } else {
+        const unit = this.units.get(change.id);
+        if (unit) this.units.set(change.id, applyUnitChange(unit, change));
+      }
+    }
+    return decision;
+  }
+
+  /** Every unit of every tenant ordered by creating position (for equality checks). */
+  all(): MemoryUnit[] {
+    return [...this.units.values()].sort(byPosition);
+  }
+
+  getUnit(tenantid: string, id: string, options: { readonly asOf?: number } = {}): Promise<MemoryUnit | undefined> {
+    return settle(() => {
+      checkAsOf(options.asOf);
+      const unit = this.units.get(id);
+      if (!unit || unit.tenantid !== tenantid) return undefined;
+      return options.asOf === undefined ? unit : unitAsOf(unit, options.asOf);
+    });
+  }
+
+  listUnits(tenantid: string, options: ListUnitsOptions = {}): Promise<MemoryUnit[]> {
+    return settle(() => this.listSync(tenantid, options));
+  }
+
+  private listSync(tenantid: string, options: ListUnitsOptions): MemoryUnit[] {
+    const o = normalizeListUnitsOptions(options);
+    const out: MemoryUnit[] = [];
+    for (const stored of this.all()) {
+      const unit = o.asOf === undefined ? stored : unitAsOf(stored, o.asOf);
+      if (!unit || unit.tenantid !== tenantid) continue;
+      if (o.streamid !== undefined && unit.streamid !== o.streamid) continue;
+      if (o.actor !== undefined && unit.actor !== o.actor) continue;
+      if (o.datasubject !== undefined && unit.datasubject !== o.datasubject) continue;
+      if (o.memorytype !== undefined && unit.memorytype !== o.memorytype) continue;
+      if (o.statuses !== undefined && !o.statuses.includes(unit.status)) continue;
+      if (o.afterOffset !== undefined && unit.createdOffset <= o.afterOffset) continue;
+      out.push(unit);
+      if (out.length >= o.limit) break;
+    }
+    return out;
+  }
+
+  countUnits(tenantid: string, options: { readonly asOf?: number } = {}): Promise<MemoryUnitCounts> {
+    return settle(() => this.countSync(tenantid, options));
+  }
+
+  private countSync(tenantid: string, options: { readonly asOf?: number }): MemoryUnitCounts {
+    checkAsOf(options.asOf);
+    const counts = emptyCounts();
+    for (const stored of this.units.values()) {
+      const unit = options.asOf === undefined ? stored : unitAsOf(stored, options.asOf);
+      if (!unit || unit.tenantid !== tenantid) continue;
+      counts.total += 1;
+      counts[unit.status] += 1;
+    }
+    return counts;
+  }
+}
+
+function byPosition(a: MemoryUnit, b: MemoryUnit): number {
+  return a.createdOffset - b.createdOffset || a.createdPartition - b.createdPartition;
+}
+
+/** Runs `fn` and turns its result or its error into a promise (no synchronous throws). */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}

@@ -1,0 +1,110 @@
+import { ValidationError, type FieldProblem } from '@memfabric/errors';
+import { MEMORY_UNIT_STATUSES, type MemoryType, type MemoryUnit, type MemoryUnitStatus } from './memory-unit.js';
+
+/** Default and largest page size of {@link MemoryUnitStore.listUnits}. */
+export const LIST_UNITS_LIMITS = { defaultLimit: 100, maxLimit: 10_000 } as const;
+
+/** Filters of {@link MemoryUnitStore.listUnits}; all optional and combined with AND. */
+export interface ListUnitsOptions {
+  readonly streamid?: string;
+  readonly actor?: string;
+  readonly datasubject?: string;
+  readonly memorytype?: MemoryType;
+  /**
+   * Only units with this status (or one of these). With `asOf`, the status the unit had at
+   * that position (`active` or `erased`). Default: every status.
+   */
+  readonly status?: MemoryUnitStatus | readonly MemoryUnitStatus[];
+  /**
+   * Transaction-time view: only units visible at this log offset (inclusive), each as it was
+   * then (see `unitAsOf`). Offsets are those of the embedded log's single partition.
+   */
+  readonly asOf?: number;
+  /** Cursor: only units created at offsets above this one. */
+  readonly afterOffset?: number;
+  /** Page size; default 100, at most 10 000. */
+  readonly limit?: number;
+}
+
+/** Units of a tenant per status. */
+export interface MemoryUnitCounts {
+  readonly total: number;
+  readonly active: number;
+  readonly superseded: number;
+  readonly retracted: number;
+  readonly erased: number;
+}
+
+/**
+ * Read side of the memory-unit projection. Every query is scoped to one tenant. The embedded
+ * implementation (`SqliteMemoryUnitStore`) reads the projection's active generation; the
+ * in-memory one (`InMemoryMemoryUnits`) folds events directly and serves the pure tests.
+ */
+export interface MemoryUnitStore {
+  /**
+   * One unit of `tenantid` by id (the creating event's id), or `undefined`.
+   * @param options.asOf - log offset: the unit as it was then, `undefined` when not visible.
+   */
+  getUnit(tenantid: string, id: string, options?: { readonly asOf?: number }): Promise<MemoryUnit | undefined>;
+
+  /**
+   * Units of `tenantid` ordered by creating log position.
+   * @throws ValidationError for a bad limit, offset or status.
+   */
+  listUnits(tenantid: string, options?: ListUnitsOptions): Promise<MemoryUnit[]>;
+
+  /**
+   * Units of `tenantid` per status (with `asOf`: visible then, per status then).
+   * @throws ValidationError for a bad offset.
+   */
+  countUnits(tenantid: string, options?: { readonly asOf?: number }): Promise<MemoryUnitCounts>;
+}
+
+/** {@link ListUnitsOptions} after validation, with defaults filled in. */
+export interface NormalizedListUnitsOptions extends Omit<ListUnitsOptions, 'status' | 'limit'> {
+  readonly statuses: readonly MemoryUnitStatus[] | undefined;
+  readonly limit: number;
+}
+
+/**
+ * Validates list options and fills in defaults.
+ * @throws ValidationError naming each bad option (`/limit`, `/asOf`, `/afterOffset`, `/status`).
+ */
+export function normalizeListUnitsOptions(options: ListUnitsOptions = {}): NormalizedListUnitsOptions {
+  const problems: FieldProblem[] = [];
+  const limit = options.limit ?? LIST_UNITS_LIMITS.defaultLimit;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_UNITS_LIMITS.maxLimit) {
+    problems.push({ pointer: '/limit', detail: `must be an integer from 1 to ${LIST_UNITS_LIMITS.maxLimit}` });
+  }
+  checkOffset(options.asOf, '/asOf', problems);
+  checkOffset(options.afterOffset, '/afterOffset', problems);
+  const statuses = options.status === undefined ? undefined : typeof options.status === 'string' ? [options.status] : options.status;
+  for (const status of statuses ?? []) {
+    if (!MEMORY_UNIT_STATUSES.includes(status)) {
+      problems.push({ pointer: '/status', detail: `"${String(status)}" is not one of ${MEMORY_UNIT_STATUSES.join(', ')}` });
+    }
+  }
+  if (problems.length > 0) throw new ValidationError('invalid memory-unit query', problems);
+  return { ...options, statuses, limit };
+}
+
+/**
+ * Validates an `asOf` offset.
+ * @throws ValidationError when it is not a non-negative integer.
+ */
+export function checkAsOf(asOf: number | undefined): void {
+  const problems: FieldProblem[] = [];
+  checkOffset(asOf, '/asOf', problems);
+  if (problems.length > 0) throw new ValidationError('invalid memory-unit query', problems);
+}
+
+function checkOffset(value: number | undefined, pointer: string, problems: FieldProblem[]): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
+    problems.push({ pointer, detail: 'must be a non-negative integer log offset' });
+  }
+}
+
+/** Counts of zero. */
+export function emptyCounts(): { total: number } & Record<MemoryUnitStatus, number> {
+  return { total: 0, active: 0, superseded: 0, retracted: 0, erased: 0 };
+}

@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemfabricError } from '@memfabric/errors';
+import type { NewEvent, StoredEvent } from '@memfabric/events';
+import { interaction, uniqueTenant } from '@memfabric/event-log/testing';
+import type { MemoryUnitStore } from '../memory-units/store.js';
+import { asserted, corrected, retracted, subjectErased, versionTagged } from './fixtures.js';
+
+/** What an implementation's test provides to the memory-unit store contract. */
+export interface MemoryUnitStoreFixture {
+  /** The store under test. */
+  readonly store: MemoryUnitStore;
+  /**
+   * Appends `events` in order to the log (or stamps them, in memory) and brings the store up to
+   * date with them. Returns them as stored (with offsets), in the same order.
+   */
+  given(events: readonly NewEvent[]): Promise<readonly StoredEvent[]>;
+  /** Releases everything the fixture created. */
+  teardown(): Promise<void>;
+}
+
+/** Options of the contract suite. */
+export interface MemoryUnitContractOptions {
+  /** When set, the suite is skipped and this reason is printed. */
+  readonly skipReason?: string;
+  /** Per-test timeout in ms. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The given/when/then contract of the memory-unit projection: given these events, the view is
+ * this. The in-memory view runs it as a unit test; every store implementation (the SQLite
+ * projection) runs it against a real log. Each test works in its own tenant.
+ */
+export function memoryUnitStoreContract(
+  implementation: string,
+  setup: () => Promise<MemoryUnitStoreFixture>,
+  options: MemoryUnitContractOptions = {},
+): void {
+  const suite = options.skipReason ? describe.skip : describe;
+  if (options.skipReason) console.warn(`[${implementation}] memory-unit contract skipped: ${options.skipReason}`);
+
+  suite(`MemoryUnitStore contract: ${implementation}`, { timeout: options.timeoutMs ?? 30_000 }, () => {
+    let fixture: MemoryUnitStoreFixture;
+    let store: MemoryUnitStore;
+    beforeAll(async () => {
+      fixture = await setup();
+      store = fixture.store;
+    });
+    afterAll(async () => {
+      await fixture?.teardown();
+    });
+
+    it('given an interaction, the view holds one active unit carrying its attributes and positions', async () => {
+      const t = uniqueTenant();
+      const [e] = await fixture.given([
+        interaction(t, 'session_1', 'I went to the LGBTQ support group yesterday', {
+          subject: 'D1:3',
+          time: '2023-05-08T15:56:00+02:00',
+          data: { kind: 'message', role: 'user', content: 'I went to the LGBTQ support group yesterday', speaker: 'Caroline' },
+        }),
+      ]);
+      const unit = await store.getUnit(t, e!.id);
+      expect(unit).toEqual({
+        id: e!.id, tenantid: t, streamid: 'session_1', actor: 'caroline', datasubject: 'caroline',
+        eventtype: 'interaction.recorded', memorytype: 'interaction', memoryid: null, kind: 'message', role: 'user',
+        speaker: 'Caroline', text: 'I went to the LGBTQ support group yesterday', attributes: null, confidence: null,
+        validfrom: null, validto: null, time: '2023-05-08T13:56:00.000Z', recordedat: new Date(e!.recordedat).toISOString(),
+        createdPartition: e!.partition, createdOffset: e!.offset, streamposition: 1, batchid: e!.batchid, sourceref: 'D1:3',
+        status: 'active', supersedes: null, supersededBy: null, invalidatedBy: null, invalidatedPartition: null,
+        invalidatedOffset: null, invalidatedAt: null, erasedOffset: null, erasedAt: null,
+      });
+      expect(await store.countUnits(t)).toEqual({ total: 1, active: 1, superseded: 0, retracted: 0, erased: 0 });
+    });
+
+    it('takes the source reference from data.sourceref before the event subject', async () => {
+      const t = uniqueTenant();
+      const [e] = await fixture.given([
+        interaction(t, 's', 'hi', { subject: 'subject-ref', data: { kind: 'message', role: 'user', content: 'hi', sourceref: 'D7:1' } }),
+      ]);
+      expect((await store.getUnit(t, e!.id))?.sourceref).toBe('D7:1');
+    });
+
+    it('given an asserted memory, the unit has its declared type, validity interval, attributes and confidence', async () => {
+      const t = uniqueTenant();
+      const [e] = await fixture.given([
+        asserted(t, 's', 'Maya is vegetarian', {
+          data: {
+            memoryid: 'diet', memorytype: 'preference', validfrom: '2024-01-01T00:00:00Z', validto: '2025-01-01T00:00:00+00:00',
+            attributes: { subject: 'maya', predicate: 'diet', object: 'vegetarian' }, confidence: 0.9,
+          },
+        }),
+      ]);
+      expect(await store.getUnit(t, e!.id)).toMatchObject({
+        eventtype: 'memory.asserted', memorytype: 'preference', memoryid: 'diet', text: 'Maya is vegetarian', kind: null, role: null,
+        validfrom: '2024-01-01T00:00:00.000Z', validto: '2025-01-01T00:00:00.000Z', confidence: 0.9,
+        attributes: { subject: 'maya', predicate: 'diet', object: 'vegetarian' }, status: 'active',
+      });
+    });
+
+    it('given a correction, a new unit supersedes the target, which stays stored as superseded at that position', async () => {
+      const t = uniqueTenant();
+      const [original] = await fixture.given([asserted(t, 's', 'Maya lives in Lyon', { data: { memoryid: 'home', memorytype: 'profile', validfrom: '2020-01-01T00:00:00Z' } })]);
+      const [fix] = await fixture.given([corrected(t, 's', original!.id, 'Maya lives in Paris', { data: { reason: 'moved' } })]);
+      expect(await store.getUnit(t, fix!.id)).toMatchObject({
+        eventtype: 'memory.corrected', text: 'Maya lives in Paris', status: 'active', supersedes: original!.id,
+        memorytype: 'profile', memoryid: 'home', validfrom: '2020-01-01T00:00:00.000Z',
+      });
+      expect(await store.getUnit(t, original!.id)).toMatchObject({
+        text: 'Maya lives in Lyon', status: 'superseded', supersededBy: fix!.id, invalidatedBy: fix!.id,
+        invalidatedPartition: fix!.partition, invalidatedOffset: fix!.offset, invalidatedAt: new Date(fix!.recordedat).toISOString(),
+      });
+      expect(await store.countUnits(t)).toMatchObject({ total: 2, active: 1, superseded: 1 });
+    });
+
+    it('given two corrections of the same original, the second replaces the first (head of the chain)', async () => {
+      const t = uniqueTenant();
+      const [original] = await fixture.given([asserted(t, 's', 'v1')]);
+      const [second] = await fixture.given([corrected(t, 's', original!.id, 'v2')]);
+      const [third] = await fixture.given([corrected(t, 's', original!.id, 'v3')]);
+      expect(await store.getUnit(t, second!.id)).toMatchObject({ status: 'superseded', supersededBy: third!.id, supersedes: original!.id });
+      expect(await store.getUnit(t, third!.id)).toMatchObject({ status: 'active', supersedes: second!.id });
+      expect((await store.listUnits(t, { status: 'active' })).map((u) => u.text)).toEqual(['v3']);
+    });
+
+    it('given a retraction, the target is retracted at its position; retracting again changes nothing', async () => {
+      const t = uniqueTenant();
+      const [original] = await fixture.given([interaction(t, 's', 'my PIN is 1234')]);
+      const [retraction] = await fixture.given([retracted(t, 's', original!.id, { data: { reason: 'shared by mistake' } })]);
+      await fixture.given([retracted(t, 's', original!.id)]);
+      expect(await store.getUnit(t, original!.id)).toMatchObject({
+        status: 'retracted', supersededBy: null, invalidatedBy: retraction!.id, invalidatedOffset: retraction!.offset,
+      });
+      expect(await store.countUnits(t)).toEqual({ total: 1, active: 0, superseded: 0, retracted: 1, erased: 0 });
+    });
+
+    it('retracting a superseded memory retracts its current version', async () => {
+      const t = uniqueTenant();
+      const [original] = await fixture.given([asserted(t, 's', 'v1')]);
+      const [fix] = await fixture.given([corrected(t, 's', original!.id, 'v2')]);
+      await fixture.given([retracted(t, 's', original!.id)]);
+      expect(await store.getUnit(t, original!.id)).toMatchObject({ status: 'superseded' });
+      expect(await store.getUnit(t, fix!.id)).toMatchObject({ status: 'retracted' });
+    });
+
+    it('asOf a position shows each unit as it was then', async () => {
+      const t = uniqueTenant();
+      const [original, other] = await fixture.given([asserted(t, 's', 'Lyon'), interaction(t, 's', 'hello')]);
+      const [fix] = await fixture.given([corrected(t, 's', original!.id, 'Paris')]);
+      const [retraction] = await fixture.given([retracted(t, 's', other!.id)]);
+
+      const before = await store.listUnits(t, { asOf: fix!.offset - 1 });
+      expect(before.map((u) => [u.text, u.status, u.supersededBy])).toEqual([['Lyon', 'active', null], ['hello', 'active', null]]);
+      expect(await store.getUnit(t, fix!.id, { asOf: fix!.offset - 1 })).toBeUndefined();
+      expect(await store.getUnit(t, original!.id, { asOf: original!.offset })).toMatchObject({ status: 'active', invalidatedOffset: null });
+
+      const atFix = await store.listUnits(t, { asOf: fix!.offset });
+      expect(atFix.map((u) => u.text)).toEqual(['hello', 'Paris']);
+      expect(await store.countUnits(t, { asOf: fix!.offset })).toEqual({ total: 2, active: 2, superseded: 0, retracted: 0, erased: 0 });
+
+      expect((await store.listUnits(t, { asOf: retraction!.offset })).map((u) => u.text)).toEqual(['Paris']);
+      expect(await store.listUnits(t, { asOf: original!.offset - 1 })).toEqual([]);
+    });
+
+    it('filters by stream, actor, data subject, memory type and status, pages by offset and counts per status', async () => {
+      const t = uniqueTenant();
+      const stored = await fixture.given([
+        interaction(t, 'a', 'one', { actor: 'maya' }),
+        interaction(t, 'b', 'two', { actor: 'leo' }),
+        asserted(t, 'a', 'three', { actor: 'maya', datasubject: 'leo' }),
+        interaction(t, 'a', 'four', { actor: 'leo' }),
+      ]);
+      await fixture.given([retracted(t, 'a', stored[3]!.id)]);
+      const texts = async (o: Parameters<MemoryUnitStore['listUnits']>[1]) => (await store.listUnits(t, o)).map((u) => u.text);
+      expect(await texts({})).toEqual(['one', 'two', 'three', 'four']);
+      expect(await texts({ streamid: 'a' })).toEqual(['one', 'three', 'four']);
+      expect(await texts({ actor: 'leo' })).toEqual(['two', 'four']);
+      expect(await texts({ datasubject: 'leo' })).toEqual(['two', 'three', 'four']);
+      expect(await texts({ memorytype: 'fact' })).toEqual(['three']);
+      expect(await texts({ status: 'active', streamid: 'a' })).toEqual(['one', 'three']);
+      expect(await texts({ status: ['retracted', 'superseded'] })).toEqual(['four']);
+      expect(await texts({ limit: 2 })).toEqual(['one', 'two']);
+      expect(await texts({ afterOffset: stored[1]!.offset, limit: 1 })).toEqual(['three']);
+      expect(await store.countUnits(t)).toEqual({ total: 4, active: 3, superseded: 0, retracted: 1, erased: 0 });
+      expect(await store.listUnits(uniqueTenant())).toEqual([]);
+    });
+
+    it('never crosses tenants: a correction of another tenant’s unit changes nothing', async () => {
+      const t1 = uniqueTenant();
+      const t2 = uniqueTenant();
+      const [theirs] = await fixture.given([asserted(t1, 's', 'secret')]);
+      const [attempt] = await fixture.given([corrected(t2, 's', theirs!.id, 'overwritten')]);
+      expect(await store.getUnit(t2, theirs!.id)).toBeUndefined();
+      expect(await store.getUnit(t1, theirs!.id)).toMatchObject({ status: 'active', text: 'secret' });
+      expect(await store.getUnit(t2, attempt!.id)).toBeUndefined();
+      expect(await store.countUnits(t2)).toMatchObject({ total: 0 });
+    });
+
+    it('a correction of an unknown or retracted memory creates no unit', async () => {
+      const t = uniqueTenant();
+      const [gone] = await fixture.given([asserted(t, 's', 'gone')]);
+      await fixture.given([retracted(t, 's', gone!.id)]);
+      const [late, unknown] = await fixture.given([
+        corrected(t, 's', gone!.id, 'back again'),
+        corrected(t, 's', '01890000-0000-7000-8000-000000000000', 'no such memory'),
+      ]);
+      expect(await store.getUnit(t, late!.id)).toBeUndefined();
+      expect(await store.getUnit(t, unknown!.id)).toBeUndefined();
+      expect(await store.countUnits(t)).toEqual({ total: 1, active: 0, superseded: 0, retracted: 1, erased: 0 });
+    });
+
+    it('given a subject erasure, earlier units of that subject lose their content and later ones keep it', async () => {
+      const t = uniqueTenant();
+      const [mine, theirs] = await fixture.given([
+        interaction(t, 's', 'my address is 1 Main St', { actor: 'maya', data: { kind: 'message', role: 'user', content: 'my address is 1 Main St', speaker: 'Maya' } }),
+        interaction(t, 's', 'noted', { actor: 'assistant', data: { kind: 'message', role: 'assistant', content: 'noted' } }),
+      ]);
+      const [erasure] = await fixture.given([subjectErased(t, 'maya')]);
+      const [after] = await fixture.given([interaction(t, 's', 'new start', { actor: 'maya' })]);
+      expect(await store.getUnit(t, mine!.id)).toMatchObject({
+        status: 'erased', text: null, speaker: null, sourceref: null, erasedOffset: erasure!.offset, kind: 'message',
+      });
+      expect(await store.getUnit(t, theirs!.id)).toMatchObject({ status: 'active', text: 'noted' });
+      expect(await store.getUnit(t, after!.id)).toMatchObject({ status: 'active', text: 'new start' });
+      expect((await store.listUnits(t, { asOf: mine!.offset })).map((u) => [u.status, u.text])).toEqual([['erased', null]]);
+      expect(await store.countUnits(t)).toMatchObject({ total: 3, active: 2, erased: 1 });
+    });
+
+    it('ignores event types that carry no memory', async () => {
+      const t = uniqueTenant();
+      const [e] = await fixture.given([interaction(t, 's', 'x')]);
+      await fixture.given([versionTagged(t, 'v1', e!.offset)]);
+      expect(await store.countUnits(t)).toMatchObject({ total: 1 });
+    });
+
+    it('rejects an invalid query with a validation error naming the field', async () => {
+      const t = uniqueTenant();
+      const rejection = await store.listUnits(t, { limit: 0, asOf: -1 }).catch((e: unknown) => e);
+      expect(MemfabricError.is(rejection) && rejection.code).toBe('validation_failed');
+      expect((rejection as { problems: { pointer: string }[] }).problems.map((p) => p.pointer)).toEqual(['/limit', '/asOf']);
+      await expect(store.countUnits(t, { asOf: 1.5 })).rejects.toMatchObject({ code: 'validation_failed' });
+    });
+  });
+}
