@@ -1,0 +1,1 @@
+export * from './neo4j-container.js';
