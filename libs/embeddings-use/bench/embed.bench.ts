@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HashEmbedder, type Embedder } from '@memfabric/embeddings';
 import { readLocomo } from '@memfabric/locomo';
-import { UseEmbedder } from '../src/index.js';
+import { UseEmbedder, loadUseLiteModel } from '../src/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const { values } = parseArgs({
@@ -44,14 +44,20 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function measure(embedder: Embedder, batch: number) {
+/**
+ * `calls`: the turns in consecutive calls of `batch` texts (a consumer embedding as events come).
+ * `one-call`: all turns in one call; the embedder splits them into batches of its own `maxBatch`
+ * (a projection catching up on a page of events).
+ */
+async function measure(embedder: Embedder, batch: number, mode: 'calls' | 'one-call' = 'calls', sortByLength = true) {
   await embedder.embed(turns.slice(0, batch));
   const latencies: number[] = [];
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  for (let i = 0; i < turns.length; i += batch) {
+  const step = mode === 'calls' ? batch : turns.length;
+  for (let i = 0; i < turns.length; i += step) {
     const t = performance.now();
-    await embedder.embed(turns.slice(i, i + batch));
+    await embedder.embed(turns.slice(i, i + step));
     latencies.push(performance.now() - t);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -59,17 +65,26 @@ async function measure(embedder: Embedder, batch: number) {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   latencies.sort((a, b) => a - b);
   const round = (x: number) => Number(x.toFixed(1));
-  return { batch, sentences: turns.length, seconds: Number(seconds.toFixed(2)), sentencesPerSecond: round(turns.length / seconds), cpuSeconds: Number(cpuSeconds.toFixed(2)), sentencesPerCpuSecond: round(turns.length / cpuSeconds), p50CallMs: round(percentile(latencies, 50)), p95CallMs: round(percentile(latencies, 95)) };
+  return { mode, batch, sortByLength, sentences: turns.length, seconds: Number(seconds.toFixed(2)), sentencesPerSecond: round(turns.length / seconds), cpuSeconds: Number(cpuSeconds.toFixed(2)), sentencesPerCpuSecond: round(turns.length / cpuSeconds), p50CallMs: round(percentile(latencies, 50)), p95CallMs: round(percentile(latencies, 95)) };
 }
 
 const loadBefore = os.loadavg().map((x) => Number(x.toFixed(2)));
-const use = new UseEmbedder({ maxBatch: Math.max(...batchSizes) });
+const model = loadUseLiteModel();
+const use = new UseEmbedder({ maxBatch: Math.max(...batchSizes), load: () => model });
 const loadStarted = performance.now();
 await use.load();
 const coldLoadMs = Math.round(performance.now() - loadStarted);
 const runtime = await use.runtime();
 const results = [];
 for (const batch of batchSizes) results.push(await measure(use, batch));
+// The same weights behind embedders of another maxBatch: one call of all turns, split into
+// batches of `batch`, grouped by length (the default) or in input order.
+for (const batch of batchSizes.filter((b) => b > 1)) {
+  for (const sortByLength of [true, false]) {
+    const sized = new UseEmbedder({ maxBatch: batch, sortByLength, load: () => model });
+    results.push(await measure(sized, batch, 'one-call', sortByLength));
+  }
+}
 const hash = [];
 for (const batch of batchSizes) hash.push(await measure(new HashEmbedder(), batch));
 

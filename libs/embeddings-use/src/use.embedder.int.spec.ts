@@ -46,6 +46,24 @@ describe('UseEmbedder', () => {
     expect(b[1]![1]).toBe(1);
   });
 
+  it('groups texts of similar length into one model call and returns vectors in input order', async () => {
+    const calls: string[][] = [];
+    // each vector is one-hot at the text's length, so the order of results can be checked
+    const model: UseModel = {
+      embed: (input) => {
+        calls.push(input);
+        return Promise.resolve(input.map((t) => Array.from({ length: 512 }, (_, j) => (j === t.length ? 1 : 0))));
+      },
+    };
+    const texts = ['xxxxx', 'x', 'xxxxxxx', 'xxx', 'xx'];
+    const sorted = await new UseEmbedder({ maxBatch: 2, load: () => Promise.resolve(model) }).embed(texts);
+    expect(calls).toEqual([['x', 'xx'], ['xxx', 'xxxxx'], ['xxxxxxx']]);
+    expect(sorted.map((v) => v.indexOf(1))).toEqual([5, 1, 7, 3, 2]);
+    calls.length = 0;
+    await new UseEmbedder({ maxBatch: 2, sortByLength: false, load: () => Promise.resolve(model) }).embed(texts);
+    expect(calls).toEqual([['xxxxx', 'x'], ['xxxxxxx', 'xxx'], ['xx']]);
+  });
+
   it('reports a failed load as unavailable with its cause, and retries it on the next call', async () => {
     let attempts = 0;
     const cause = new Error('shard 3 unreadable');
