@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerIngest } from './commands/ingest.command.js';
 import { registerLog } from './commands/log.command.js';
+import { registerProject } from './commands/project.command.js';
 import { Output } from './output.js';
 
 /** Options every command accepts. */
@@ -26,5 +27,6 @@ export function createProgram(): Command {
   const output = () => new Output(program.opts<GlobalOptions>().json === true);
   registerIngest(program, output);
   registerLog(program, output);
+  registerProject(program, output);
   return program;
 }

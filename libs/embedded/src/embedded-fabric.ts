@@ -1,0 +1,140 @@
+import path from 'node:path';
+import type { AnalyticsStore, EventCounts } from '@memfabric/analytics';
+import { ChdbAnalyticsStore } from '@memfabric/analytics-chdb';
+import { lag, type Checkpoint } from '@memfabric/event-log';
+import { SqliteEventLog } from '@memfabric/event-log-sqlite';
+import { MEMORY_UNITS_PROJECTION, type MemoryUnitCounts, type ProgressCallback, type ProjectionStatus, type RunReport } from '@memfabric/projections';
+import {
+  memoryUnitsProjection,
+  SqliteMemoryUnitStore,
+  SqliteProjectionRuntime,
+  type SqliteProjectionHandler,
+} from '@memfabric/projections-sqlite';
+import { analyticsProjection } from './analytics.projection.js';
+
+/** Where the embedded fabric keeps its files. */
+export interface EmbeddedFabricOptions {
+  /** Data directory: `memfabric.db` (log + projections) and `analytics/` (chDB). */
+  readonly dataDir: string;
+  /** 32-byte master key that wraps the content keys. */
+  readonly masterKey: Uint8Array;
+  /** Events per projection batch; default 500. */
+  readonly batchSize?: number;
+}
+
+/** Per-tenant totals across projections. */
+export interface TenantStats {
+  readonly tenant: string;
+  readonly streams: number;
+  readonly events: number;
+  readonly units: MemoryUnitCounts;
+  /** Events the analytics projection holds for the tenant. */
+  readonly analyticsEvents: number;
+}
+
+/** What `memfabric stats` prints. */
+export interface FabricStats {
+  /** Log end: next offset per partition. */
+  readonly log: { readonly end: Checkpoint; readonly events: number; readonly streams: number; readonly tenants: number };
+  readonly projections: readonly (ProjectionStatus & { readonly position: Checkpoint })[];
+  readonly tenants: readonly TenantStats[];
+  readonly totals: { readonly units: number; readonly analyticsEvents: number };
+}
+
+/**
+ * The embedded stack opened on one data directory: the SQLite event log, the projection
+ * runtime with every projection handler, and the read stores over them. Used by the CLI
+ * (`project`, `rebuild`, `stats`) and by the all-in-one runner.
+ */
+export class EmbeddedFabric {
+  private constructor(
+    readonly log: SqliteEventLog,
+    readonly runtime: SqliteProjectionRuntime,
+    readonly memoryUnits: SqliteMemoryUnitStore,
+    readonly analytics: AnalyticsStore,
+  ) {}
+
+  /**
+   * Opens the log, the analytics store and the projection runtime.
+   * @throws ConfigurationError when a file cannot be opened or the key is malformed.
+   */
+  static async open(options: EmbeddedFabricOptions): Promise<EmbeddedFabric> {
+    const log = SqliteEventLog.open({ path: path.join(options.dataDir, 'memfabric.db'), masterKey: options.masterKey });
+    const analytics = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
+    try {
+      await analytics.migrate();
+      const handlers: SqliteProjectionHandler<unknown>[] = [
+        memoryUnitsProjection() as SqliteProjectionHandler<unknown>,
+        analyticsProjection(analytics) as SqliteProjectionHandler<unknown>,
+      ];
+      const runtime = SqliteProjectionRuntime.open({ log, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
+      return new EmbeddedFabric(log, runtime, new SqliteMemoryUnitStore(log.db), analytics);
+    } catch (error) {
+      await analytics.close();
+      await log.close();
+      throw error;
+    }
+  }
+
+  /** Names of the projections, in run order. */
+  get projections(): readonly string[] {
+    return this.runtime.names;
+  }
+
+  /**
+   * Runs projections until their lag is 0.
+   * @param only - projection names to run (default all).
+   */
+  catchUp(onProgress?: ProgressCallback, only?: readonly string[]): Promise<RunReport> {
+    return this.runtime.runUntilCaughtUp(onProgress, only ? { projections: [...only] } : {});
+  }
+
+  /** Rebuilds one projection into a new generation and switches to it when caught up. */
+  rebuild(projection: string, onProgress?: ProgressCallback): Promise<RunReport> {
+    return this.runtime.rebuild(projection, onProgress);
+  }
+
+  /**
+   * Positions, lag and counts of every projection, and per-tenant totals.
+   * @param tenant - only this tenant in `tenants`.
+   */
+  async stats(tenant?: string): Promise<FabricStats> {
+    const end = await this.log.end();
+    const streams = await this.log.listStreams(tenant);
+    const allStreams = tenant === undefined ? streams : await this.log.listStreams();
+    const statuses = await this.runtime.status();
+    const counts: EventCounts = await this.analytics.eventCounts(tenant);
+    const byTenant = new Map<string, { streams: number; events: number }>();
+    for (const s of streams) {
+      const t = byTenant.get(s.tenantid) ?? { streams: 0, events: 0 };
+      byTenant.set(s.tenantid, { streams: t.streams + 1, events: t.events + s.events });
+    }
+    const unitsReady = this.runtime.activeGeneration(MEMORY_UNITS_PROJECTION) !== undefined;
+    const tenants: TenantStats[] = [];
+    for (const [name, t] of [...byTenant].sort(([a], [b]) => a.localeCompare(b))) {
+      const units = unitsReady ? await this.memoryUnits.countUnits(name) : { total: 0, active: 0, superseded: 0, retracted: 0, erased: 0 };
+      tenants.push({ tenant: name, ...t, units, analyticsEvents: counts.byTenant[name] ?? 0 });
+    }
+    return {
+      log: {
+        end,
+        events: lag({}, end),
+        streams: allStreams.length,
+        tenants: new Set(allStreams.map((s) => s.tenantid)).size,
+      },
+      projections: statuses.map((s) => ({ ...s, position: s.checkpoint })),
+      tenants,
+      totals: {
+        units: tenants.reduce((n, t) => n + t.units.total, 0),
+        analyticsEvents: tenants.reduce((n, t) => n + t.analyticsEvents, 0),
+      },
+    };
+  }
+
+  /** Stops the runtime and closes every store. */
+  async close(): Promise<void> {
+    await this.runtime.stop();
+    await this.analytics.close();
+    await this.log.close();
+  }
+}

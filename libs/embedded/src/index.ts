@@ -1,0 +1,2 @@
+export { EmbeddedFabric, type EmbeddedFabricOptions, type FabricStats, type TenantStats } from './embedded-fabric.js';
+export { analyticsProjection, ANALYTICS_PROJECTION } from './analytics.projection.js';
