@@ -1,0 +1,2 @@
+export * from './extractor.contract.js';
+export * from './fixtures.js';
