@@ -28,6 +28,13 @@ async function memfabric(dataDir: string, ...args: string[]): Promise<Outcome> {
   }
 }
 
+interface StatsSummary {
+  log: { events: number; tenants: number };
+  projections: { name: string; lag: number; deadLetters: number; activeGeneration: number }[];
+  tenants: { tenant: string; units: { total: number } }[];
+  totals: { units: number; analyticsEvents: number };
+}
+
 function lastJson(stdout: string): unknown {
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]!);
@@ -50,6 +57,27 @@ describe('memfabric CLI', { timeout: 120_000 }, () => {
     const tail = await memfabric(data, 'log', 'tail', '--tenant', 'conv-26', '--stream', 'session_1', '-n', '2', '--json');
     const events = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { subject: string; actor: string });
     expect(events.map((e) => e.subject)).toEqual(['D1:17', 'D1:18']);
+
+    // reading commands catch the projections up first
+    const stats = lastJson((await memfabric(data, 'stats', '--json')).stdout) as StatsSummary;
+    expect(stats.log).toMatchObject({ events: 2760, tenants: 5 });
+    expect(stats.projections.map((p) => [p.name, p.lag, p.deadLetters])).toEqual([
+      ['memory-units', 0, 0],
+      ['analytics', 0, 0],
+    ]);
+    expect(stats.totals).toEqual({ units: 2760, analyticsEvents: 2760 });
+    expect(stats.tenants.map((t) => t.tenant)).toEqual(['conv-26', 'conv-30', 'conv-41', 'conv-42', 'conv-43']);
+
+    // a rebuild switches every projection to a new generation with the same counts
+    const rebuilt = lastJson((await memfabric(data, 'rebuild', '--json')).stdout) as { switched: { projection: string; to: number }[] };
+    expect(rebuilt.switched.map((s) => [s.projection, s.to])).toEqual([
+      ['memory-units', 2],
+      ['analytics', 2],
+    ]);
+    const after = lastJson((await memfabric(data, 'stats', '--json', '--no-catch-up')).stdout) as StatsSummary;
+    expect(after.totals).toEqual(stats.totals);
+    expect(after.tenants.map((t) => t.units)).toEqual(stats.tenants.map((t) => t.units));
+    expect(after.projections.map((p) => p.activeGeneration)).toEqual([2, 2]);
   });
 
   it('rejects a bad JSONL file with one readable line, exit 1, and loses nothing stored', async () => {
