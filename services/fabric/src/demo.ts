@@ -1,7 +1,8 @@
 /**
  * The main job (`npm run demo`): starts the embedded fabric, ingests the sample conversation
  * the project ships (`samples/conversation.locomo.json`) through the HTTP API, reads a
- * session back, retries the same batch to show idempotency, and verifies the hash chains.
+ * session back, retries the same batch to show idempotency, verifies the hash chains and shows
+ * the projections (memory units, analytics) caught up with the log.
  *
  * Environment: `MEMFABRIC_DATA_DIR` (default `./data`); `--json` prints a one-line summary last.
  */
@@ -28,7 +29,7 @@ async function request<T>(url: string, init?: RequestInit): Promise<T> {
 
 const fabric = await startFabric({ ...process.env, MEMFABRIC_INGEST_PORT: process.env.MEMFABRIC_INGEST_PORT ?? '0', MEMFABRIC_LOG_LEVEL: process.env.MEMFABRIC_LOG_LEVEL ?? 'warn' });
 try {
-  say(`memfabric embedded fabric started at ${fabric.url} (data: ${fabric.ingest.config.dataDir})`);
+  say(`memfabric embedded fabric started at ${fabric.url} (data: ${fabric.config.dataDir})`);
   const events = [...locomoEvents(readLocomo(JSON.parse(await readFile(sample, 'utf8')) as unknown))];
   const post = () =>
     request<AppendResponse>(`${fabric.url}/v1/events`, {
@@ -48,11 +49,15 @@ try {
     const data = e.data as { content?: string } | null;
     say(`  #${e.streamposition} ${e.time} ${e.actor}: ${data?.content ?? '[erased]'}  (hash ${e.hash.slice(0, 12)}…)`);
   }
-  const verify = await fabric.ingest.log.verify();
+  const verify = await fabric.fabric.log.verify();
+  await fabric.fabric.catchUp();
+  const stats = await fabric.fabric.stats(tenant);
+  const units = stats.tenants[0]?.units;
+  say(`projections: ${stats.projections.map((p) => `${p.name} lag ${p.lag}`).join(', ')}; ${units?.total ?? 0} memory units for ${tenant} (${units?.active ?? 0} active)`);
   say(`hash chains: ${verify.valid ? 'valid' : 'BROKEN'} (${verify.events} events in ${verify.streams} streams)`);
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ appended: first.appended, duplicates: first.duplicates, retryAppended: retry.appended, streamEvents: page.events.length, verify })}\n`,
+      `${JSON.stringify({ appended: first.appended, duplicates: first.duplicates, retryAppended: retry.appended, streamEvents: page.events.length, verify, units: units?.total ?? 0 })}\n`,
     );
   }
   if (!verify.valid) process.exitCode = 1;
