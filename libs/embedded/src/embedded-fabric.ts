@@ -64,8 +64,8 @@ export class EmbeddedFabric {
     try {
       await analytics.migrate();
       const handlers: SqliteProjectionHandler<unknown>[] = [
-        memoryUnitsProjection() as SqliteProjectionHandler<unknown>,
-        analyticsProjection(analytics) as SqliteProjectionHandler<unknown>,
+        memoryUnitsProjection(),
+        analyticsProjection(analytics),
       ];
       const runtime = SqliteProjectionRuntime.open({ log, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
       return new EmbeddedFabric(log, runtime, new SqliteMemoryUnitStore(log.db), analytics);
