@@ -31,9 +31,9 @@ export interface UnitPayload {
   readonly stream: string;
   /** Who wrote it (user, agent, tool). */
   readonly actor: string;
-  /** World time (valid time): when the interaction happened, in ms since the Unix epoch. */
+  /** World time (valid time): when the interaction happened, in integer ms since the Unix epoch. */
   readonly worldTime: number;
-  /** Transaction time: when the log recorded the event (`recordedat`), in ms since the Unix epoch. */
+  /** Transaction time: when the log recorded the event (`recordedat`), in integer ms since the Unix epoch. */
   readonly txTime: number;
   /** Log position (offset) of the event that created the unit; `asOf` queries filter on it. */
   readonly offset: number;
@@ -53,7 +53,7 @@ export interface VectorPoint extends UnitPayload {
 /** A lexical document: a unit without a vector (a {@link VectorPoint} is also a valid document). */
 export type LexicalDoc = UnitPayload;
 
-/** An inclusive time range in ms since the Unix epoch; a missing bound is open. */
+/** An inclusive time range in integer ms since the Unix epoch; a missing bound is open. */
 export interface TimeRange {
   readonly from?: number;
   readonly to?: number;

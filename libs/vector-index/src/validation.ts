@@ -55,7 +55,7 @@ function checkKey(value: unknown, pointer: string, problems: FieldProblem[]): vo
 }
 
 function checkTime(value: unknown, pointer: string, problems: FieldProblem[]): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) problems.push({ pointer, detail: 'must be a finite number of ms since the Unix epoch' });
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) problems.push({ pointer, detail: 'must be an integer number of ms since the Unix epoch' });
 }
 
 function checkOffset(value: unknown, pointer: string, problems: FieldProblem[]): void {

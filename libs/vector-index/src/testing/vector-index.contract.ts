@@ -337,10 +337,12 @@ export function vectorIndexContract(
       } finally {
         await again.close();
       }
-      const error = await rejection(fixture.reopen({ id: 'another-model', dimension: TEST_MODEL.dimension }));
+      const reopen = fixture.reopen.bind(fixture);
+      // an adapter may throw synchronously or reject: both count
+      const error = await rejection(Promise.resolve().then(() => reopen({ id: 'another-model', dimension: TEST_MODEL.dimension })));
       expect(code(error)).toBe('configuration_invalid');
       expect((error as Error).message).toMatch(/rebuild/);
-      const otherDimension = await rejection(fixture.reopen({ id: TEST_MODEL.id, dimension: TEST_MODEL.dimension * 2 }));
+      const otherDimension = await rejection(Promise.resolve().then(() => reopen({ id: TEST_MODEL.id, dimension: TEST_MODEL.dimension * 2 })));
       expect(code(otherDimension)).toBe('configuration_invalid');
     });
   });

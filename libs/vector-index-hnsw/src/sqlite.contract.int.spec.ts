@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { lexicalIndexContract, vectorIndexContract } from '@memfabric/vector-index/testing';
+import { SqliteLexicalIndex } from './sqlite.lexical-index.js';
+import { SqliteVectorIndex } from './sqlite.vector-index.js';
+
+function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'memfabric-vec-'));
+}
+
+// threshold 100 < the suite's 400-point tenants, so the HNSW path and its fallbacks run
+vectorIndexContract('embedded SQLite + usearch HNSW', (model) => {
+  const dir = tempDir();
+  const file = path.join(dir, 'projection.db');
+  const index = SqliteVectorIndex.open({ database: file, model, exactThreshold: 100 });
+  return Promise.resolve({
+    index,
+    reopen: (other) => Promise.resolve(SqliteVectorIndex.open({ database: file, model: other, exactThreshold: 100 })),
+    teardown: async () => {
+      await index.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+});
+
+lexicalIndexContract('embedded SQLite FTS5', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'projection.db');
+  const index = SqliteLexicalIndex.open({ database: file });
+  return Promise.resolve({
+    index,
+    reopen: () => Promise.resolve(SqliteLexicalIndex.open({ database: file })),
+    teardown: async () => {
+      await index.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+});
