@@ -10,7 +10,9 @@ import {
   SqliteProjectionRuntime,
   type SqliteProjectionHandler,
 } from '@memfabric/projections-sqlite';
+import { NlpExtractor } from '@memfabric/extraction';
 import { analyticsProjection } from './analytics.projection.js';
+import { EXTRACTION_PROCESSOR, extractionProcessor } from './extraction.processor.js';
 
 /** Where the embedded fabric keeps its files. */
 export interface EmbeddedFabricOptions {
@@ -63,8 +65,11 @@ export class EmbeddedFabric {
     const analytics = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
     try {
       await analytics.migrate();
+      // Order matters within one catch-up pass: extraction appends facts.extracted events that
+      // the graph projection reads.
       const handlers: SqliteProjectionHandler<unknown>[] = [
         memoryUnitsProjection(),
+        extractionProcessor(log, new NlpExtractor()),
         analyticsProjection(analytics),
       ];
       const runtime = SqliteProjectionRuntime.open({ log, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
@@ -76,9 +81,18 @@ export class EmbeddedFabric {
     }
   }
 
-  /** Names of the projections, in run order. */
+  /** Names of every handler (projections and processors), in run order. */
   get projections(): readonly string[] {
     return this.runtime.names;
+  }
+
+  /**
+   * Handlers whose output is a read model, rebuilt by `memfabric rebuild`. Processors (the
+   * extraction stage) write events back to the log instead; rebuilding them would re-run the
+   * extractor only to append nothing.
+   */
+  get readModels(): readonly string[] {
+    return this.runtime.names.filter((name) => name !== EXTRACTION_PROCESSOR);
   }
 
   /**

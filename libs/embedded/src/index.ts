@@ -1,2 +1,3 @@
 export { EmbeddedFabric, type EmbeddedFabricOptions, type FabricStats, type TenantStats } from './embedded-fabric.js';
 export { analyticsProjection, ANALYTICS_PROJECTION } from './analytics.projection.js';
+export { extractionProcessor, factsKey, EXTRACTION_PROCESSOR } from './extraction.processor.js';

@@ -1,17 +1,25 @@
 #!/usr/bin/env node
-// Runs the built CLI (dist/) when present; otherwise the TypeScript sources through tsx, so the
-// command also works in a checkout that has not been built.
+// In a source checkout (src/ present and tsx installed) runs the TypeScript sources through tsx,
+// so the command never runs a stale build; an installed package (dist/ only) runs the build.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const dist = new URL('../dist/main.js', import.meta.url);
-if (existsSync(fileURLToPath(dist))) {
-  await import(dist.href);
-} else {
-  const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const result = spawnSync(process.execPath, ['--conditions=@memfabric/source', '--import', import.meta.resolve('tsx'), source, ...process.argv.slice(2)], {
+function resolveTsx() {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return undefined;
+  }
+}
+
+const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const tsx = existsSync(source) ? resolveTsx() : undefined;
+if (tsx) {
+  const result = spawnSync(process.execPath, ['--conditions=@memfabric/source', '--import', tsx, source, ...process.argv.slice(2)], {
     stdio: 'inherit',
   });
   process.exit(result.status ?? 1);
+} else {
+  await import(new URL('../dist/main.js', import.meta.url).href);
 }

@@ -40,7 +40,7 @@ function lastJson(stdout: string): unknown {
   return JSON.parse(lines[lines.length - 1]!);
 }
 
-describe('memfabric CLI', { timeout: 120_000 }, () => {
+describe('memfabric CLI', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -58,14 +58,16 @@ describe('memfabric CLI', { timeout: 120_000 }, () => {
     const events = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { subject: string; actor: string });
     expect(events.map((e) => e.subject)).toEqual(['D1:17', 'D1:18']);
 
-    // reading commands catch the projections up first
+    // reading commands catch the projections up first; the extraction stage appends one
+    // facts.extracted event per turn
     const stats = lastJson((await memfabric(data, 'stats', '--json')).stdout) as StatsSummary;
-    expect(stats.log).toMatchObject({ events: 2760, tenants: 5 });
+    expect(stats.log).toMatchObject({ events: 2 * 2760, tenants: 5 });
     expect(stats.projections.map((p) => [p.name, p.lag, p.deadLetters])).toEqual([
       ['memory-units', 0, 0],
+      ['extraction', 0, 0],
       ['analytics', 0, 0],
     ]);
-    expect(stats.totals).toEqual({ units: 2760, analyticsEvents: 2760 });
+    expect(stats.totals).toEqual({ units: 2760, analyticsEvents: 2 * 2760 });
     expect(stats.tenants.map((t) => t.tenant)).toEqual(['conv-26', 'conv-30', 'conv-41', 'conv-42', 'conv-43']);
 
     // a rebuild switches every projection to a new generation with the same counts
@@ -77,7 +79,8 @@ describe('memfabric CLI', { timeout: 120_000 }, () => {
     const after = lastJson((await memfabric(data, 'stats', '--json', '--no-catch-up')).stdout) as StatsSummary;
     expect(after.totals).toEqual(stats.totals);
     expect(after.tenants.map((t) => t.units)).toEqual(stats.tenants.map((t) => t.units));
-    expect(after.projections.map((p) => p.activeGeneration)).toEqual([2, 2]);
+    expect(after.projections.map((p) => p.activeGeneration)).toEqual([2, 1, 2]);
+    expect(lastJson((await memfabric(data, 'log', 'verify', '--json')).stdout)).toEqual({ streams: 128, events: 2 * 2760, valid: true });
   });
 
   it('rejects a bad JSONL file with one readable line, exit 1, and loses nothing stored', async () => {

@@ -45,7 +45,7 @@ export function registerProject(program: Command, output: () => Output): void {
       const fabric = await openFabric(command);
       try {
         checkProjection(opts.projection, fabric.projections);
-        const names = opts.projection ? [opts.projection] : fabric.projections;
+        const names = opts.projection ? [opts.projection] : fabric.readModels;
         const switched: { projection: string; from: number | undefined; to: number }[] = [];
         let processed = 0;
         for (const name of names) {
