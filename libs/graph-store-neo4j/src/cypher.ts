@@ -104,6 +104,13 @@ export const READ = {
     MATCH (:Extraction {tenant: $tenant})-[m:MENTIONS {tenant: $tenant}]->(n:Entity {tenant: $tenant})
     WHERE n.id IN $ids AND ($recordedAtMost IS NULL OR m.recordedAt <= $recordedAtMost)
     RETURN m {.*} AS m`,
+  /** $tenant, $ids (entity ids), $recordedAtMost (ms or null), $limit → m: the first mentions in transaction order. */
+  firstMentionsOfEntities: `
+    MATCH (:Extraction {tenant: $tenant})-[m:MENTIONS {tenant: $tenant}]->(n:Entity {tenant: $tenant})
+    WHERE n.id IN $ids AND ($recordedAtMost IS NULL OR m.recordedAt <= $recordedAtMost)
+    RETURN m {.*} AS m
+    ORDER BY m.recordedAt, m.partition, m.offset, m.id
+    LIMIT $limit`,
   /** $tenant, $ids (event ids) → m: mentions those events made. */
   mentionsOfEvents: `
     MATCH (:Extraction {tenant: $tenant})-[m:MENTIONS {tenant: $tenant}]->(:Entity {tenant: $tenant})

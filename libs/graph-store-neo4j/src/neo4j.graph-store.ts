@@ -2,8 +2,11 @@ import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type Rec
 import { ConfigurationError, MemfabricError, UnavailableError } from '@memfabric/errors';
 import type { FactsExtracted } from '@memfabric/events';
 import {
+  assertExtractionInputs,
   assertIds,
   assertTenant,
+  eventIdsByTenant,
+  unappliedInputs,
   GraphQueries,
   GraphWorkingSet,
   planPurge,
@@ -328,10 +331,16 @@ export class Neo4jGraphStore implements GraphStore {
   // ---- writes ------------------------------------------------------------------------------
 
   async applyExtractions(inputs: readonly ExtractionInput[]): Promise<ApplyResult[]> {
-    const requirements = requirementsOf(inputs);
+    assertExtractionInputs(inputs);
     return this.write(async (tx) => {
-      const snapshot = await this.loadSnapshot(tx, requirements);
-      const set = new GraphWorkingSet(snapshot);
+      // events already applied need nothing loaded: a redelivered batch costs one lookup per tenant
+      const applied: Pick<AppliedEventRecord, 'tenant' | 'eventId'>[] = [];
+      for (const [tenant, ids] of eventIdsByTenant(inputs)) {
+        const result = await tx.run(READ.appliedEvents, { tenant, ids });
+        applied.push(...result.records.map((r) => ({ tenant, eventId: str(r.get('eventId')) })));
+      }
+      const snapshot = await this.loadSnapshot(tx, requirementsOf(unappliedInputs(inputs, applied)));
+      const set = new GraphWorkingSet({ ...snapshot, events: applied });
       const results = inputs.map((input) => set.apply(input));
       await this.writeChanges(tx, set.changes());
       return results;
@@ -344,13 +353,10 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   private async loadSnapshot(tx: Runner, requirements: ReturnType<typeof requirementsOf>): Promise<GraphSnapshot> {
-    const events: Pick<AppliedEventRecord, 'tenant' | 'eventId'>[] = [];
     const entities: EntityRecord[] = [];
     const facts: FactRecord[] = [];
     const revisions: FactRevision[] = [];
     for (const [tenant, req] of requirements) {
-      const applied = await tx.run(READ.appliedEvents, { tenant, ids: req.eventIds });
-      events.push(...applied.records.map((r) => ({ tenant, eventId: str(r.get('eventId')) })));
       if (req.entityIds.length > 0) entities.push(...(await rows(tx, READ.entitiesById, { tenant, ids: req.entityIds }, 'n')).map(toEntity));
       if (req.timelines.length === 0) continue;
       const wanted = new Set(req.timelines.map(timelineKeyOf));
@@ -358,7 +364,7 @@ export class Neo4jGraphStore implements GraphStore {
       facts.push(...found);
       if (found.length > 0) revisions.push(...(await rows(tx, READ.revisionsOfFacts, { tenant, ids: found.map((f) => f.id) }, 'v')).map(toRevision));
     }
-    return { events, entities, facts, revisions };
+    return { events: [], entities, facts, revisions };
   }
 
   private async writeChanges(tx: Runner, changes: GraphChangeSet): Promise<void> {
@@ -503,8 +509,13 @@ class Neo4jGraphReader implements GraphReader {
     return (await this.store.read(READ.entitiesByName, { tenant, names: [...names] }, 'n')).map(toEntity);
   }
 
-  async mentionsOf(tenant: string, entityIds: readonly string[], recordedAtMost?: number): Promise<MentionRecord[]> {
-    return (await this.store.read(READ.mentionsOfEntities, { tenant, ids: [...entityIds], recordedAtMost: recordedAtMost ?? null }, 'm')).map(toMention);
+  async mentionsOf(tenant: string, entityIds: readonly string[], recordedAtMost?: number, limit?: number): Promise<MentionRecord[]> {
+    const params = { tenant, ids: [...entityIds], recordedAtMost: recordedAtMost ?? null };
+    const found =
+      limit === undefined
+        ? await this.store.read(READ.mentionsOfEntities, params, 'm')
+        : await this.store.read(READ.firstMentionsOfEntities, { ...params, limit: neo4j.int(limit) }, 'm');
+    return found.map(toMention);
   }
 
   async counts(tenant: string): Promise<GraphCounts> {

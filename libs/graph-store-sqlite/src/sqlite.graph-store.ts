@@ -2,8 +2,11 @@ import type Database from 'better-sqlite3';
 import { ConfigurationError, MemfabricError, UnavailableError } from '@memfabric/errors';
 import type { FactsExtracted } from '@memfabric/events';
 import {
+  assertExtractionInputs,
   assertIds,
   assertTenant,
+  eventIdsByTenant,
+  unappliedInputs,
   GraphQueries,
   GraphWorkingSet,
   planPurge,
@@ -301,7 +304,7 @@ export class SqliteGraphStore implements GraphStore {
       eventsByIds: db.prepare<[string, string], EventRow>(`SELECT * FROM ${t.events} WHERE tenant = ? AND event_id ${inJson}`),
       eventsMatching: db.prepare<[string, string, string, string], EventRow>(
         `SELECT * FROM ${t.events} WHERE tenant = ? AND event_id ${inJson}
-         UNION SELECT * FROM ${t.events} WHERE tenant = ? AND source_event_id ${inJson}`,
+         UNION SELECT * FROM ${t.events} INDEXED BY ${t.events}_by_source WHERE tenant = ? AND source_event_id ${inJson}`,
       ),
       insertEvent: db.prepare(
         `INSERT INTO ${t.events} (tenant, event_id, source_event_id, extractor, world_time, recorded_at, partition, "offset", purged_at)
@@ -332,26 +335,35 @@ export class SqliteGraphStore implements GraphStore {
          VALUES (@tenant, @id, @entityId, @eventId, @sourceEventId, @surface, @type, @start, @end, @worldTime, @recordedAt, @partition, @offset)
          ON CONFLICT (tenant, id) DO NOTHING`,
       ),
-      mentionsOfEntities: db.prepare<[string, string], MentionRow>(`SELECT * FROM ${t.mentions} WHERE tenant = ? AND entity_id ${inJson}`),
-      mentionsOfEntitiesUntil: db.prepare<[string, string, number], MentionRow>(
-        `SELECT * FROM ${t.mentions} WHERE tenant = ? AND entity_id ${inJson} AND recorded_at <= ?`,
+      mentionsOfEntities: db.prepare<[string, string], MentionRow>(
+        `SELECT * FROM ${t.mentions} INDEXED BY ${t.mentions}_by_entity WHERE tenant = ? AND entity_id ${inJson}`,
       ),
-      mentionsOfEvents: db.prepare<[string, string], MentionRow>(`SELECT * FROM ${t.mentions} WHERE tenant = ? AND event_id ${inJson}`),
-      deleteMentionsOfEvent: db.prepare<[string, string]>(`DELETE FROM ${t.mentions} WHERE tenant = ? AND event_id = ?`),
+      mentionsOfEntitiesUntil: db.prepare<[string, string, number], MentionRow>(
+        `SELECT * FROM ${t.mentions} INDEXED BY ${t.mentions}_by_entity WHERE tenant = ? AND entity_id ${inJson} AND recorded_at <= ?`,
+      ),
+      firstMentionsOfEntities: db.prepare<{ tenant: string; ids: string; recordedAtMost: number | null; limit: number }, MentionRow>(
+        `SELECT * FROM ${t.mentions} INDEXED BY ${t.mentions}_by_entity
+         WHERE tenant = @tenant AND entity_id IN (SELECT value FROM json_each(@ids)) AND (@recordedAtMost IS NULL OR recorded_at <= @recordedAtMost)
+         ORDER BY recorded_at, partition, "offset", id LIMIT @limit`,
+      ),
+      mentionsOfEvents: db.prepare<[string, string], MentionRow>(
+        `SELECT * FROM ${t.mentions} INDEXED BY ${t.mentions}_by_event WHERE tenant = ? AND event_id ${inJson}`,
+      ),
+      deleteMentionsOfEvent: db.prepare<[string, string]>(`DELETE FROM ${t.mentions} INDEXED BY ${t.mentions}_by_event WHERE tenant = ? AND event_id = ?`),
 
       factsOfSubjects: db.prepare<[string, string, string], FactRow>(
-        `SELECT * FROM ${t.facts} WHERE tenant = ? AND subject_id ${inJson} AND predicate ${inJson}`,
+        `SELECT * FROM ${t.facts} INDEXED BY ${t.facts}_by_subject WHERE tenant = ? AND subject_id ${inJson} AND predicate ${inJson}`,
       ),
       factsTouching: db.prepare<
         { tenant: string; ids: string; recordedAtMost: number | null; validFromAtMost: number | null; currentOnly: number },
         FactRow
       >(
-        `SELECT * FROM ${t.facts} WHERE tenant = @tenant AND subject_id IN (SELECT value FROM json_each(@ids))
+        `SELECT * FROM ${t.facts} INDEXED BY ${t.facts}_by_subject WHERE tenant = @tenant AND subject_id IN (SELECT value FROM json_each(@ids))
            AND (@recordedAtMost IS NULL OR recorded_at <= @recordedAtMost)
            AND (@validFromAtMost IS NULL OR valid_from <= @validFromAtMost)
            AND (@currentOnly = 0 OR expired_at IS NULL)
          UNION
-         SELECT * FROM ${t.facts} WHERE tenant = @tenant AND object_id IN (SELECT value FROM json_each(@ids))
+         SELECT * FROM ${t.facts} INDEXED BY ${t.facts}_by_object WHERE tenant = @tenant AND object_id IN (SELECT value FROM json_each(@ids))
            AND (@recordedAtMost IS NULL OR recorded_at <= @recordedAtMost)
            AND (@validFromAtMost IS NULL OR valid_from <= @validFromAtMost)
            AND (@currentOnly = 0 OR expired_at IS NULL)`,
@@ -365,7 +377,9 @@ export class SqliteGraphStore implements GraphStore {
       ),
       deleteFactsOfTimeline: db.prepare<[string, string, string]>(`DELETE FROM ${t.facts} WHERE tenant = ? AND subject_id = ? AND predicate = ?`),
 
-      revisionsOfFacts: db.prepare<[string, string], RevisionRow>(`SELECT * FROM ${t.factRevisions} WHERE tenant = ? AND fact_id ${inJson}`),
+      revisionsOfFacts: db.prepare<[string, string], RevisionRow>(
+        `SELECT * FROM ${t.factRevisions} INDEXED BY ${t.factRevisions}_by_fact WHERE tenant = ? AND fact_id ${inJson}`,
+      ),
       insertRevision: db.prepare(
         `INSERT INTO ${t.factRevisions} (tenant, id, fact_id, kind, valid_to, by_fact_id, event_id, source_event_id, recorded_at, partition, "offset")
          VALUES (@tenant, @id, @factId, @kind, @validTo, @byFactId, @eventId, @sourceEventId, @recordedAt, @partition, @offset)
@@ -376,10 +390,12 @@ export class SqliteGraphStore implements GraphStore {
            (SELECT id FROM ${t.facts} WHERE tenant = @tenant AND subject_id = @subjectId AND predicate = @predicate)`,
       ),
 
-      supportOfFacts: db.prepare<[string, string], SupportRow>(`SELECT * FROM ${t.factSupport} WHERE tenant = ? AND fact_id ${inJson}`),
+      supportOfFacts: db.prepare<[string, string], SupportRow>(
+        `SELECT * FROM ${t.factSupport} INDEXED BY ${t.factSupport}_by_fact WHERE tenant = ? AND fact_id ${inJson}`,
+      ),
       supportOfEvents: db.prepare<[string, string], SupportRow>(`SELECT * FROM ${t.factSupport} WHERE tenant = ? AND event_id ${inJson}`),
       supportOfTimeline: db.prepare<[string, string, string], SupportRow>(
-        `SELECT * FROM ${t.factSupport} WHERE tenant = ? AND subject_id = ? AND predicate = ?`,
+        `SELECT * FROM ${t.factSupport} INDEXED BY ${t.factSupport}_by_timeline WHERE tenant = ? AND subject_id = ? AND predicate = ?`,
       ),
       insertSupport: db.prepare(
         `INSERT INTO ${t.factSupport} (tenant, event_id, idx, fact_id, source_event_id, subject_id, predicate, object_id, single_valued,
@@ -389,7 +405,9 @@ export class SqliteGraphStore implements GraphStore {
          ON CONFLICT (tenant, event_id, idx) DO NOTHING`,
       ),
       deleteSupportOfTimeline: db.prepare<[string, string, string]>(`DELETE FROM ${t.factSupport} WHERE tenant = ? AND subject_id = ? AND predicate = ?`),
-      factsOfTimeline: db.prepare<[string, string, string], FactRow>(`SELECT * FROM ${t.facts} WHERE tenant = ? AND subject_id = ? AND predicate = ?`),
+      factsOfTimeline: db.prepare<[string, string, string], FactRow>(
+        `SELECT * FROM ${t.facts} INDEXED BY ${t.facts}_by_subject WHERE tenant = ? AND subject_id = ? AND predicate = ?`,
+      ),
 
       counts: db.prepare<{ tenant: string }, GraphCounts>(
         `SELECT
@@ -412,10 +430,11 @@ export class SqliteGraphStore implements GraphStore {
    * @throws ValidationError when an input is malformed (nothing is written).
    */
   applyExtractionsSync(inputs: readonly ExtractionInput[]): ApplyResult[] {
-    const requirements = requirementsOf(inputs);
+    assertExtractionInputs(inputs);
     return this.db.transaction(() => {
-      const snapshot = this.loadSnapshot(requirements);
-      const set = new GraphWorkingSet(snapshot);
+      // events already applied need nothing loaded: a redelivered batch costs one lookup per tenant
+      const applied = [...eventIdsByTenant(inputs)].flatMap(([tenant, ids]) => this.stmts.eventsByIds.all(tenant, json(ids)).map(toEvent));
+      const set = new GraphWorkingSet({ ...this.loadSnapshot(requirementsOf(unappliedInputs(inputs, applied))), events: applied });
       const results = inputs.map((input) => set.apply(input));
       this.write(set.changes());
       return results;
@@ -423,12 +442,10 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   private loadSnapshot(requirements: ReturnType<typeof requirementsOf>): GraphSnapshot {
-    const events: AppliedEventRecord[] = [];
     const entities: EntityRecord[] = [];
     const facts: FactRecord[] = [];
     const revisions: FactRevision[] = [];
     for (const [tenant, req] of requirements) {
-      events.push(...this.stmts.eventsByIds.all(tenant, json(req.eventIds)).map(toEvent));
       entities.push(...readEntities(this.stmts, tenant, this.stmts.entitiesByIds.all(tenant, json(req.entityIds))));
       if (req.timelines.length === 0) continue;
       const wanted = new Set(req.timelines.map(timelineKeyOf));
@@ -439,7 +456,7 @@ export class SqliteGraphStore implements GraphStore {
       facts.push(...rows);
       if (rows.length > 0) revisions.push(...this.stmts.revisionsOfFacts.all(tenant, json(rows.map((f) => f.id))).map(toRevision));
     }
-    return { events, entities, facts, revisions };
+    return { events: [], entities, facts, revisions };
   }
 
   private write(changes: GraphChangeSet): void {
@@ -615,13 +632,14 @@ class SqliteGraphReader implements GraphReader {
     return settle(() => readEntities(this.stmts, tenant, this.stmts.entitiesByNames.all(tenant, json(names))));
   }
 
-  mentionsOf(tenant: string, entityIds: readonly string[], recordedAtMost?: number): Promise<MentionRecord[]> {
-    return settle(() =>
-      (recordedAtMost === undefined
-        ? this.stmts.mentionsOfEntities.all(tenant, json(entityIds))
-        : this.stmts.mentionsOfEntitiesUntil.all(tenant, json(entityIds), recordedAtMost)
-      ).map(toMention),
-    );
+  mentionsOf(tenant: string, entityIds: readonly string[], recordedAtMost?: number, limit?: number): Promise<MentionRecord[]> {
+    return settle(() => {
+      const ids = json(entityIds);
+      if (limit !== undefined) return this.stmts.firstMentionsOfEntities.all({ tenant, ids, recordedAtMost: recordedAtMost ?? null, limit }).map(toMention);
+      return (
+        recordedAtMost === undefined ? this.stmts.mentionsOfEntities.all(tenant, ids) : this.stmts.mentionsOfEntitiesUntil.all(tenant, ids, recordedAtMost)
+      ).map(toMention);
+    });
   }
 
   counts(tenant: string): Promise<GraphCounts> {

@@ -1,6 +1,6 @@
 import type { FactsExtracted } from '@memfabric/events';
 import type { AppliedEventRecord, EntityRecord, FactRecord, FactRevision, FactStatement, MentionRecord } from './model.js';
-import { timelineKeyOf } from './model.js';
+import { byTransactionOrder, timelineKeyOf } from './model.js';
 import type {
   ApplyResult,
   EntityMention,
@@ -19,8 +19,8 @@ import type {
 } from './port.js';
 import { planPurge, purgeScope } from './purge.js';
 import { GraphQueries, type FactBundle, type FactPrefilter, type GraphReader } from './queries.js';
-import { assertIds, assertTenant } from './validation.js';
-import { GraphWorkingSet, requirementsOf, type GraphChangeSet } from './working-set.js';
+import { assertExtractionInputs, assertIds, assertTenant } from './validation.js';
+import { eventIdsByTenant, GraphWorkingSet, requirementsOf, unappliedInputs, type GraphChangeSet } from './working-set.js';
 
 interface TenantGraph {
   readonly events: Map<string, AppliedEventRecord>;
@@ -74,17 +74,20 @@ export class InMemoryGraphStore implements GraphStore {
 
   applyExtractions(inputs: readonly ExtractionInput[]): Promise<ApplyResult[]> {
     return settle(() => {
-      const requirements = requirementsOf(inputs);
+      assertExtractionInputs(inputs);
       const events: AppliedEventRecord[] = [];
-      const entities: EntityRecord[] = [];
-      const facts: FactRecord[] = [];
-      const revisions: FactRevision[] = [];
-      for (const [tenant, req] of requirements) {
+      for (const [tenant, ids] of eventIdsByTenant(inputs)) {
         const g = this.graph(tenant);
-        for (const id of req.eventIds) {
+        for (const id of ids) {
           const event = g.events.get(id);
           if (event) events.push(event);
         }
+      }
+      const entities: EntityRecord[] = [];
+      const facts: FactRecord[] = [];
+      const revisions: FactRevision[] = [];
+      for (const [tenant, req] of requirementsOf(unappliedInputs(inputs, events))) {
+        const g = this.graph(tenant);
         for (const id of req.entityIds) {
           const entity = g.entities.get(id);
           if (entity) entities.push(entity);
@@ -223,12 +226,12 @@ class InMemoryReader implements GraphReader {
     return Promise.resolve(g ? [...g.entities.values()].filter((e) => wanted.has(e.canonicalName)) : []);
   }
 
-  mentionsOf(tenant: string, entityIds: readonly string[], recordedAtMost?: number): Promise<MentionRecord[]> {
+  mentionsOf(tenant: string, entityIds: readonly string[], recordedAtMost?: number, limit?: number): Promise<MentionRecord[]> {
     const g = this.tenants.get(tenant);
     const ids = new Set(entityIds);
-    return Promise.resolve(
-      g ? [...g.mentions.values()].filter((m) => ids.has(m.entityId) && (recordedAtMost === undefined || m.recordedAt <= recordedAtMost)) : [],
-    );
+    const found = g ? [...g.mentions.values()].filter((m) => ids.has(m.entityId) && (recordedAtMost === undefined || m.recordedAt <= recordedAtMost)) : [];
+    if (limit === undefined) return Promise.resolve(found);
+    return Promise.resolve(found.sort((a, b) => byTransactionOrder(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, limit));
   }
 
   /** Sizes of the tenant's graph. */

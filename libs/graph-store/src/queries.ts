@@ -48,8 +48,12 @@ export interface GraphReader {
   factsTouching(tenant: string, entityIds: readonly string[], prefilter: FactPrefilter): Promise<FactBundle>;
   entitiesById(tenant: string, ids: readonly string[]): Promise<EntityRecord[]>;
   entitiesByCanonicalName(tenant: string, names: readonly string[]): Promise<EntityRecord[]>;
-  /** Mentions of the entities, any order. */
-  mentionsOf(tenant: string, entityIds: readonly string[], recordedAtMost?: number): Promise<MentionRecord[]>;
+  /**
+   * Mentions of the entities recorded at or before `recordedAtMost` (ms, when given). With
+   * `limit`, the first `limit` in transaction order (recordedAt, partition, offset, id); without,
+   * all of them in any order.
+   */
+  mentionsOf(tenant: string, entityIds: readonly string[], recordedAtMost?: number, limit?: number): Promise<MentionRecord[]>;
   counts(tenant: string): Promise<GraphCounts>;
 }
 
@@ -248,7 +252,8 @@ export class GraphQueries {
 
   private async mentions(tenant: string, entityIds: readonly string[], bound: TransactionBound, limit: number): Promise<EntityMention[]> {
     if (entityIds.length === 0) return [];
-    const rows = await this.reader.mentionsOf(tenant, entityIds, bound.kind === 'time' ? bound.at : undefined);
+    // a checkpoint bound filters after reading, so the limit can only be pushed down without one
+    const rows = await this.reader.mentionsOf(tenant, entityIds, bound.kind === 'time' ? bound.at : undefined, bound.kind === 'checkpoint' ? undefined : limit);
     return rows
       .filter((m) => m.tenant === tenant && isKnown(m, bound))
       .sort((a, b) => byTransactionOrder(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

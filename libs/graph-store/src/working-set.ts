@@ -139,6 +139,23 @@ export function requirementsOf(inputs: readonly ExtractionInput[]): Map<string, 
   );
 }
 
+/** The `facts.extracted` event ids of a batch, per tenant (to look up which are applied before loading anything else). */
+export function eventIdsByTenant(inputs: readonly ExtractionInput[]): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const input of inputs) {
+    const ids = out.get(input.tenant) ?? new Set<string>();
+    ids.add(input.provenance.eventId);
+    out.set(input.tenant, ids);
+  }
+  return new Map([...out].map(([tenant, ids]) => [tenant, [...ids]]));
+}
+
+/** The inputs whose event is not among `applied` (tenant and event id). */
+export function unappliedInputs(inputs: readonly ExtractionInput[], applied: readonly Pick<AppliedEventRecord, 'tenant' | 'eventId'>[]): ExtractionInput[] {
+  const done = new Set(applied.map((e) => e.tenant + SEP + e.eventId));
+  return inputs.filter((i) => !done.has(i.tenant + SEP + i.provenance.eventId));
+}
+
 const SEP = '\u0000';
 
 /**
