@@ -121,7 +121,7 @@ export interface GraphFact {
   readonly objectId: string;
   readonly objectName: string;
   readonly singleValued: boolean;
-  /** World time the fact holds from (inclusive). */
+  /** World time the fact holds from (inclusive); `OPEN_START` when only its end was ever stated. */
   readonly validFrom: number;
   /** World time it stops holding (exclusive), or `null` (open). */
   readonly validTo: number | null;
