@@ -13,6 +13,8 @@ import {
 import { NlpExtractor } from '@memfabric/extraction';
 import { analyticsProjection } from './analytics.projection.js';
 import { EXTRACTION_PROCESSOR, extractionProcessor } from './extraction.processor.js';
+import { GRAPH_PROJECTION, graphProjection, openGraphStore } from './graph.projection.js';
+import type { GraphCounts } from '@memfabric/graph-store';
 
 /** Where the embedded fabric keeps its files. */
 export interface EmbeddedFabricOptions {
@@ -30,6 +32,8 @@ export interface TenantStats {
   readonly streams: number;
   readonly events: number;
   readonly units: MemoryUnitCounts;
+  /** Entities, facts (invalidated included) and mentions of the tenant's knowledge graph. */
+  readonly graph: GraphCounts;
   /** Events the analytics projection holds for the tenant. */
   readonly analyticsEvents: number;
 }
@@ -40,7 +44,7 @@ export interface FabricStats {
   readonly log: { readonly end: Checkpoint; readonly events: number; readonly streams: number; readonly tenants: number };
   readonly projections: readonly (ProjectionStatus & { readonly position: Checkpoint })[];
   readonly tenants: readonly TenantStats[];
-  readonly totals: { readonly units: number; readonly analyticsEvents: number };
+  readonly totals: { readonly units: number; readonly entities: number; readonly facts: number; readonly analyticsEvents: number };
 }
 
 /**
@@ -70,6 +74,7 @@ export class EmbeddedFabric {
       const handlers: SqliteProjectionHandler<unknown>[] = [
         memoryUnitsProjection(),
         extractionProcessor(log, new NlpExtractor()),
+        graphProjection(),
         analyticsProjection(analytics),
       ];
       const runtime = SqliteProjectionRuntime.open({ log, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
@@ -124,10 +129,14 @@ export class EmbeddedFabric {
       byTenant.set(s.tenantid, { streams: t.streams + 1, events: t.events + s.events });
     }
     const unitsReady = this.runtime.activeGeneration(MEMORY_UNITS_PROJECTION) !== undefined;
+    const graphGeneration = this.runtime.activeGeneration(GRAPH_PROJECTION);
+    const graph = graphGeneration === undefined ? undefined : openGraphStore(this.log.db, graphGeneration);
+    const noGraph: GraphCounts = { entities: 0, facts: 0, invalidatedFacts: 0, mentions: 0, events: 0 };
     const tenants: TenantStats[] = [];
     for (const [name, t] of [...byTenant].sort(([a], [b]) => a.localeCompare(b))) {
       const units = unitsReady ? await this.memoryUnits.countUnits(name) : { total: 0, active: 0, superseded: 0, retracted: 0, erased: 0 };
-      tenants.push({ tenant: name, ...t, units, analyticsEvents: counts.byTenant[name] ?? 0 });
+      const graphCounts = graph ? await graph.counts(name) : noGraph;
+      tenants.push({ tenant: name, ...t, units, graph: graphCounts, analyticsEvents: counts.byTenant[name] ?? 0 });
     }
     return {
       log: {
@@ -140,6 +149,8 @@ export class EmbeddedFabric {
       tenants,
       totals: {
         units: tenants.reduce((n, t) => n + t.units.total, 0),
+        entities: tenants.reduce((n, t) => n + t.graph.entities, 0),
+        facts: tenants.reduce((n, t) => n + t.graph.facts, 0),
         analyticsEvents: tenants.reduce((n, t) => n + t.analyticsEvents, 0),
       },
     };

@@ -1,3 +1,4 @@
 export { EmbeddedFabric, type EmbeddedFabricOptions, type FabricStats, type TenantStats } from './embedded-fabric.js';
 export { analyticsProjection, ANALYTICS_PROJECTION } from './analytics.projection.js';
 export { extractionProcessor, factsKey, EXTRACTION_PROCESSOR } from './extraction.processor.js';
+export { graphProjection, openGraphStore, GRAPH_PROJECTION } from './graph.projection.js';

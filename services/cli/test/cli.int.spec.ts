@@ -31,8 +31,8 @@ async function memfabric(dataDir: string, ...args: string[]): Promise<Outcome> {
 interface StatsSummary {
   log: { events: number; tenants: number };
   projections: { name: string; lag: number; deadLetters: number; activeGeneration: number }[];
-  tenants: { tenant: string; units: { total: number } }[];
-  totals: { units: number; analyticsEvents: number };
+  tenants: { tenant: string; units: { total: number }; graph: { entities: number; facts: number } }[];
+  totals: { units: number; entities: number; facts: number; analyticsEvents: number };
 }
 
 function lastJson(stdout: string): unknown {
@@ -65,21 +65,27 @@ describe('memfabric CLI', { timeout: 300_000 }, () => {
     expect(stats.projections.map((p) => [p.name, p.lag, p.deadLetters])).toEqual([
       ['memory-units', 0, 0],
       ['extraction', 0, 0],
+      ['graph', 0, 0],
       ['analytics', 0, 0],
     ]);
-    expect(stats.totals).toEqual({ units: 2760, analyticsEvents: 2 * 2760 });
+    expect(stats.totals).toMatchObject({ units: 2760, analyticsEvents: 2 * 2760 });
+    for (const t of stats.tenants) {
+      expect(t.graph.entities, t.tenant).toBeGreaterThan(0);
+      expect(t.graph.facts, t.tenant).toBeGreaterThan(0);
+    }
     expect(stats.tenants.map((t) => t.tenant)).toEqual(['conv-26', 'conv-30', 'conv-41', 'conv-42', 'conv-43']);
 
     // a rebuild switches every projection to a new generation with the same counts
     const rebuilt = lastJson((await memfabric(data, 'rebuild', '--json')).stdout) as { switched: { projection: string; to: number }[] };
     expect(rebuilt.switched.map((s) => [s.projection, s.to])).toEqual([
       ['memory-units', 2],
+      ['graph', 2],
       ['analytics', 2],
     ]);
     const after = lastJson((await memfabric(data, 'stats', '--json', '--no-catch-up')).stdout) as StatsSummary;
     expect(after.totals).toEqual(stats.totals);
-    expect(after.tenants.map((t) => t.units)).toEqual(stats.tenants.map((t) => t.units));
-    expect(after.projections.map((p) => p.activeGeneration)).toEqual([2, 1, 2]);
+    expect(after.tenants.map((t) => [t.units, t.graph])).toEqual(stats.tenants.map((t) => [t.units, t.graph]));
+    expect(after.projections.map((p) => p.activeGeneration)).toEqual([2, 1, 2, 2]);
     expect(lastJson((await memfabric(data, 'log', 'verify', '--json')).stdout)).toEqual({ streams: 128, events: 2 * 2760, valid: true });
   });
 
