@@ -15,6 +15,8 @@ import { analyticsProjection } from './analytics.projection.js';
 import { EXTRACTION_PROCESSOR, extractionProcessor } from './extraction.processor.js';
 import { GRAPH_PROJECTION, graphProjection, openGraphStore } from './graph.projection.js';
 import type { GraphCounts } from '@memfabric/graph-store';
+import type { Embedder } from '@memfabric/embeddings';
+import { VECTOR_PROJECTION, vectorProjection, type GenerationIndexes, type VectorProjection } from './vector.projection.js';
 
 /** Where the embedded fabric keeps its files. */
 export interface EmbeddedFabricOptions {
@@ -24,6 +26,8 @@ export interface EmbeddedFabricOptions {
   readonly masterKey: Uint8Array;
   /** Events per projection batch; default 500. */
   readonly batchSize?: number;
+  /** Embedder of the vector projection (see `embedderFromEnv`). */
+  readonly embedder: Embedder;
 }
 
 /** Per-tenant totals across projections. */
@@ -34,6 +38,8 @@ export interface TenantStats {
   readonly units: MemoryUnitCounts;
   /** Entities, facts (invalidated included) and mentions of the tenant's knowledge graph. */
   readonly graph: GraphCounts;
+  /** Points in the dense index (every status). */
+  readonly vectors: number;
   /** Events the analytics projection holds for the tenant. */
   readonly analyticsEvents: number;
 }
@@ -58,6 +64,7 @@ export class EmbeddedFabric {
     readonly runtime: SqliteProjectionRuntime,
     readonly memoryUnits: SqliteMemoryUnitStore,
     readonly analytics: AnalyticsStore,
+    private readonly vectorsProjection: VectorProjection,
   ) {}
 
   /**
@@ -71,14 +78,16 @@ export class EmbeddedFabric {
       await analytics.migrate();
       // Order matters within one catch-up pass: extraction appends facts.extracted events that
       // the graph projection reads.
+      const vectors = vectorProjection(options.embedder, { indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`) });
       const handlers: SqliteProjectionHandler<unknown>[] = [
         memoryUnitsProjection(),
+        vectors.handler as SqliteProjectionHandler<unknown>,
         extractionProcessor(log, new NlpExtractor()),
         graphProjection(),
         analyticsProjection(analytics),
       ];
       const runtime = SqliteProjectionRuntime.open({ log, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
-      return new EmbeddedFabric(log, runtime, new SqliteMemoryUnitStore(log.db), analytics);
+      return new EmbeddedFabric(log, runtime, new SqliteMemoryUnitStore(log.db), analytics, vectors);
     } catch (error) {
       await analytics.close();
       await log.close();
@@ -131,12 +140,14 @@ export class EmbeddedFabric {
     const unitsReady = this.runtime.activeGeneration(MEMORY_UNITS_PROJECTION) !== undefined;
     const graphGeneration = this.runtime.activeGeneration(GRAPH_PROJECTION);
     const graph = graphGeneration === undefined ? undefined : openGraphStore(this.log.db, graphGeneration);
+    const vectorIndexes = this.vectorIndexes();
     const noGraph: GraphCounts = { entities: 0, facts: 0, invalidatedFacts: 0, mentions: 0, events: 0 };
     const tenants: TenantStats[] = [];
     for (const [name, t] of [...byTenant].sort(([a], [b]) => a.localeCompare(b))) {
       const units = unitsReady ? await this.memoryUnits.countUnits(name) : { total: 0, active: 0, superseded: 0, retracted: 0, erased: 0 };
       const graphCounts = graph ? await graph.counts(name) : noGraph;
-      tenants.push({ tenant: name, ...t, units, graph: graphCounts, analyticsEvents: counts.byTenant[name] ?? 0 });
+      const vectorCount = vectorIndexes ? vectorIndexes.vectors.countSync(name) : 0;
+      tenants.push({ tenant: name, ...t, units, graph: graphCounts, vectors: vectorCount, analyticsEvents: counts.byTenant[name] ?? 0 });
     }
     return {
       log: {
@@ -156,9 +167,16 @@ export class EmbeddedFabric {
     };
   }
 
-  /** Stops the runtime and closes every store. */
+  /** The dense and lexical indexes of the active vector generation, or undefined before the first run. */
+  vectorIndexes(): GenerationIndexes | undefined {
+    const generation = this.runtime.activeGeneration(VECTOR_PROJECTION);
+    return generation === undefined ? undefined : this.vectorsProjection.indexes(this.log.db, generation);
+  }
+
+  /** Stops the runtime, saves the HNSW cache files and closes every store. */
   async close(): Promise<void> {
     await this.runtime.stop();
+    this.vectorsProjection.saveIndexFiles();
     await this.analytics.close();
     await this.log.close();
   }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EmbeddedFabric } from '@memfabric/embedded';
+import { EmbeddedFabric, embedderFromEnv } from '@memfabric/embedded';
 import type { RunProgress } from '@memfabric/projections';
 import { resolveDataDir } from './cli.config.js';
 import type { Output } from './output.js';
@@ -8,7 +8,7 @@ import { globalOptions } from './program.js';
 /** Opens the embedded fabric of the command's data directory. */
 export function openFabric(command: Command): Promise<EmbeddedFabric> {
   const config = resolveDataDir(globalOptions(command).dataDir, process.env);
-  return EmbeddedFabric.open({ dataDir: config.dataDir, masterKey: config.masterKey });
+  return EmbeddedFabric.open({ dataDir: config.dataDir, masterKey: config.masterKey, embedder: embedderFromEnv(process.env) });
 }
 
 /**

@@ -20,7 +20,7 @@ interface Outcome {
 
 async function memfabric(dataDir: string, ...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, '--data-dir', dataDir, ...args], { env: { ...process.env, MEMFABRIC_MASTER_KEY: '' } });
+    const { stdout, stderr } = await run(process.execPath, [bin, '--data-dir', dataDir, ...args], { env: { ...process.env, MEMFABRIC_MASTER_KEY: '', MEMFABRIC_EMBEDDER: 'hash' } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -31,7 +31,7 @@ async function memfabric(dataDir: string, ...args: string[]): Promise<Outcome> {
 interface StatsSummary {
   log: { events: number; tenants: number };
   projections: { name: string; lag: number; deadLetters: number; activeGeneration: number }[];
-  tenants: { tenant: string; units: { total: number }; graph: { entities: number; facts: number } }[];
+  tenants: { tenant: string; units: { total: number }; vectors: number; graph: { entities: number; facts: number } }[];
   totals: { units: number; entities: number; facts: number; analyticsEvents: number };
 }
 
@@ -64,12 +64,14 @@ describe('memfabric CLI', { timeout: 300_000 }, () => {
     expect(stats.log).toMatchObject({ events: 2 * 2760, tenants: 5 });
     expect(stats.projections.map((p) => [p.name, p.lag, p.deadLetters])).toEqual([
       ['memory-units', 0, 0],
+      ['vectors', 0, 0],
       ['extraction', 0, 0],
       ['graph', 0, 0],
       ['analytics', 0, 0],
     ]);
     expect(stats.totals).toMatchObject({ units: 2760, analyticsEvents: 2 * 2760 });
     for (const t of stats.tenants) {
+      expect(t.vectors, t.tenant).toBe(t.units.total);
       expect(t.graph.entities, t.tenant).toBeGreaterThan(0);
       expect(t.graph.facts, t.tenant).toBeGreaterThan(0);
     }
@@ -79,13 +81,14 @@ describe('memfabric CLI', { timeout: 300_000 }, () => {
     const rebuilt = lastJson((await memfabric(data, 'rebuild', '--json')).stdout) as { switched: { projection: string; to: number }[] };
     expect(rebuilt.switched.map((s) => [s.projection, s.to])).toEqual([
       ['memory-units', 2],
+      ['vectors', 2],
       ['graph', 2],
       ['analytics', 2],
     ]);
     const after = lastJson((await memfabric(data, 'stats', '--json', '--no-catch-up')).stdout) as StatsSummary;
     expect(after.totals).toEqual(stats.totals);
-    expect(after.tenants.map((t) => [t.units, t.graph])).toEqual(stats.tenants.map((t) => [t.units, t.graph]));
-    expect(after.projections.map((p) => p.activeGeneration)).toEqual([2, 1, 2, 2]);
+    expect(after.tenants.map((t) => [t.units, t.vectors, t.graph])).toEqual(stats.tenants.map((t) => [t.units, t.vectors, t.graph]));
+    expect(after.projections.map((p) => p.activeGeneration)).toEqual([2, 2, 1, 2, 2]);
     expect(lastJson((await memfabric(data, 'log', 'verify', '--json')).stdout)).toEqual({ streams: 128, events: 2 * 2760, valid: true });
   });
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EmbeddedFabric } from '@memfabric/embedded';
+import { EmbeddedFabric, embedderFromEnv } from '@memfabric/embedded';
 import { loadOrCreateMasterKey } from '@memfabric/event-log-sqlite';
 import { createIngestApp, createIngestLogger, loadIngestConfig, type IngestConfig, type IngestEnv, type IngestLogger } from '@memfabric/ingest';
 
@@ -37,7 +37,7 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
   const config = loadIngestConfig(env);
   const logger = options.logger ?? createIngestLogger(config.logLevel);
   const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.masterKeyFile);
-  const fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey });
+  const fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: embedderFromEnv(env) });
   let app: NestExpressApplication | undefined;
   try {
     app = await createIngestApp({ log: fabric.log, config, logger });

@@ -79,7 +79,7 @@ export function registerProject(program: Command, output: () => Output): void {
         const lines = [
           `log: ${stats.log.events} events, ${stats.log.streams} streams, ${stats.log.tenants} tenants`,
           ...stats.projections.map((p) => `projection ${p.name} g${p.activeGeneration ?? '-'}: lag ${p.lag}, dead letters ${p.deadLetters}`),
-          ...stats.tenants.map((t) => `tenant ${t.tenant}: ${t.streams} streams, ${t.events} events, ${t.units.total} units (${t.units.active} active), ${t.graph.entities} entities, ${t.graph.facts} facts, ${t.analyticsEvents} analytics rows`),
+          ...stats.tenants.map((t) => `tenant ${t.tenant}: ${t.streams} streams, ${t.events} events, ${t.units.total} units (${t.units.active} active), ${t.vectors} vectors, ${t.graph.entities} entities, ${t.graph.facts} facts, ${t.analyticsEvents} analytics rows`),
         ];
         out.summary(stats, lines.join('\n'));
       } finally {
