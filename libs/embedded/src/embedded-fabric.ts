@@ -81,7 +81,7 @@ export class EmbeddedFabric {
       const vectors = vectorProjection(options.embedder, { indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`) });
       const handlers: SqliteProjectionHandler<unknown>[] = [
         memoryUnitsProjection(),
-        vectors.handler as SqliteProjectionHandler<unknown>,
+        vectors.handler,
         extractionProcessor(log, new NlpExtractor()),
         graphProjection(),
         analyticsProjection(analytics),
