@@ -52,8 +52,12 @@ try {
   const verify = await fabric.fabric.log.verify();
   await fabric.fabric.catchUp();
   const stats = await fabric.fabric.stats(tenant);
-  const units = stats.tenants[0]?.units;
-  say(`projections: ${stats.projections.map((p) => `${p.name} lag ${p.lag}`).join(', ')}; ${units?.total ?? 0} memory units for ${tenant} (${units?.active ?? 0} active)`);
+  const t = stats.tenants[0];
+  const units = t?.units;
+  say(`projections: ${stats.projections.map((p) => `${p.name} lag ${p.lag}`).join(', ')}`);
+  say(
+    `${tenant}: ${units?.total ?? 0} memory units (${units?.active ?? 0} active), ${t?.vectors ?? 0} vectors, ${t?.graph.entities ?? 0} entities, ${t?.graph.facts ?? 0} facts; ${t?.events ?? 0} events in the log (turns and their facts.extracted events)`,
+  );
   say(`hash chains: ${verify.valid ? 'valid' : 'BROKEN'} (${verify.events} events in ${verify.streams} streams)`);
   if (json) {
     process.stdout.write(
