@@ -8,8 +8,10 @@ export const VECTOR_SCHEMA_VERSION = 1;
  * - `tenants`: per tenant, the high-water mark `seq` of vector changes and the number of live
  *   (not deleted) points: an HNSW file saved at `seq` is brought up to date by replaying the
  *   rows whose `seq` is larger;
- * - `points`: one row per unit; `key` is the HNSW label. A deleted point keeps a tombstone row
- *   (no vector, no text, no stream or actor) with a new `seq`, so caches see the deletion.
+ * - `points`: one row per unit; `key` is the HNSW label; `seq` is the tenant sequence of the
+ *   row's last change (upsert, status, delete) and `vseq` of its last vector write, so a cache
+ *   replays only what changed. A deleted point keeps a tombstone row (no vector, no text, no
+ *   stream or actor) with a new `seq`, so caches see the deletion.
  */
 export function vectorDdl(p: string): string {
   return `
@@ -35,15 +37,12 @@ CREATE TABLE IF NOT EXISTS ${p}_points (
   text TEXT NOT NULL,
   vector BLOB,
   seq INTEGER NOT NULL,
+  vseq INTEGER NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX IF NOT EXISTS ${p}_points_id ON ${p}_points (tenant, id);
 CREATE INDEX IF NOT EXISTS ${p}_points_seq ON ${p}_points (tenant, seq);
 CREATE INDEX IF NOT EXISTS ${p}_points_status ON ${p}_points (tenant, status, deleted);
-CREATE INDEX IF NOT EXISTS ${p}_points_stream ON ${p}_points (tenant, stream);
-CREATE INDEX IF NOT EXISTS ${p}_points_actor ON ${p}_points (tenant, actor);
-CREATE INDEX IF NOT EXISTS ${p}_points_world ON ${p}_points (tenant, world_time);
-CREATE INDEX IF NOT EXISTS ${p}_points_offset ON ${p}_points (tenant, log_offset);
 `;
 }
 

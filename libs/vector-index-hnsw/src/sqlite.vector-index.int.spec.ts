@@ -34,8 +34,9 @@ describe('SqliteVectorIndex HNSW cache', () => {
     const t = uniqueTenant();
     const points = randomPoints(t, 40, 1);
     await index.upsert(points);
-    await index.search({ tenant: t, vector: points[0]!.vector, k: 5 });
     expect(index.cacheInfo(t)).toEqual({ live: 40, seq: 1 });
+    await index.search({ tenant: t, vector: points[0]!.vector, k: 5 });
+    expect(index.cacheInfo(t)).toEqual({ live: 40, seq: 1, cachedSeq: 1, vectors: 40 });
     await index.upsert(randomPoints(t, 60, 2));
     const [hit] = await index.search({ tenant: t, vector: points[3]!.vector, k: 1 });
     expect(hit?.id).toBe(points[3]!.id);
@@ -65,6 +66,30 @@ describe('SqliteVectorIndex HNSW cache', () => {
     expect(ids(await second.search({ tenant: t, vector: points[10]!.vector, k: 10 }))).not.toContain(points[10]!.id);
     expect(second.cacheInfo(t).graph).toMatchObject({ size: 124, source: 'file', dirty: true });
     await second.close();
+  });
+
+  it.each([
+    ['a small tenant (vectors in memory)', 30],
+    ['a large tenant (HNSW graph)', 120],
+  ])('sees upserts, status changes and deletes of another connection on the next search: %s', async (_, n) => {
+    const file = tempFile();
+    const t = uniqueTenant();
+    const points = randomPoints(t, n, 21);
+    const reader = open(file);
+    const writer = open(file);
+    await writer.upsert(points);
+    expect(ids(await reader.search({ tenant: t, vector: points[1]!.vector, k: 1 }))).toEqual([points[1]!.id]);
+    const moved = { ...points[2]!, vector: randomUnitVector(seededRandom(77)) };
+    await writer.upsert([moved]);
+    await writer.setStatus(t, [points[1]!.id], 'retracted');
+    await writer.delete(t, [points[3]!.id]);
+    expect(ids(await reader.search({ tenant: t, vector: points[1]!.vector, k: n }))).not.toContain(points[1]!.id);
+    expect(ids(await reader.search({ tenant: t, vector: points[3]!.vector, k: n }))).not.toContain(points[3]!.id);
+    expect(ids(await reader.search({ tenant: t, vector: moved.vector, k: 1 }))).toEqual([moved.id]);
+    expect(ids(await reader.search({ tenant: t, vector: points[1]!.vector, k: 1, filter: { statuses: ['retracted'] } }))).toEqual([points[1]!.id]);
+    expect(reader.cacheInfo(t)).toMatchObject({ live: n - 1, cachedSeq: reader.cacheInfo(t).seq });
+    await writer.close();
+    await reader.close();
   });
 
   it('rebuilds from the rows when the index file is missing, truncated or ahead of the rows', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ConfigurationError } from '@memfabric/errors';
 import {
+  dotAt,
   EmbeddingModelMismatchError,
   IndexClosedError,
   matchesFilter,
@@ -12,7 +13,6 @@ import {
   preparePoints,
   prepareTenant,
   prepareVectorQuery,
-  dotAt,
   TopK,
   type EmbeddingModelRef,
   type NormalizedFilter,
@@ -27,6 +27,7 @@ import {
 } from '@memfabric/vector-index';
 import { checkPrefix, defaultIndexDir, openDatabase, type DatabaseOrPath } from './config.js';
 import { VECTOR_SCHEMA_VERSION, vectorDdl } from './schema.js';
+import { VectorMatrix, type CachedGraph, type PointMeta, type TenantCache } from './tenant-cache.js';
 import { DEFAULT_HNSW, UsearchGraph, type HnswParams } from './usearch-graph.js';
 
 /** Options of {@link SqliteVectorIndex.open}. */
@@ -48,11 +49,11 @@ export interface SqliteVectorIndexOptions {
    */
   readonly indexDir?: string | null;
   /**
-   * A tenant with fewer live points than this is searched exactly (brute force over its rows);
-   * so is any search whose filter matches fewer points. Default 2,000 (about 2 ms per query).
+   * A tenant with fewer live points than this is searched exactly (its vectors held in one
+   * matrix in memory); so is any search whose filter matches fewer points. Default 2,000.
    */
   readonly exactThreshold?: number;
-  /** HNSW parameters; defaults {@link DEFAULT_HNSW} (M 16, efConstruction 128, ef 64). */
+  /** HNSW parameters; defaults {@link DEFAULT_HNSW} (M 16, efConstruction 128, ef 128). */
   readonly hnsw?: Partial<HnswParams>;
   /**
    * Rebuild a tenant's graph once vectors removed or replaced since its last build exceed this
@@ -61,7 +62,29 @@ export interface SqliteVectorIndexOptions {
   readonly rebuildRatio?: number;
 }
 
-interface PointRow {
+/** Diagnostics of one tenant's rows and caches ({@link SqliteVectorIndex.cacheInfo}). */
+export interface TenantCacheInfo {
+  /** Live (not deleted) points. */
+  readonly live: number;
+  /** The tenant's change sequence (high-water mark of every change). */
+  readonly seq: number;
+  /** The `seq` this process's cache reflects (behind `seq` until the next search replays the rows). */
+  readonly cachedSeq?: number;
+  /** Vectors held for exact search (tenant below the threshold). */
+  readonly vectors?: number;
+  /** The in-memory graph, when this process has built or loaded one. */
+  readonly graph?: {
+    readonly size: number;
+    readonly seq: number;
+    /** `file`: loaded from `indexDir` and replayed; `rows`: built from the rows. */
+    readonly source: 'file' | 'rows';
+    /** Changed since loaded or saved (written by the next {@link SqliteVectorIndex.saveIndexFiles}). */
+    readonly dirty: boolean;
+    readonly file?: string;
+  };
+}
+
+interface PayloadRow {
   key: number;
   id: string;
   tenant: string;
@@ -72,45 +95,29 @@ interface PointRow {
   log_offset: number;
   status: UnitStatus;
   text: string;
+}
+
+interface MetaRow {
+  key: number;
+  id: string;
+  stream: string;
+  actor: string;
+  world_time: number;
+  tx_time: number;
+  log_offset: number;
+  status: UnitStatus;
+}
+
+interface ChangedRow extends MetaRow {
   deleted: number;
+  vseq: number;
+  /** Present when the vector changed after the replay's starting point. */
+  vector: Buffer | null;
 }
 
 interface TenantRow {
   seq: number;
   live: number;
-}
-
-interface CachedGraph {
-  graph: UsearchGraph;
-  /** The tenant `seq` the graph reflects. */
-  seq: number;
-  /** Vectors removed or replaced since the graph was built. */
-  churn: number;
-  /** Changed since loaded or last saved. */
-  dirty: boolean;
-  /** The file the graph was last loaded from or saved to. */
-  file?: string;
-  /** Where the graph came from when this process first needed it. */
-  source: 'file' | 'rows';
-}
-
-/** Diagnostics of one tenant's rows and HNSW cache ({@link SqliteVectorIndex.cacheInfo}). */
-export interface TenantCacheInfo {
-  /** Live (not deleted) points. */
-  readonly live: number;
-  /** The tenant's change sequence (high-water mark of vector changes). */
-  readonly seq: number;
-  /** The in-memory graph, when this process has built or loaded one. */
-  readonly graph?: {
-    readonly size: number;
-    /** The `seq` the graph reflects (behind `seq` until the next search replays the rows). */
-    readonly seq: number;
-    /** `file`: loaded from `indexDir` and replayed; `rows`: built from the rows. */
-    readonly source: 'file' | 'rows';
-    /** Changed since loaded or saved (written by the next {@link SqliteVectorIndex.saveIndexFiles}). */
-    readonly dirty: boolean;
-    readonly file?: string;
-  };
 }
 
 /** What a `<tenant>.json` file beside an HNSW file says about it. */
@@ -137,17 +144,15 @@ function fromBlob(blob: Buffer): Float32Array {
   return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
 }
 
-function toPayload(row: PointRow): UnitPayload {
+function toMeta(row: MetaRow): PointMeta {
   return {
     id: row.id,
-    tenant: row.tenant,
     stream: row.stream,
     actor: row.actor,
     worldTime: row.world_time,
     txTime: row.tx_time,
     offset: row.log_offset,
     status: row.status,
-    text: row.text,
   };
 }
 
@@ -191,21 +196,25 @@ function mostlyUnfiltered(f: NormalizedFilter): boolean {
 }
 
 /**
- * The embedded {@link VectorIndex}: points (payload and vector) are rows of SQLite tables,
- * written in the caller's transaction when the caller wants (the `...Sync` methods), and each
- * tenant with at least `exactThreshold` points gets an HNSW graph (usearch; Malkov & Yashunin,
- * "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small
- * World graphs", IEEE TPAMI 2020) kept in memory and saved to `<indexDir>/`. The graphs are a
- * cache over the rows: a per-tenant change sequence (`seq`) tells which rows a graph has seen,
- * so on open a saved graph is brought up to date by replaying newer rows, and a missing,
- * foreign or inconsistent file is rebuilt from the rows.
+ * The embedded {@link VectorIndex}. Points (payload and vector) are rows of SQLite tables,
+ * written in the caller's transaction when the caller wants (the `...Sync` methods); everything
+ * else is a cache over those rows that this process rebuilds at will:
  *
- * Search: exact (brute force over the tenant's rows) below the threshold, and for any filter
- * that matches fewer than `exactThreshold` points (counted with a bounded SQL count); otherwise
- * the graph is asked for `max(4k, 64)` candidates, which are filtered against their rows, and
- * asked again with 4x more while fewer than `k` pass, falling back to exact search when the
- * candidates would exceed a quarter of the tenant. Inside an open transaction on the connection
- * a search is always exact (it must not cache rows that may be rolled back).
+ * - per tenant, the filterable payload of each live point, and either its vectors in one matrix
+ *   (tenants below `exactThreshold`: exact search) or an HNSW graph (usearch; Malkov &
+ *   Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical
+ *   Navigable Small World graphs", IEEE TPAMI 2020) saved to `<indexDir>/` on close;
+ * - every write bumps the tenant's change sequence `seq` and stamps the rows it touched, so a
+ *   search first replays the rows changed since its cache's `seq` (also those written by other
+ *   processes), a saved graph is brought up to date the same way on open, and a missing,
+ *   foreign, unreadable or inconsistent file is rebuilt from the rows.
+ *
+ * Search: exact below the threshold; on a larger tenant, exact over the matching points when a
+ * filter matches few of them (fewer than `max(exactThreshold / 4, live / 50)`, at most
+ * `exactThreshold`); otherwise the graph is asked for `max(4k, 64)` candidates, filtered against
+ * the cached payload, and asked again with 4x more while fewer than `k` pass, falling back to
+ * exact search when the candidates would exceed a quarter of the tenant. Inside a transaction open on
+ * the connection a search reads the rows directly (exact, no cache: they may be rolled back).
  */
 export class SqliteVectorIndex implements VectorIndex {
   readonly model: EmbeddingModelRef;
@@ -218,12 +227,14 @@ export class SqliteVectorIndex implements VectorIndex {
   readonly hnsw: HnswParams;
   private readonly rebuildRatio: number;
   private readonly instance: string;
-  private readonly graphs = new Map<string, CachedGraph>();
+  private readonly caches = new Map<string, TenantCache>();
   private readonly filterStatements = new Map<string, Database.Statement>();
   private readonly stmts: ReturnType<SqliteVectorIndex['prepare']>;
   private readonly writeUpsert: (points: PreparedPoint[]) => void;
   private readonly writeDelete: (tenant: string, ids: readonly string[]) => void;
   private readonly writeStatus: (tenant: string, ids: readonly string[], status: UnitStatus) => void;
+  /** A search in one read transaction, so the tenant's `seq`, its rows and the replay agree. */
+  private readonly readSearch: Database.Transaction<(q: PreparedVectorQuery) => SearchHit[]>;
   private closed = false;
 
   private constructor(
@@ -245,8 +256,10 @@ export class SqliteVectorIndex implements VectorIndex {
     this.writeUpsert = db.transaction((points: PreparedPoint[]) => this.upsertRows(points));
     this.writeDelete = db.transaction((tenant: string, ids: readonly string[]) => this.deleteRows(tenant, ids));
     this.writeStatus = db.transaction((tenant: string, ids: readonly string[], status: UnitStatus) => {
-      for (const id of ids) this.stmts.setStatus.run(status, tenant, id);
+      const seq = this.stmts.bumpSeq.get(tenant)!.seq;
+      for (const id of ids) this.stmts.setStatus.run(status, seq, tenant, id);
     });
+    this.readSearch = db.transaction((q: PreparedVectorQuery) => this.searchCached(q));
   }
 
   /**
@@ -264,32 +277,36 @@ export class SqliteVectorIndex implements VectorIndex {
     checkNumbers(options, owner);
     const { db, owned } = openDatabase(options.database, owner);
     try {
-      const instance = db.transaction(() => {
-        db.exec(vectorDdl(prefix));
-        const meta = new Map(
-          db
-            .prepare<[], { key: string; value: string }>(`SELECT key, value FROM ${prefix}_meta`)
-            .all()
-            .map((r) => [r.key, r.value]),
-        );
-        const insert = db.prepare(`INSERT INTO ${prefix}_meta (key, value) VALUES (?, ?)`);
-        if (!meta.has('model_id')) {
-          insert.run('schema_version', String(VECTOR_SCHEMA_VERSION));
-          insert.run('model_id', options.model.id);
-          insert.run('dimension', String(options.model.dimension));
-          const id = randomUUID();
-          insert.run('instance', id);
-          return id;
-        }
-        if (Number(meta.get('schema_version')) > VECTOR_SCHEMA_VERSION) {
-          throw new ConfigurationError(`${owner}: tables ${prefix}_* have schema version ${meta.get('schema_version')}; this build reads up to ${VECTOR_SCHEMA_VERSION}`);
-        }
-        const stored = { id: meta.get('model_id')!, dimension: Number(meta.get('dimension')) };
-        if (stored.id !== options.model.id || stored.dimension !== options.model.dimension) {
-          throw new EmbeddingModelMismatchError(stored, options.model, `opening vector index ${prefix}_* in ${db.name}`);
-        }
-        return meta.get('instance')!;
-      }).immediate();
+      const instance = db
+        .transaction(() => {
+          db.exec(vectorDdl(prefix));
+          const meta = new Map(
+            db
+              .prepare<[], { key: string; value: string }>(`SELECT key, value FROM ${prefix}_meta`)
+              .all()
+              .map((r) => [r.key, r.value]),
+          );
+          const insert = db.prepare(`INSERT INTO ${prefix}_meta (key, value) VALUES (?, ?)`);
+          if (!meta.has('model_id')) {
+            insert.run('schema_version', String(VECTOR_SCHEMA_VERSION));
+            insert.run('model_id', options.model.id);
+            insert.run('dimension', String(options.model.dimension));
+            const id = randomUUID();
+            insert.run('instance', id);
+            return id;
+          }
+          if (Number(meta.get('schema_version')) > VECTOR_SCHEMA_VERSION) {
+            throw new ConfigurationError(
+              `${owner}: tables ${prefix}_* have schema version ${meta.get('schema_version')}; this build reads up to ${VECTOR_SCHEMA_VERSION}`,
+            );
+          }
+          const stored = { id: meta.get('model_id')!, dimension: Number(meta.get('dimension')) };
+          if (stored.id !== options.model.id || stored.dimension !== options.model.dimension) {
+            throw new EmbeddingModelMismatchError(stored, options.model, `opening vector index ${prefix}_* in ${db.name}`);
+          }
+          return meta.get('instance')!;
+        })
+        .immediate();
       return new SqliteVectorIndex(db, owned, options, { id: options.model.id, dimension: options.model.dimension }, instance);
     } catch (error) {
       if (owned) db.close();
@@ -300,6 +317,7 @@ export class SqliteVectorIndex implements VectorIndex {
   private prepare() {
     const p = this.tablePrefix;
     const db = this.db;
+    const metaColumns = 'key, id, stream, actor, world_time, tx_time, log_offset, status';
     return {
       tenant: db.prepare<[string], TenantRow>(`SELECT seq, live FROM ${p}_tenants WHERE tenant = ?`),
       bumpSeq: db.prepare<[string], { seq: number }>(
@@ -309,30 +327,33 @@ export class SqliteVectorIndex implements VectorIndex {
       addLive: db.prepare<[number, string]>(`UPDATE ${p}_tenants SET live = live + ? WHERE tenant = ?`),
       existing: db.prepare<[string, string], { key: number; deleted: number }>(`SELECT key, deleted FROM ${p}_points WHERE tenant = ? AND id = ?`),
       insert: db.prepare(
-        `INSERT INTO ${p}_points (tenant, id, stream, actor, world_time, tx_time, log_offset, status, text, vector, seq, deleted)
-         VALUES (@tenant, @id, @stream, @actor, @worldTime, @txTime, @offset, @status, @text, @vector, @seq, 0)`,
+        `INSERT INTO ${p}_points (tenant, id, stream, actor, world_time, tx_time, log_offset, status, text, vector, seq, vseq, deleted)
+         VALUES (@tenant, @id, @stream, @actor, @worldTime, @txTime, @offset, @status, @text, @vector, @seq, @seq, 0)`,
       ),
       update: db.prepare(
         `UPDATE ${p}_points SET stream = @stream, actor = @actor, world_time = @worldTime, tx_time = @txTime,
-           log_offset = @offset, status = @status, text = @text, vector = @vector, seq = @seq, deleted = 0
+           log_offset = @offset, status = @status, text = @text, vector = @vector, seq = @seq, vseq = @seq, deleted = 0
          WHERE key = @key`,
       ),
       tombstone: db.prepare<[number, string, string]>(
         `UPDATE ${p}_points SET deleted = 1, vector = NULL, text = '', stream = '', actor = '', seq = ?
          WHERE tenant = ? AND id = ? AND deleted = 0`,
       ),
-      setStatus: db.prepare<[UnitStatus, string, string]>(`UPDATE ${p}_points SET status = ? WHERE tenant = ? AND id = ? AND deleted = 0`),
-      get: db.prepare<[string, string], PointRow>(
-        `SELECT key, id, tenant, stream, actor, world_time, tx_time, log_offset, status, text, deleted
+      setStatus: db.prepare<[UnitStatus, number, string, string]>(
+        `UPDATE ${p}_points SET status = ?, seq = ? WHERE tenant = ? AND id = ? AND deleted = 0`,
+      ),
+      get: db.prepare<[string, string], PayloadRow>(
+        `SELECT key, id, tenant, stream, actor, world_time, tx_time, log_offset, status, text
          FROM ${p}_points WHERE tenant = ? AND id = ? AND deleted = 0`,
       ),
-      byKeys: db.prepare<[string, string], PointRow>(
-        `SELECT key, id, tenant, stream, actor, world_time, tx_time, log_offset, status, text, deleted
-         FROM ${p}_points WHERE tenant = ? AND key IN (SELECT value FROM json_each(?))`,
+      liveMeta: db.prepare<[string], MetaRow>(`SELECT ${metaColumns} FROM ${p}_points WHERE tenant = ? AND deleted = 0`),
+      liveVectors: db.prepare<[string], { key: number; vector: Buffer }>(`SELECT key, vector FROM ${p}_points WHERE tenant = ? AND deleted = 0`),
+      changedSince: db.prepare<[number, string, number], ChangedRow>(
+        `SELECT ${metaColumns}, deleted, vseq, CASE WHEN vseq > ? THEN vector END AS vector
+         FROM ${p}_points WHERE tenant = ? AND seq > ?`,
       ),
-      live: db.prepare<[string], { key: number; vector: Buffer }>(`SELECT key, vector FROM ${p}_points WHERE tenant = ? AND deleted = 0`),
-      changedSince: db.prepare<[string, number], { key: number; vector: Buffer | null; deleted: number; seq: number }>(
-        `SELECT key, vector, deleted, seq FROM ${p}_points WHERE tenant = ? AND seq > ?`,
+      vectorsOf: db.prepare<[string], { key: number; tenant: string; vector: Buffer | null }>(
+        `SELECT p.key AS key, p.tenant AS tenant, p.vector AS vector FROM json_each(?) j CROSS JOIN ${p}_points p ON p.key = j.value`,
       ),
     };
   }
@@ -401,59 +422,80 @@ export class SqliteVectorIndex implements VectorIndex {
     this.assertOpen();
     const q = prepareVectorQuery(query, this.model);
     // inside the caller's transaction rows may still be rolled back: never cache them
-    if (this.db.inTransaction) return this.searchIn(q, false);
-    return this.db.transaction(() => this.searchIn(q, true)).deferred();
+    if (this.db.inTransaction) return this.searchRows(q);
+    return this.readSearch.deferred(q);
   }
 
-  private searchIn(q: PreparedVectorQuery, useGraph: boolean): SearchHit[] {
-    const tenant = this.stmts.tenant.get(q.tenant);
-    if (!tenant || tenant.live === 0) return [];
-    if (!useGraph || tenant.live < this.exactThreshold) return this.exact(q);
-    if (!mostlyUnfiltered(q.filter) && this.boundedCount(q) < this.exactThreshold) return this.exact(q);
-    const graph = this.graphFor(q.tenant, tenant);
+  private searchCached(q: PreparedVectorQuery): SearchHit[] {
+    const state = this.stmts.tenant.get(q.tenant);
+    if (!state || state.live === 0) return [];
+    const cache = this.cacheFor(q.tenant, state);
+    const top = new TopK(q.k);
+    if (cache.vectors) {
+      cache.vectors.scan(q.vector, q.filter, top);
+      return top.hits();
+    }
+    if (!mostlyUnfiltered(q.filter)) {
+      // few matches: exact over them (their vectors are read from the rows); many: the graph
+      // with oversampling finds k of them quickly
+      const exactBelow = Math.min(this.exactThreshold, Math.max(this.exactThreshold / 4, state.live / 50));
+      const keys = this.matchingKeys(cache, q.filter, exactBelow);
+      if (keys.length < exactBelow) return this.exactOverKeys(q, keys);
+    }
+    const graph = cache.graph!.graph;
     let wanted = Math.max(q.k * OVERSAMPLE_FACTOR, MIN_CANDIDATES);
     for (;;) {
-      const candidates = graph.search(q.vector, Math.min(wanted, graph.size));
-      const rows = new Map(
-        this.stmts.byKeys.all(q.tenant, JSON.stringify(candidates.map((c) => c.key))).map((r) => [r.key, r] as const),
-      );
-      const top = new TopK(q.k);
+      const asked = Math.min(wanted, graph.size);
+      const candidates = graph.search(q.vector, asked);
+      const found = new TopK(q.k);
       for (const c of candidates) {
-        const row = rows.get(c.key);
-        if (row && !row.deleted && matchesFilter(toPayload(row), q.filter)) top.offer(row.id, c.score);
+        const m = cache.meta.get(c.key);
+        if (m && matchesFilter(m, q.filter)) found.offer(m.id, c.score);
       }
-      if (top.size >= q.k || candidates.length < Math.min(wanted, graph.size) || wanted >= graph.size) return top.hits();
+      if (found.size >= q.k || candidates.length < asked || asked >= graph.size) return found.hits();
       wanted *= OVERSAMPLE_FACTOR;
-      if (wanted > graph.size / 4) return this.exact(q);
+      if (wanted > graph.size / 4) return this.exactOverKeys(q, this.matchingKeys(cache, q.filter, Infinity));
     }
   }
 
-  /** Points matching the filter, counted up to `exactThreshold` (the count stops there). */
-  private boundedCount(q: PreparedVectorQuery): number {
-    const { sql, params } = filterSql(q.filter);
-    const text = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${this.tablePrefix}_points WHERE tenant = ? AND deleted = 0 AND ${sql} LIMIT ?)`;
-    const row = this.statement(text).get(q.tenant, ...params, this.exactThreshold) as { n: number };
-    return row.n;
+  /** Keys of live points passing the filter, at most `limit` of them. */
+  private matchingKeys(cache: TenantCache, filter: NormalizedFilter, limit: number): number[] {
+    const keys: number[] = [];
+    for (const [key, m] of cache.meta) {
+      if (!matchesFilter(m, filter)) continue;
+      keys.push(key);
+      if (keys.length >= limit) break;
+    }
+    return keys;
   }
 
-  /** Exact cosine search over the tenant's rows that pass the filter. */
-  private exact(q: PreparedVectorQuery): SearchHit[] {
-    const { sql, params } = filterSql(q.filter);
-    const text = `SELECT id, vector FROM ${this.tablePrefix}_points WHERE tenant = ? AND deleted = 0 AND ${sql}`;
+  /** Exact search over the given points, reading their vectors from the rows. */
+  private exactOverKeys(q: PreparedVectorQuery, keys: readonly number[]): SearchHit[] {
     const top = new TopK(q.k);
-    for (const row of this.statement(text).iterate(q.tenant, ...params) as IterableIterator<{ id: string; vector: Buffer }>) {
-      top.offer(row.id, dotAt(q.vector, fromBlob(row.vector)));
+    if (keys.length === 0) return top.hits();
+    const ids = this.caches.get(q.tenant)!.meta;
+    for (const row of this.stmts.vectorsOf.iterate(JSON.stringify(keys))) {
+      const m = ids.get(row.key);
+      if (row.tenant !== q.tenant || !row.vector || !m) continue;
+      top.offer(m.id, dotAt(q.vector, fromBlob(row.vector)));
     }
     return top.hits();
   }
 
-  private statement(sql: string): Database.Statement {
-    let stmt = this.filterStatements.get(sql);
+  /** Exact search straight over the rows (used inside the caller's transaction). */
+  private searchRows(q: PreparedVectorQuery): SearchHit[] {
+    const { sql, params } = filterSql(q.filter);
+    const text = `SELECT id, vector FROM ${this.tablePrefix}_points WHERE tenant = ? AND deleted = 0 AND ${sql}`;
+    let stmt = this.filterStatements.get(text);
     if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.filterStatements.set(sql, stmt);
+      stmt = this.db.prepare(text);
+      this.filterStatements.set(text, stmt);
     }
-    return stmt;
+    const top = new TopK(q.k);
+    for (const row of stmt.iterate(q.tenant, ...params) as IterableIterator<{ id: string; vector: Buffer }>) {
+      top.offer(row.id, dotAt(q.vector, fromBlob(row.vector)));
+    }
+    return top.hits();
   }
 
   /** Payloads of the given points, synchronously; see {@link VectorIndex.get}. */
@@ -463,7 +505,19 @@ export class SqliteVectorIndex implements VectorIndex {
     const out: UnitPayload[] = [];
     for (const id of ids) {
       const row = this.stmts.get.get(tenant, id);
-      if (row) out.push(toPayload(row));
+      if (row) {
+        out.push({
+          id: row.id,
+          tenant: row.tenant,
+          stream: row.stream,
+          actor: row.actor,
+          worldTime: row.world_time,
+          txTime: row.tx_time,
+          offset: row.log_offset,
+          status: row.status,
+          text: row.text,
+        });
+      }
     }
     return out;
   }
@@ -474,62 +528,99 @@ export class SqliteVectorIndex implements VectorIndex {
     return this.stmts.tenant.get(prepareTenant(tenant))?.live ?? 0;
   }
 
-  /** Diagnostics of a tenant's rows and HNSW cache (for operations and tests). */
+  /** Diagnostics of a tenant's rows and caches (for operations and tests). */
   cacheInfo(tenant: string): TenantCacheInfo {
     this.assertOpen();
     const state = this.stmts.tenant.get(prepareTenant(tenant)) ?? { seq: 0, live: 0 };
-    const cached = this.graphs.get(tenant);
-    if (!cached) return { live: state.live, seq: state.seq };
+    const cache = this.caches.get(tenant);
+    if (!cache) return { live: state.live, seq: state.seq };
+    const g = cache.graph;
     return {
       live: state.live,
       seq: state.seq,
-      graph: {
-        size: cached.graph.size,
-        seq: cached.seq,
-        source: cached.source,
-        dirty: cached.dirty,
-        ...(cached.file ? { file: cached.file } : {}),
-      },
+      cachedSeq: cache.seq,
+      ...(cache.vectors ? { vectors: cache.vectors.size } : {}),
+      ...(g ? { graph: { size: g.graph.size, seq: g.seq, source: g.source, dirty: g.dirty, ...(g.file ? { file: g.file } : {}) } } : {}),
     };
   }
 
   // ------------------------------------------------------------------------------------------
-  // the HNSW cache
+  // the caches
 
-  /** The tenant's graph, loaded or built and brought up to the tenant's `seq`. */
-  private graphFor(tenant: string, state: TenantRow): UsearchGraph {
-    let cached = this.graphs.get(tenant);
-    if (cached && cached.seq > state.seq) cached = undefined; // the rows went back (restored database)
-    cached ??= this.loadGraph(tenant, state) ?? this.buildGraph(tenant, state);
-    if (cached.seq < state.seq) this.replay(tenant, cached, state);
-    if (cached.graph.size !== state.live || cached.churn > this.rebuildRatio * state.live) {
-      cached = this.buildGraph(tenant, state);
+  /** The tenant's cache, brought up to the tenant's `seq` and to the representation its size calls for. */
+  private cacheFor(tenant: string, state: TenantRow): TenantCache {
+    let cache = this.caches.get(tenant);
+    if (cache && cache.seq > state.seq) cache = undefined; // the rows went back (restored database)
+    if (!cache) {
+      cache = { seq: state.seq, meta: new Map(this.stmts.liveMeta.all(tenant).map((r) => [r.key, toMeta(r)])) };
+      this.caches.set(tenant, cache);
+    } else if (cache.seq < state.seq) {
+      this.replay(tenant, cache, state.seq);
     }
-    this.graphs.set(tenant, cached);
-    return cached.graph;
-  }
-
-  private replay(tenant: string, cached: CachedGraph, state: TenantRow): void {
-    for (const row of this.stmts.changedSince.iterate(tenant, cached.seq)) {
-      if (row.deleted || !row.vector) {
-        if (cached.graph.has(row.key)) {
-          cached.graph.remove(row.key);
-          cached.churn += 1;
-        }
-      } else {
-        if (cached.graph.has(row.key)) cached.churn += 1;
-        cached.graph.set(row.key, fromBlob(row.vector));
+    if (cache.meta.size !== state.live) {
+      // inconsistent (should not happen): start over from the rows
+      this.caches.delete(tenant);
+      return this.cacheFor(tenant, state);
+    }
+    if (state.live < this.exactThreshold) {
+      cache.graph = undefined;
+      cache.vectors ??= this.loadVectors(tenant, state.live, cache.meta);
+    } else {
+      cache.vectors = undefined;
+      cache.graph ??= this.loadGraph(tenant, state) ?? this.buildGraph(tenant, state);
+      if (cache.graph.graph.size !== state.live || cache.graph.churn > this.rebuildRatio * state.live) {
+        cache.graph = this.buildGraph(tenant, state);
       }
     }
-    cached.seq = state.seq;
-    cached.dirty = true;
+    return cache;
+  }
+
+  /** Applies the rows changed since `cache.seq` (up to `seq`) to the payloads, vectors and graph in memory. */
+  private replay(tenant: string, cache: TenantCache, seq: number): void {
+    for (const row of this.stmts.changedSince.iterate(cache.seq, tenant, cache.seq)) {
+      if (row.deleted) {
+        cache.meta.delete(row.key);
+        cache.vectors?.remove(row.key);
+        if (cache.graph?.graph.has(row.key)) {
+          cache.graph.graph.remove(row.key);
+          cache.graph.churn += 1;
+        }
+        continue;
+      }
+      const meta = toMeta(row);
+      cache.meta.set(row.key, meta);
+      if (!row.vector) {
+        cache.vectors?.setMeta(row.key, meta); // status-only change
+        continue;
+      }
+      const vector = fromBlob(row.vector);
+      cache.vectors?.set(row.key, vector, meta);
+      if (cache.graph) {
+        if (cache.graph.graph.has(row.key)) cache.graph.churn += 1;
+        cache.graph.graph.set(row.key, vector);
+      }
+    }
+    cache.seq = seq;
+    if (cache.graph) {
+      cache.graph.dirty = true;
+      cache.graph.seq = seq;
+    }
+  }
+
+  private loadVectors(tenant: string, live: number, meta: ReadonlyMap<number, PointMeta>): VectorMatrix {
+    const matrix = new VectorMatrix(this.model.dimension, live);
+    for (const row of this.stmts.liveVectors.iterate(tenant)) {
+      const m = meta.get(row.key);
+      if (m) matrix.set(row.key, fromBlob(row.vector), m);
+    }
+    return matrix;
   }
 
   private buildGraph(tenant: string, state: TenantRow): CachedGraph {
     const graph = UsearchGraph.create(this.model.dimension, this.hnsw);
     const keys: number[] = [];
     const vectors = new Float32Array(state.live * this.model.dimension);
-    for (const row of this.stmts.live.iterate(tenant)) {
+    for (const row of this.stmts.liveVectors.iterate(tenant)) {
       if (keys.length >= state.live) break;
       vectors.set(fromBlob(row.vector), keys.length * this.model.dimension);
       keys.push(row.key);
@@ -543,7 +634,10 @@ export class SqliteVectorIndex implements VectorIndex {
     return `${this.tablePrefix}-${digest}`;
   }
 
-  /** A saved graph of this database, model and parameters that is not ahead of the rows, or undefined. */
+  /**
+   * A saved graph of this database, model and parameters that is not ahead of the rows,
+   * brought up to `state.seq` by replaying the vector changes since it was saved; or undefined.
+   */
   private loadGraph(tenant: string, state: TenantRow): CachedGraph | undefined {
     if (!this.indexDir) return undefined;
     const manifestFile = path.join(this.indexDir, `${this.fileBase(tenant)}.json`);
@@ -564,7 +658,23 @@ export class SqliteVectorIndex implements VectorIndex {
       const file = path.join(this.indexDir, path.basename(manifest.file));
       const graph = UsearchGraph.load(file, this.model.dimension, this.hnsw);
       if (graph.size !== manifest.size) return undefined;
-      return { graph, seq: manifest.seq, churn: 0, dirty: false, file, source: 'file' };
+      const cached: CachedGraph = { graph, seq: manifest.seq, churn: 0, dirty: false, file, source: 'file' };
+      for (const row of this.stmts.changedSince.iterate(manifest.seq, tenant, manifest.seq)) {
+        if (row.deleted) {
+          if (graph.has(row.key)) {
+            graph.remove(row.key);
+            cached.churn += 1;
+          }
+        } else if (row.vector) {
+          if (graph.has(row.key)) cached.churn += 1;
+          graph.set(row.key, fromBlob(row.vector));
+        }
+      }
+      if (cached.seq < state.seq) {
+        cached.seq = state.seq;
+        cached.dirty = true;
+      }
+      return cached;
     } catch {
       return undefined; // unreadable or truncated: rebuilt from the rows
     }
@@ -572,16 +682,17 @@ export class SqliteVectorIndex implements VectorIndex {
 
   /**
    * Saves every graph changed since it was loaded or last saved to `indexDir` (a new file per
-   * save, then the tenant's manifest is replaced atomically, then the old file removed).
-   * Called by {@link close}; call it after large ingests to shorten the next start.
+   * save, then the tenant's manifest is replaced atomically, then older files of the tenant are
+   * removed). Called by {@link close}; call it after large ingests to shorten the next start.
    * @returns the number of graphs written (0 when graphs live in memory only).
    */
   saveIndexFiles(): number {
     this.assertOpen();
     if (!this.indexDir) return 0;
     let written = 0;
-    for (const [tenant, cached] of this.graphs) {
-      if (!cached.dirty) continue;
+    for (const [tenant, cache] of this.caches) {
+      const cached = cache.graph;
+      if (!cached?.dirty) continue;
       mkdirSync(this.indexDir, { recursive: true });
       const base = this.fileBase(tenant);
       const file = path.join(this.indexDir, `${base}.${cached.seq}.${randomUUID().slice(0, 8)}.usearch`);
@@ -648,7 +759,7 @@ export class SqliteVectorIndex implements VectorIndex {
         if (this.db.open) this.saveIndexFiles();
       } finally {
         this.closed = true;
-        this.graphs.clear();
+        this.caches.clear();
         if (this.ownsDb && this.db.open) this.db.close();
       }
     });

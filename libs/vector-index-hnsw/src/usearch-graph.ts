@@ -12,12 +12,15 @@ export interface HnswParams {
   readonly connectivity: number;
   /** efConstruction: candidate list size while inserting. Default 128. */
   readonly expansionAdd: number;
-  /** ef: candidate list size while searching (raised to the number of results asked for). Default 64. */
+  /** ef: candidate list size while searching (raised to the number of candidates asked for). Default 128. */
   readonly expansionSearch: number;
 }
 
-/** The parameters chosen by measurement (docs/vector-index-choice.md): recall@10 ≈ 0.997 on LoCoMo. */
-export const DEFAULT_HNSW: HnswParams = { connectivity: 16, expansionAdd: 128, expansionSearch: 64 };
+/**
+ * The parameters chosen by measurement (docs/vector-index-choice.md): recall@10 0.9998 on the
+ * LoCoMo turns (2,760 points) and 0.993 on 50,000 synthetic sentence vectors.
+ */
+export const DEFAULT_HNSW: HnswParams = { connectivity: 16, expansionAdd: 128, expansionSearch: 128 };
 
 /**
  * One tenant's HNSW graph in usearch (Unum), cosine metric, f32, one vector per key. Keys are
