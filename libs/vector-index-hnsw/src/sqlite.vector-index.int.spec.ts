@@ -57,6 +57,8 @@ describe('SqliteVectorIndex HNSW cache', () => {
     await first.close();
 
     const second = open(file);
+    expect(second.warm()).toBe(1);
+    expect(second.cacheInfo(t).graph).toMatchObject({ size: 120, source: 'file', dirty: false });
     const writer = open(file); // another process writing the same file
     const added = randomPoints(t, 5, 4);
     await writer.upsert(added);
@@ -158,8 +160,17 @@ describe('SqliteVectorIndex HNSW cache', () => {
     await index.upsert(moved);
     const exact = new ExactVectorIndex({ model: TEST_MODEL });
     await exact.upsert([...points.slice(40), ...moved]);
-    const query = randomUnitVector(seededRandom(99));
-    expect(ids(await index.search({ tenant: t, vector: query, k: 10 }))).toEqual(ids(await exact.search({ tenant: t, vector: query, k: 10 })));
+    // HNSW is approximate (and a multi-threaded build is not deterministic): compare as recall
+    const random = seededRandom(99);
+    let found = 0;
+    for (let q = 0; q < 10; q++) {
+      const query = randomUnitVector(random);
+      const got = new Set(ids(await index.search({ tenant: t, vector: query, k: 10 })));
+      found += ids(await exact.search({ tenant: t, vector: query, k: 10 })).filter((id) => got.has(id)).length;
+    }
+    expect(found / 100).toBeGreaterThanOrEqual(0.95);
+    // every moved point is found at its new place
+    for (const m of moved) expect(ids(await index.search({ tenant: t, vector: m.vector, k: 1 }))).toEqual([m.id]);
     expect(index.cacheInfo(t).graph).toMatchObject({ size: 100, source: 'rows' });
     await index.close();
     expect(existsSync(`${file}.hnsw`)).toBe(false);
