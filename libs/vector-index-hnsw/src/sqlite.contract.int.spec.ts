@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,5 +36,16 @@ lexicalIndexContract('embedded SQLite FTS5', () => {
       await index.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  });
+});
+
+// The contracts' assertions live in the suites above; this checks the file layout they rely on.
+describe('embedded vector index files', () => {
+  it('keeps the HNSW cache beside the SQLite file by default', async () => {
+    const dir = tempDir();
+    const index = SqliteVectorIndex.open({ database: path.join(dir, 'projection.db'), model: { id: 'test-model', dimension: 4 } });
+    expect(index.indexDir).toBe(path.join(dir, 'projection.db.hnsw'));
+    await index.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
