@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { UnavailableError } from '@memfabric/errors';
 import {
   checkAsOf,
+  checkUnitLookup,
   emptyCounts,
   MEMORY_UNITS_PROJECTION,
   normalizeListUnitsOptions,
@@ -11,6 +12,7 @@ import {
   type MemoryUnitCounts,
   type MemoryUnitStatus,
   type MemoryUnitStore,
+  type StreamNeighbourOptions,
 } from '@memfabric/projections';
 import { activeGenerationOf } from '../generation-registry.js';
 import { memoryUnitsTable, rowToUnit, type MemoryUnitRow } from './memory-units.table.js';
@@ -57,6 +59,53 @@ export class SqliteMemoryUnitStore implements MemoryUnitStore {
       if (!row) return undefined;
       const unit = rowToUnit(row);
       return options.asOf === undefined ? unit : unitAsOf(unit, options.asOf);
+    });
+  }
+
+  /**
+   * @throws UnavailableError (retriable) when the projection has no active generation yet.
+   * @throws ValidationError for a bad `asOf` or more than 10 000 ids.
+   */
+  getUnits(tenantid: string, ids: readonly string[], options: { readonly asOf?: number } = {}): Promise<MemoryUnit[]> {
+    return this.read((table) => {
+      checkUnitLookup({ ids, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
+      if (ids.length === 0) return [];
+      const rows = this.statement(`SELECT * FROM ${table} WHERE tenantid = @tenantid AND id IN (SELECT value FROM json_each(@ids))`).all({
+        tenantid,
+        ids: JSON.stringify(ids),
+      });
+      const byId = new Map(rows.map((row) => [row.id, rowToUnit(row)]));
+      return ids.flatMap((id) => {
+        const unit = byId.get(id);
+        const visible = unit === undefined || options.asOf === undefined ? unit : unitAsOf(unit, options.asOf);
+        return visible ? [visible] : [];
+      });
+    });
+  }
+
+  /**
+   * @throws UnavailableError (retriable) when the projection has no active generation yet.
+   * @throws ValidationError for a bad offset, `asOf`, `before` or `after`.
+   */
+  streamNeighbours(tenantid: string, streamid: string, offset: number, options: StreamNeighbourOptions): Promise<MemoryUnit[]> {
+    return this.read((table) => {
+      checkUnitLookup({ offset, before: options.before, after: options.after, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
+      const visible = options.asOf === undefined ? '' : ` AND ${VISIBLE_AS_OF}`;
+      const params = { tenantid, streamid, offset, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) };
+      const before =
+        options.before === 0
+          ? []
+          : this.statement(
+              `SELECT * FROM ${table} WHERE tenantid = @tenantid AND streamid = @streamid AND created_offset < @offset${visible} ORDER BY created_offset DESC LIMIT ${options.before}`,
+            ).all(params);
+      const after =
+        options.after === 0
+          ? []
+          : this.statement(
+              `SELECT * FROM ${table} WHERE tenantid = @tenantid AND streamid = @streamid AND created_offset > @offset${visible} ORDER BY created_offset LIMIT ${options.after}`,
+            ).all(params);
+      const units = [...before.reverse(), ...after].map(rowToUnit);
+      return options.asOf === undefined ? units : units.map((u) => unitAsOf(u, options.asOf!)!);
     });
   }
 

@@ -1,7 +1,7 @@
 import type { StoredEvent } from '@memfabric/events';
 import { unitAsOf, type MemoryUnit } from './memory-unit.js';
 import { applyUnitChange, memoryUnitChanges, type MemoryUnitDecision } from './rules.js';
-import { checkAsOf, emptyCounts, normalizeListUnitsOptions, type ListUnitsOptions, type MemoryUnitCounts, type MemoryUnitStore } from './store.js';
+import { checkAsOf, checkUnitLookup, emptyCounts, normalizeListUnitsOptions, type ListUnitsOptions, type MemoryUnitCounts, type MemoryUnitStore, type StreamNeighbourOptions } from './store.js';
 
 /** An event the in-memory view refused, with the rules' reason. */
 export interface RejectedEvent {
@@ -59,6 +59,32 @@ export class InMemoryMemoryUnits implements MemoryUnitStore {
       const unit = this.units.get(id);
       if (!unit || unit.tenantid !== tenantid) return undefined;
       return options.asOf === undefined ? unit : unitAsOf(unit, options.asOf);
+    });
+  }
+
+  getUnits(tenantid: string, ids: readonly string[], options: { readonly asOf?: number } = {}): Promise<MemoryUnit[]> {
+    return settle(() => {
+      checkUnitLookup({ ids, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
+      return ids.flatMap((id) => {
+        const unit = this.units.get(id);
+        if (!unit || unit.tenantid !== tenantid) return [];
+        const visible = options.asOf === undefined ? unit : unitAsOf(unit, options.asOf);
+        return visible ? [visible] : [];
+      });
+    });
+  }
+
+  streamNeighbours(tenantid: string, streamid: string, offset: number, options: StreamNeighbourOptions): Promise<MemoryUnit[]> {
+    return settle(() => {
+      checkUnitLookup({ offset, before: options.before, after: options.after, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
+      const visible = this.all().flatMap((stored) => {
+        if (stored.tenantid !== tenantid || stored.streamid !== streamid) return [];
+        const unit = options.asOf === undefined ? stored : unitAsOf(stored, options.asOf);
+        return unit ? [unit] : [];
+      });
+      const before = visible.filter((u) => u.createdOffset < offset);
+      const after = visible.filter((u) => u.createdOffset > offset);
+      return [...before.slice(Math.max(0, before.length - options.before)), ...after.slice(0, options.after)];
     });
   }
 

@@ -26,6 +26,34 @@ export interface ListUnitsOptions {
   readonly limit?: number;
 }
 
+/** Options of {@link MemoryUnitStore.streamNeighbours}. */
+export interface StreamNeighbourOptions {
+  /** How many units before the offset, 0..50. */
+  readonly before: number;
+  /** How many units after the offset, 0..50. */
+  readonly after: number;
+  /** Transaction-time view (log offset, inclusive). */
+  readonly asOf?: number;
+}
+
+/**
+ * Validates the arguments of {@link MemoryUnitStore.getUnits} / `streamNeighbours`.
+ * @throws ValidationError naming each bad argument.
+ */
+export function checkUnitLookup(input: { readonly ids?: readonly string[]; readonly offset?: number; readonly before?: number; readonly after?: number; readonly asOf?: number }): void {
+  const problems: FieldProblem[] = [];
+  if (input.ids !== undefined && input.ids.length > LIST_UNITS_LIMITS.maxLimit) {
+    problems.push({ pointer: '/ids', detail: `at most ${LIST_UNITS_LIMITS.maxLimit} ids per call` });
+  }
+  checkOffset(input.offset, '/offset', problems);
+  checkOffset(input.asOf, '/asOf', problems);
+  for (const key of ['before', 'after'] as const) {
+    const v = input[key];
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0 || v > 50)) problems.push({ pointer: `/${key}`, detail: 'must be an integer from 0 to 50' });
+  }
+  if (problems.length > 0) throw new ValidationError('invalid memory-unit query', problems);
+}
+
 /** Units of a tenant per status. */
 export interface MemoryUnitCounts {
   readonly total: number;
@@ -47,6 +75,19 @@ export interface MemoryUnitStore {
    */
   getUnit(tenantid: string, id: string, options?: { readonly asOf?: number }): Promise<MemoryUnit | undefined>;
 
+  /**
+   * Units of `tenantid` by id, in the order of `ids`; unknown ids (and, with `asOf`, units not
+   * visible then) are left out. At most {@link LIST_UNITS_LIMITS}.maxLimit ids.
+   * @throws ValidationError for a bad `asOf` or too many ids.
+   */
+  getUnits(tenantid: string, ids: readonly string[], options?: { readonly asOf?: number }): Promise<MemoryUnit[]>;
+  /**
+   * The units just before and just after log offset `offset` in one stream (the neighbouring
+   * turns of a conversation), ordered by creating position; the unit at `offset` itself is not
+   * included. With `asOf`, only units visible then, as they were then.
+   * @throws ValidationError for a bad offset, `asOf`, or `before`/`after` outside 0..50.
+   */
+  streamNeighbours(tenantid: string, streamid: string, offset: number, options: StreamNeighbourOptions): Promise<MemoryUnit[]>;
   /**
    * Units of `tenantid` ordered by creating log position.
    * @throws ValidationError for a bad limit, offset or status.

@@ -184,6 +184,40 @@ export function memoryUnitStoreContract(
       expect(await store.listUnits(uniqueTenant())).toEqual([]);
     });
 
+    it('getUnits returns units in the order asked, leaves out unknown, foreign and not-yet-visible ids', async () => {
+      const t = uniqueTenant();
+      const [a, b] = await fixture.given([interaction(t, 's', 'one'), interaction(t, 's', 'two')]);
+      const [theirs] = await fixture.given([interaction(uniqueTenant(), 's', 'foreign')]);
+      const [fix] = await fixture.given([retracted(t, 's', a!.id)]);
+      expect((await store.getUnits(t, [b!.id, 'missing', a!.id, theirs!.id])).map((u) => [u.text, u.status])).toEqual([
+        ['two', 'active'],
+        ['one', 'retracted'],
+      ]);
+      expect((await store.getUnits(t, [a!.id, b!.id], { asOf: a!.offset })).map((u) => [u.text, u.status])).toEqual([['one', 'active']]);
+      expect((await store.getUnits(t, [a!.id], { asOf: fix!.offset })).length).toBe(0);
+      expect(await store.getUnits(t, [])).toEqual([]);
+      await expect(store.getUnits(t, [a!.id], { asOf: -1 })).rejects.toSatisfy(MemfabricError.is);
+    });
+
+    it('streamNeighbours returns the turns around an offset in the same stream only', async () => {
+      const t = uniqueTenant();
+      const stored = await fixture.given([
+        interaction(t, 'a', 'a1'),
+        interaction(t, 'b', 'b1'),
+        interaction(t, 'a', 'a2'),
+        interaction(t, 'a', 'a3'),
+        interaction(t, 'a', 'a4'),
+      ]);
+      const middle = stored[3]!;
+      const texts = async (o: { before: number; after: number; asOf?: number }) =>
+        (await store.streamNeighbours(t, 'a', middle.offset, o)).map((u) => u.text);
+      expect(await texts({ before: 1, after: 1 })).toEqual(['a2', 'a4']);
+      expect(await texts({ before: 5, after: 0 })).toEqual(['a1', 'a2']);
+      expect(await texts({ before: 2, after: 2, asOf: middle.offset })).toEqual(['a1', 'a2']);
+      expect(await store.streamNeighbours(uniqueTenant(), 'a', middle.offset, { before: 2, after: 2 })).toEqual([]);
+      await expect(store.streamNeighbours(t, 'a', middle.offset, { before: 51, after: 0 })).rejects.toSatisfy(MemfabricError.is);
+    });
+
     it('never crosses tenants: a correction of another tenant’s unit changes nothing', async () => {
       const t1 = uniqueTenant();
       const t2 = uniqueTenant();
