@@ -19,7 +19,7 @@ export { BATCH_MEDIA_TYPES } from './json-body.middleware.js';
 export { EVENT_MEDIA_TYPE } from './events.controller.js';
 export { READINESS_TIMEOUT_MS } from './health.controller.js';
 export { REQUEST_ID_HEADER } from './request-log.middleware.js';
-export { decodeConsistencyToken, encodeConsistencyToken } from './consistency-token.js';
+export { decodeConsistencyToken, encodeConsistencyToken } from '@memfabric/event-log';
 export { buildOpenApiDocument, INGEST_API_VERSION, type JsonSchema, type OpenApiDocument, type OpenApiOptions } from './openapi.document.js';
 export { ProblemDetailsFilter } from './problem-details.filter.js';
 export {

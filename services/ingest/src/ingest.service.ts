@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, PayloadTooLargeError, ValidationError, type FieldProblem } from '@memfabric/errors';
-import type { EventLog } from '@memfabric/event-log';
+import { encodeConsistencyToken, type EventLog } from '@memfabric/event-log';
 import { EVENT_LIMITS, normalizeBatch, schemas, type StoredEvent } from '@memfabric/events';
-import { encodeConsistencyToken } from './consistency-token.js';
 import type { AppendResponse, StreamPage } from './generated/api-types.js';
 import { EVENT_LOG } from './ingest.tokens.js';
 

@@ -1,5 +1,6 @@
 import { ValidationError } from '@memfabric/errors';
-import { advance, type Checkpoint, type Position } from '@memfabric/event-log';
+import { advance } from './checkpoint.js';
+import type { Checkpoint, Position } from './port.js';
 
 const PREFIX = 'mf1.';
 
@@ -17,7 +18,7 @@ const PREFIX = 'mf1.';
  */
 export function encodeConsistencyToken(positions: Iterable<Position>): string {
   const checkpoint = advance({}, positions);
-  return `${PREFIX}${Buffer.from(JSON.stringify(checkpoint), 'utf8').toString('base64url')}`;
+  return `${PREFIX}${toBase64Url(JSON.stringify(checkpoint))}`;
 }
 
 /**
@@ -30,7 +31,7 @@ export function decodeConsistencyToken(token: string): Checkpoint {
   if (!token.startsWith(PREFIX)) throw invalid();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(token.slice(PREFIX.length), 'base64url').toString('utf8'));
+    parsed = JSON.parse(fromBase64Url(token.slice(PREFIX.length)));
   } catch {
     throw invalid();
   }
@@ -41,4 +42,21 @@ export function decodeConsistencyToken(token: string): Checkpoint {
     checkpoint[Number(partition)] = offset as number;
   }
   return checkpoint;
+}
+
+/** base64url (RFC 4648 §5, no padding) of the UTF-8 bytes of `text`. */
+function toBase64Url(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * The UTF-8 text of base64url `encoded`.
+ * @throws Error when it is not base64url or not UTF-8.
+ */
+function fromBase64Url(encoded: string): string {
+  if (!/^[A-Za-z0-9_-]*$/.test(encoded)) throw new Error('not base64url');
+  const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
 }

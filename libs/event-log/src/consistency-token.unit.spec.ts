@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasReached } from '@memfabric/event-log';
+import { hasReached } from './checkpoint.js';
 import { decodeConsistencyToken, encodeConsistencyToken } from './consistency-token.js';
 
 describe('consistency token', () => {
