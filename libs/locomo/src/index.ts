@@ -1,1 +1,2 @@
 export * from './locomo.js';
+export * from './eval/index.js';

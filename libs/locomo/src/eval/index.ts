@@ -1,0 +1,4 @@
+export * from './evidence.js';
+export * from './dataset.js';
+export * from './metrics.js';
+export * from './report.js';
