@@ -17,6 +17,8 @@ import { GRAPH_PROJECTION, graphProjection, openGraphStore } from './graph.proje
 import type { GraphCounts } from '@memfabric/graph-store';
 import type { Embedder } from '@memfabric/embeddings';
 import { VECTOR_PROJECTION, vectorProjection, type GenerationIndexes, type VectorProjection } from './vector.projection.js';
+import { RecallEngine, type RecallPreset } from '@memfabric/recall';
+import { EmbeddedRecallBackend } from './recall.backend.js';
 
 /** Where the embedded fabric keeps its files. */
 export interface EmbeddedFabricOptions {
@@ -65,7 +67,12 @@ export class EmbeddedFabric {
     readonly memoryUnits: SqliteMemoryUnitStore,
     readonly analytics: AnalyticsStore,
     private readonly vectorsProjection: VectorProjection,
+    /** The embedder of the vector projection (queries are embedded with it too). */
+    readonly embedder: Embedder,
   ) {}
+
+  private recallBackend: EmbeddedRecallBackend | undefined;
+  private engine: RecallEngine | undefined;
 
   /**
    * Opens the log, the analytics store and the projection runtime.
@@ -87,7 +94,7 @@ export class EmbeddedFabric {
         analyticsProjection(analytics),
       ];
       const runtime = SqliteProjectionRuntime.open({ log, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
-      return new EmbeddedFabric(log, runtime, new SqliteMemoryUnitStore(log.db), analytics, vectors);
+      return new EmbeddedFabric(log, runtime, new SqliteMemoryUnitStore(log.db), analytics, vectors, options.embedder);
     } catch (error) {
       await analytics.close();
       await log.close();
@@ -173,8 +180,34 @@ export class EmbeddedFabric {
     return generation === undefined ? undefined : this.vectorsProjection.indexes(this.log.db, generation);
   }
 
+  /**
+   * The recall use case over this fabric's read models (dense, lexical, graph, memory units),
+   * logging every recall to the analytics query log. One engine per fabric.
+   * @param options.presets - presets to know instead of the built-in ones (first call only).
+   */
+  recaller(options: { readonly presets?: readonly RecallPreset[] } = {}): RecallEngine {
+    if (!this.engine) {
+      this.recallBackend = new EmbeddedRecallBackend({
+        db: this.log.db,
+        runtime: this.runtime,
+        memoryUnits: this.memoryUnits,
+        analytics: this.analytics,
+        embedder: this.embedder,
+        vectorIndexes: () => this.vectorIndexes(),
+      });
+      this.engine = new RecallEngine(this.recallBackend, options.presets ? { presets: options.presets } : {});
+    }
+    return this.engine;
+  }
+
+  /** Writes buffered query-log rows to the analytics store. */
+  flushQueryLog(): Promise<void> {
+    return this.recallBackend?.flush() ?? Promise.resolve();
+  }
+
   /** Stops the runtime, saves the HNSW cache files and closes every store. */
   async close(): Promise<void> {
+    await this.flushQueryLog();
     await this.runtime.stop();
     this.vectorsProjection.saveIndexFiles();
     await this.analytics.close();

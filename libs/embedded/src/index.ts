@@ -4,3 +4,4 @@ export { extractionProcessor, factsKey, EXTRACTION_PROCESSOR } from './extractio
 export { graphProjection, openGraphStore, GRAPH_PROJECTION } from './graph.projection.js';
 export { vectorProjection, VECTOR_PROJECTION, type GenerationIndexes, type VectorProjection } from './vector.projection.js';
 export { embedderFromEnv, type EmbedderEnv } from './embedder.config.js';
+export { EmbeddedRecallBackend, type EmbeddedRecallBackendOptions } from './recall.backend.js';

@@ -193,6 +193,8 @@ export interface RecallPreset {
   readonly mmrLambda: number | null;
   /** Candidates each channel returns before fusion (≥ k). */
   readonly candidates: number;
+  /** Graph channel: fact edges to follow from the query's entities, 1 or 2. */
+  readonly graphHops: 1 | 2;
   /** Context channel: how many of the top fused hits get their neighbours added, and how many on each side. */
   readonly context: { readonly seeds: number; readonly before: number; readonly after: number };
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerIngest } from './commands/ingest.command.js';
 import { registerLog } from './commands/log.command.js';
 import { registerProject } from './commands/project.command.js';
+import { registerRecall } from './commands/recall.command.js';
 import { Output } from './output.js';
 
 /** Options every command accepts. */
@@ -28,5 +29,6 @@ export function createProgram(): Command {
   registerIngest(program, output);
   registerLog(program, output);
   registerProject(program, output);
+  registerRecall(program, output);
   return program;
 }

@@ -1,0 +1,410 @@
+import { decodeConsistencyToken, type Checkpoint } from '@memfabric/event-log';
+import { newEventId, sha256Hex } from '@memfabric/events';
+import { resolveTimeExpressions } from '@memfabric/extraction';
+import type { GraphEntity } from '@memfabric/graph-store';
+import { MEMORY_UNITS_PROJECTION, type MemoryUnit } from '@memfabric/projections';
+import { MAX_K, type SearchFilter, type UnitStatus } from '@memfabric/vector-index';
+import type { RecallBackend, RecallRuntime } from './backend.js';
+import { jaccard, mmr, weightedRrf, wordSet, type ChannelRanking, type FusedItem } from './fusion.js';
+import { BUILTIN_PRESETS, DEFAULT_PRESET, findPreset } from './presets.js';
+import { candidateNames } from './query-terms.js';
+import {
+  CHANNEL_NAMES,
+  type ChannelName,
+  type ChannelWeights,
+  type ConsistencyReport,
+  type RecallExplain,
+  type RecallHit,
+  type RecallPreset,
+  type RecallRequest,
+  type RecallResponse,
+  type Recaller,
+  type ResolvedTimeExpression,
+} from './types.js';
+import { validateRecallRequest, type ValidRecallRequest } from './validation.js';
+
+/** Options of {@link RecallEngine}. */
+export interface RecallEngineOptions {
+  /** Presets known by name; default {@link BUILTIN_PRESETS}. */
+  readonly presets?: readonly RecallPreset[];
+  /** Clock and ids; default the system clock and UUIDv7. */
+  readonly runtime?: RecallRuntime;
+}
+
+/** Statuses a point-in-time search must look at: a unit removed later was still visible then. */
+const AS_OF_STATUSES: readonly UnitStatus[] = ['active', 'superseded', 'retracted', 'rolled_back'];
+
+/** Everything one recall computed before the hits are shaped. */
+interface Plan {
+  readonly request: ValidRecallRequest;
+  readonly preset: RecallPreset;
+  readonly weights: ChannelWeights;
+  readonly asOfPosition: number | undefined;
+  readonly filter: SearchFilter;
+  readonly candidates: number;
+  readonly windows: readonly ResolvedTimeExpression[];
+}
+
+/** What the graph channel found. */
+interface GraphResult {
+  readonly ranking: { id: string; score: number }[];
+  /** Unit id → display names of the query entities (or their neighbours) it mentions. */
+  readonly entitiesOf: Map<string, string[]>;
+  /** Unit id → `facts.extracted` events that link it to those entities. */
+  readonly eventsOf: Map<string, string[]>;
+}
+
+const defaultRuntime: RecallRuntime = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+  newId: () => newEventId(),
+};
+
+/**
+ * The recall use case: one query over the dense, lexical, graph, temporal and recency channels,
+ * fused by weighted reciprocal rank fusion, widened by the neighbouring turns of the best hits,
+ * optionally diversified by MMR, every hit explained.
+ *
+ * Rules it keeps whatever the backend:
+ * - one tenant per recall: every backend read carries `scope.tenant`;
+ * - the memory-unit read model decides what may surface: live recalls return only `active`
+ *   units; with `asOf` a unit surfaces when it was visible at that log position (created at or
+ *   before it and not yet superseded, retracted or rolled back then); erased units never surface;
+ * - `validAt` keeps units whose world time is at or before it and, for asserted memories, whose
+ *   validity interval contains it; graph facts are read valid at that time;
+ * - channels rank candidates; fusion ranks only the candidates that passed those rules, so a
+ *   removed unit never takes a rank from a live one.
+ */
+export class RecallEngine implements Recaller {
+  private readonly presetList: readonly RecallPreset[];
+  private readonly runtime: RecallRuntime;
+
+  constructor(
+    private readonly backend: RecallBackend,
+    options: RecallEngineOptions = {},
+  ) {
+    this.presetList = options.presets ?? BUILTIN_PRESETS;
+    this.runtime = options.runtime ?? defaultRuntime;
+  }
+
+  presets(): readonly RecallPreset[] {
+    return this.presetList;
+  }
+
+  /**
+   * @throws ValidationError naming every bad field, an unknown preset (`/preset`) or a malformed
+   *   consistency token (`/consistencyToken`).
+   * @throws UnavailableError when the memory-unit read model has no active generation yet.
+   */
+  async recall(input: RecallRequest): Promise<RecallResponse> {
+    const started = this.runtime.monotonic();
+    const request = validateRecallRequest(input);
+    const preset = findPreset(this.presetList, request.preset ?? DEFAULT_PRESET);
+    const weights = { ...preset.weights, ...request.weights };
+    const running = CHANNEL_NAMES.filter((c) => (weights[c] ?? 0) > 0);
+    const consistency = await this.waitForToken(request, running);
+
+    let asOfPosition: number | undefined;
+    if (request.asOf !== undefined) {
+      asOfPosition = 'position' in request.asOf ? request.asOf.position : ((await this.backend.positionAt(request.asOf.timeMs)) ?? -1);
+    }
+    const reference = new Date(request.referenceTimeMs ?? this.runtime.now());
+    const windows =
+      running.includes('temporal') ?
+        resolveTimeExpressions(request.query, reference).map((e) => ({ text: e.text, from: e.from, to: e.to ?? new Date(Date.parse(e.from) + 1).toISOString() }))
+      : [];
+    const filter: SearchFilter = {
+      ...(request.streams ? { streams: request.streams } : {}),
+      ...(request.actors ? { actors: request.actors } : {}),
+      statuses: asOfPosition === undefined ? ['active'] : AS_OF_STATUSES,
+      ...(request.validAtMs !== undefined ? { worldTime: { to: request.validAtMs } } : {}),
+      ...(asOfPosition !== undefined && asOfPosition >= 0 ? { maxOffset: asOfPosition } : {}),
+    };
+    const plan: Plan = {
+      request,
+      preset,
+      weights,
+      asOfPosition,
+      filter,
+      candidates: Math.min(MAX_K, Math.max(preset.candidates, request.k * 3)),
+      windows,
+    };
+
+    const timings: Partial<Record<ChannelName, number>> = {};
+    let hits: RecallHit[] = [];
+    if (asOfPosition === undefined || asOfPosition >= 0) hits = await this.run(plan, running, timings);
+
+    const totalMs = this.runtime.monotonic() - started;
+    const queryId = this.runtime.newId();
+    this.backend.logQuery({
+      queryId,
+      tenantId: request.tenant,
+      caller: request.caller,
+      queryHash: sha256Hex(request.query.toLowerCase().replace(/\s+/g, ' ')),
+      k: request.k,
+      preset: preset.name,
+      channelLatencyMs: timings as Record<string, number>,
+      totalLatencyMs: totalMs,
+      unitIds: hits.map((h) => h.unitId),
+      asOf: request.asOf && 'timeMs' in request.asOf ? new Date(request.asOf.timeMs).toISOString() : null,
+      validAt: request.validAtMs === undefined ? null : new Date(request.validAtMs).toISOString(),
+      at: new Date(this.runtime.now()).toISOString(),
+    });
+    return {
+      hits,
+      preset: preset.name,
+      weights,
+      consistency,
+      asOfPosition: asOfPosition ?? null,
+      validAt: request.validAtMs === undefined ? null : new Date(request.validAtMs).toISOString(),
+      timeExpressions: windows,
+      timings: { totalMs, channels: timings },
+      queryId,
+    };
+  }
+
+  private async waitForToken(request: ValidRecallRequest, running: readonly ChannelName[]): Promise<ConsistencyReport> {
+    if (request.consistencyToken === undefined) return { requested: false, reached: true, waitedMs: 0, behind: [] };
+    const checkpoint: Checkpoint = decodeConsistencyToken(request.consistencyToken);
+    const projections = [...new Set([MEMORY_UNITS_PROJECTION, ...running.flatMap((c) => this.backend.projectionsOf(c))])];
+    const started = this.runtime.monotonic();
+    const result = await this.backend.waitFor(checkpoint, projections, request.consistencyTimeoutMs);
+    return { requested: true, reached: result.reached, waitedMs: this.runtime.monotonic() - started, behind: result.behind };
+  }
+
+  private async run(plan: Plan, running: readonly ChannelName[], timings: Partial<Record<ChannelName, number>>): Promise<RecallHit[]> {
+    const { request } = plan;
+    const timed = async <T>(channel: ChannelName, work: () => Promise<T>): Promise<T> => {
+      const start = this.runtime.monotonic();
+      try {
+        return await work();
+      } finally {
+        timings[channel] = (timings[channel] ?? 0) + (this.runtime.monotonic() - start);
+      }
+    };
+    const wants = (c: ChannelName) => running.includes(c);
+    let queryVector: Promise<Float32Array> | undefined;
+    const embedQuery = () => (queryVector ??= this.backend.embedder.embed([request.query]).then((v) => v[0]!));
+
+    const [dense, lexical, graph, temporal] = await Promise.all([
+      wants('dense') ?
+        timed('dense', async () =>
+          this.backend.dense({ tenant: request.tenant, vector: await embedQuery(), k: plan.candidates, filter: plan.filter, modelId: this.backend.embedder.modelId }),
+        )
+      : [],
+      wants('lexical') ? timed('lexical', () => this.backend.lexical({ tenant: request.tenant, text: request.query, k: plan.candidates, filter: plan.filter })) : [],
+      wants('graph') ? timed('graph', () => this.graphChannel(plan)) : undefined,
+      wants('temporal') && plan.windows.length > 0 ? timed('temporal', () => this.temporalChannel(plan, embedQuery)) : [],
+    ]);
+
+    const candidateIds = [...new Set([...dense.map((h) => h.id), ...lexical.map((h) => h.id), ...(graph?.ranking ?? []).map((h) => h.id), ...temporal.map((h) => h.id)])];
+    const units = new Map<string, MemoryUnit>();
+    for (const unit of await this.visibleUnits(plan, candidateIds)) units.set(unit.id, unit);
+
+    const keep = (items: readonly { id: string; score: number }[]) => items.filter((i) => units.has(i.id)).map((i) => ({ id: i.id, score: i.score }));
+    const rankings: ChannelRanking[] = [
+      { channel: 'dense', weight: plan.weights.dense ?? 0, items: keep(dense) },
+      { channel: 'lexical', weight: plan.weights.lexical ?? 0, items: keep(lexical) },
+      { channel: 'graph', weight: plan.weights.graph ?? 0, items: keep(graph?.ranking ?? []) },
+      { channel: 'temporal', weight: plan.weights.temporal ?? 0, items: keep(temporal) },
+    ];
+    if (wants('recency')) {
+      const start = this.runtime.monotonic();
+      const byTime = [...units.values()].sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || b.createdOffset - a.createdOffset);
+      rankings.push({ channel: 'recency', weight: plan.weights.recency ?? 0, items: byTime.map((u) => ({ id: u.id, score: Date.parse(u.time) })) });
+      timings.recency = this.runtime.monotonic() - start;
+    }
+    let fused = weightedRrf(rankings, plan.preset.rrfK);
+
+    const expandedFrom = new Map<string, string>();
+    if (wants('context') && plan.preset.context.seeds > 0 && fused.length > 0) {
+      const context = await timed('context', () => this.contextChannel(plan, fused, units, expandedFrom));
+      rankings.push({ channel: 'context', weight: plan.weights.context ?? 0, items: context });
+      fused = weightedRrf(rankings, plan.preset.rrfK);
+    }
+
+    const lambda = request.mmrLambda === undefined ? plan.preset.mmrLambda : request.mmrLambda;
+    let chosen: (FusedItem & { fusedRank?: number })[] = fused.slice(0, request.k);
+    if (lambda !== null) {
+      const pool = fused.slice(0, Math.max(request.k * 3, 30)).map((item, i) => ({ ...item, fusedRank: i + 1, words: wordSet(units.get(item.id)?.text ?? '') }));
+      chosen = mmr(pool, (a, b) => jaccard(a.words, b.words), lambda, request.k);
+    }
+    return chosen.map((item, index) => {
+      const unit = units.get(item.id)!;
+      const explain: RecallExplain = {
+        channels: item.channels,
+        ...(graph?.entitiesOf.has(unit.id) ? { entities: graph.entitiesOf.get(unit.id)! } : {}),
+        ...(expandedFrom.has(unit.id) && !item.channels.dense && !item.channels.lexical ? { expandedFrom: expandedFrom.get(unit.id)! } : {}),
+        events: [...new Set([unit.id, ...(unit.supersedes ? [unit.supersedes] : []), ...(graph?.eventsOf.get(unit.id) ?? [])])],
+        ...(item.fusedRank !== undefined && item.fusedRank !== index + 1 ? { fusedRank: item.fusedRank } : {}),
+      };
+      return toHit(unit, index + 1, item.score, explain);
+    });
+  }
+
+  /** The candidate units that may surface under the plan's rules, by id. */
+  private async visibleUnits(plan: Plan, ids: readonly string[]): Promise<MemoryUnit[]> {
+    if (ids.length === 0) return [];
+    const { request } = plan;
+    const units = await this.backend.units.getUnits(request.tenant, ids, plan.asOfPosition === undefined ? {} : { asOf: plan.asOfPosition });
+    return units.filter((u) => admissible(u, request));
+  }
+
+  /**
+   * Graph channel: entities named in the query (n-grams matched against the tenant's entity
+   * names), their neighbours up to `graphHops` fact edges away (facts valid at `validAt`, known at
+   * `asOf`), and the units that mention them. A unit scores Σ over the entities it mentions of
+   * w(e) = 1 / log2(2 + mentions(e)) (rare entities weigh more, like IDF), neighbours at half
+   * weight, plus the weight of each fact between query entities it states.
+   */
+  private async graphChannel(plan: Plan): Promise<GraphResult> {
+    const empty: GraphResult = { ranking: [], entitiesOf: new Map(), eventsOf: new Map() };
+    const store = this.backend.graph();
+    if (!store) return empty;
+    const { request } = plan;
+    const names = candidateNames(request.query);
+    if (names.length === 0) return empty;
+    const found = (await store.entitiesByName(request.tenant, names)).filter((e) => e.type !== 'date' && e.type !== 'quantity');
+    const seeds = dropContained(found);
+    if (seeds.length === 0) return empty;
+    const time = {
+      ...(request.validAtMs !== undefined ? { validAt: request.validAtMs } : {}),
+      ...(plan.asOfPosition !== undefined ? { asOf: { offset: plan.asOfPosition } } : {}),
+    };
+    const hood = await store.neighbours(
+      request.tenant,
+      seeds.map((e) => e.id),
+      { ...time, hops: plan.preset.graphHops, limit: 500, mentionLimit: 5000 },
+    );
+    const seedIds = new Set(seeds.map((e) => e.id));
+    const entityById = new Map(hood.entities.map((e) => [e.id, e]));
+    const mentionCount = new Map<string, number>();
+    for (const m of hood.mentions) mentionCount.set(m.entityId, (mentionCount.get(m.entityId) ?? 0) + 1);
+    const weightOf = (entityId: string) => (seedIds.has(entityId) ? 1 : 0.5) / Math.log2(2 + (mentionCount.get(entityId) ?? 0));
+
+    const scores = new Map<string, { score: number; entities: Set<string>; events: Set<string>; offset: number }>();
+    const credit = (unitId: string, amount: number, entity: string | undefined, event: string, offset: number) => {
+      const entry = scores.get(unitId) ?? { score: 0, entities: new Set<string>(), events: new Set<string>(), offset };
+      entry.score += amount;
+      if (entity) entry.entities.add(entity);
+      entry.events.add(event);
+      scores.set(unitId, entry);
+    };
+    const seen = new Set<string>();
+    for (const m of hood.mentions) {
+      const key = `${m.sourceEventId}\u0000${m.entityId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      credit(m.sourceEventId, weightOf(m.entityId), entityById.get(m.entityId)?.name, m.eventId, m.offset);
+    }
+    for (const fact of hood.facts) {
+      if (!seedIds.has(fact.subjectId) && !seedIds.has(fact.objectId)) continue;
+      const weight = (weightOf(fact.subjectId) + weightOf(fact.objectId)) / 2;
+      fact.sourceEvents.forEach((source, i) => credit(source, weight, undefined, fact.events[i] ?? fact.events[0]!, 0));
+    }
+    const ranking = [...scores.entries()]
+      .sort(([, a], [, b]) => b.score - a.score || b.entities.size - a.entities.size || b.offset - a.offset)
+      .slice(0, plan.candidates * 2)
+      .map(([id, e]) => ({ id, score: e.score }));
+    return {
+      ranking,
+      entitiesOf: new Map([...scores].map(([id, e]) => [id, [...e.entities]])),
+      eventsOf: new Map([...scores].map(([id, e]) => [id, [...e.events]])),
+    };
+  }
+
+  /**
+   * Temporal channel: when the query holds time expressions (resolved against the reference
+   * time), the units whose world time falls in their span, ranked by dense similarity.
+   */
+  private async temporalChannel(plan: Plan, embedQuery: () => Promise<Float32Array>): Promise<{ id: string; score: number }[]> {
+    const from = Math.min(...plan.windows.map((w) => Date.parse(w.from)));
+    const to = Math.max(...plan.windows.map((w) => Date.parse(w.to))) - 1;
+    const upper = plan.request.validAtMs === undefined ? to : Math.min(to, plan.request.validAtMs);
+    if (upper < from) return [];
+    return this.backend.dense({
+      tenant: plan.request.tenant,
+      vector: await embedQuery(),
+      k: plan.candidates,
+      filter: { ...plan.filter, worldTime: { from, to: upper } },
+      modelId: this.backend.embedder.modelId,
+    });
+  }
+
+  /**
+   * Context channel: the neighbouring turns (same stream, just before and after) of the top
+   * fused hits, ranked in the order of the hit they neighbour. Neighbours pass the same rules
+   * as every candidate.
+   */
+  private async contextChannel(
+    plan: Plan,
+    fused: readonly FusedItem[],
+    units: Map<string, MemoryUnit>,
+    expandedFrom: Map<string, string>,
+  ): Promise<{ id: string; score: number }[]> {
+    const { request, preset } = plan;
+    const seeds = fused.slice(0, preset.context.seeds);
+    const lists = await Promise.all(
+      seeds.map((seed) => {
+        const unit = units.get(seed.id)!;
+        return this.backend.units.streamNeighbours(request.tenant, unit.streamid, unit.createdOffset, {
+          before: preset.context.before,
+          after: preset.context.after,
+          ...(plan.asOfPosition === undefined ? {} : { asOf: plan.asOfPosition }),
+        });
+      }),
+    );
+    const items: { id: string; score: number }[] = [];
+    lists.forEach((neighbours, i) => {
+      const seed = seeds[i]!;
+      for (const unit of neighbours) {
+        if (!admissible(unit, request) || expandedFrom.has(unit.id) || unit.id === seed.id) continue;
+        units.set(unit.id, unit);
+        expandedFrom.set(unit.id, seed.id);
+        items.push({ id: unit.id, score: seed.score });
+      }
+    });
+    return items;
+  }
+}
+
+/** May this unit surface for the request (status, scope, world time)? */
+function admissible(unit: MemoryUnit, request: ValidRecallRequest): boolean {
+  if (unit.status !== 'active' || unit.text === null) return false;
+  if (request.streams && !request.streams.includes(unit.streamid)) return false;
+  if (request.actors && !request.actors.includes(unit.actor)) return false;
+  if (request.validAtMs !== undefined) {
+    const at = request.validAtMs;
+    if (Date.parse(unit.validfrom ?? unit.time) > at) return false;
+    if (unit.validto !== null && Date.parse(unit.validto) <= at) return false;
+  }
+  return true;
+}
+
+/** Drops entities whose canonical name is a word run inside another found entity's (keeps `LGBTQ support group`, drops `group`). */
+function dropContained(entities: readonly GraphEntity[]): GraphEntity[] {
+  return entities.filter(
+    (e) => !entities.some((other) => other !== e && other.canonicalName.length > e.canonicalName.length && ` ${other.canonicalName} `.includes(` ${e.canonicalName} `)),
+  );
+}
+
+function toHit(unit: MemoryUnit, rank: number, score: number, explain: RecallExplain): RecallHit {
+  return {
+    rank,
+    unitId: unit.id,
+    text: unit.text ?? '',
+    tenant: unit.tenantid,
+    stream: unit.streamid,
+    actor: unit.actor,
+    speaker: unit.speaker,
+    memoryType: unit.memorytype,
+    time: unit.time,
+    validFrom: unit.validfrom,
+    validTo: unit.validto,
+    recordedAt: unit.recordedat,
+    position: { partition: unit.createdPartition, offset: unit.createdOffset },
+    sourceRef: unit.sourceref,
+    score,
+    explain,
+  };
+}
