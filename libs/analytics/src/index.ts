@@ -23,5 +23,8 @@ export {
   encodeQuery,
   decodeDailyStats,
   decodeEventCounts,
+  decodeQueryLog,
+  validateQueryListFilter,
+  QUERY_LIST_LIMITS,
 } from './rows.js';
 export { SqlAnalyticsStore, PURGE_CHUNK, type SqlAnalyticsStoreOptions } from './sql.analytics-store.js';

@@ -78,6 +78,16 @@ export interface QueryLogRow {
   readonly at: string;
 }
 
+/** Selection of {@link AnalyticsStore.listQueries}. */
+export interface QueryListFilter {
+  /** The tenant whose query log is listed. */
+  readonly tenant: string;
+  /** Only queries answered at or after this instant (ISO 8601 with offset); all when absent. */
+  readonly since?: string;
+  /** Most rows to return; default 1000, at most 10 000. */
+  readonly limit?: number;
+}
+
 /** Which clock assigns an event to a day in {@link AnalyticsStore.tenantDailyStats}. */
 export type EventDayClock = 'recorded' | 'world';
 
@@ -182,6 +192,16 @@ export interface AnalyticsStore {
    * @throws UnavailableError when the backend cannot be reached (retriable).
    */
   insertQueries(rows: readonly QueryLogRow[]): Promise<void>;
+
+  /**
+   * The query log of one tenant (recalls and audited reads such as history), oldest first by
+   * answer time then query id: who asked, when, which units were returned. Page on with
+   * `since` = the last row's `at` (rows at that instant repeat; drop ids already seen).
+   * @throws ValidationError when the tenant is empty, `since` is not an ISO 8601 instant or
+   * `limit` is not an integer from 1 to 10 000.
+   * @throws UnavailableError when the backend cannot be reached (retriable).
+   */
+  listQueries(filter: QueryListFilter): Promise<QueryLogRow[]>;
 
   /**
    * Usage per tenant per UTC day, ordered by tenant then day.

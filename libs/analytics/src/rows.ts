@@ -1,6 +1,6 @@
 import { ValidationError, type FieldProblem } from '@memfabric/errors';
 import type { EventColumn, QueryColumn } from './sql.js';
-import type { DailyStatsFilter, EventCounts, FlatEvent, LatencyQuantiles, QueryLogRow, TenantDailyStats } from './port.js';
+import type { DailyStatsFilter, EventCounts, FlatEvent, LatencyQuantiles, QueryListFilter, QueryLogRow, TenantDailyStats } from './port.js';
 import type { ResultRow } from './executor.js';
 
 // ---------------------------------------------------------------- time
@@ -207,6 +207,33 @@ export function validateDailyStatsFilter(filter: DailyStatsFilter): void {
   p.throwIfAny('daily stats filter');
 }
 
+/** Default and largest `limit` of {@link QueryListFilter}. */
+export const QUERY_LIST_LIMITS = { default: 1000, max: 10_000 } as const;
+
+/**
+ * Checks a query-list filter.
+ * @throws ValidationError when the tenant is empty, `since` is not an ISO 8601 instant with an
+ * offset, or `limit` is not an integer from 1 to {@link QUERY_LIST_LIMITS}.max.
+ */
+export function validateQueryListFilter(filter: QueryListFilter): void {
+  const p = new Problems();
+  if (!isRecord(filter)) p.add('', 'must be an object');
+  else {
+    p.text('', 'tenant', filter.tenant);
+    if (filter.since !== undefined) p.instant('', 'since', filter.since);
+    const limit = filter.limit;
+    if (limit !== undefined && !(typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 1 && limit <= QUERY_LIST_LIMITS.max)) {
+      p.add('/limit', `must be an integer from 1 to ${QUERY_LIST_LIMITS.max}`);
+    }
+  }
+  p.throwIfAny('query list filter');
+}
+
+/** `since` of a query-list filter as `DateTime64(3)` text, or null (validated input assumed). */
+export function queryListSince(filter: QueryListFilter): string | null {
+  return filter.since === undefined ? null : readInstant(filter.since)!.text;
+}
+
 /**
  * Checks the arguments of a purge.
  * @throws ValidationError when a name is empty or not a string.
@@ -337,6 +364,30 @@ export function decodeEventCounts(rows: readonly ResultRow[]): EventCounts {
     if (last === null || at > last) last = at;
   }
   return { events, erasedEvents, byType, byTenant, lastRecordedAt: last };
+}
+
+/** Decodes rows of {@link AnalyticsSql.listQueries}. */
+export function decodeQueryLog(rows: readonly ResultRow[]): QueryLogRow[] {
+  return rows.map((row) => {
+    const channels: Record<string, number> = {};
+    const map = row['channel_latency_ms'];
+    if (isRecord(map)) for (const [name, ms] of Object.entries(map)) channels[name] = num(ms);
+    const time = (value: unknown) => (value === null || value === undefined ? null : fromClickHouseTime(value));
+    return {
+      queryId: String(row['query_id']),
+      tenantId: String(row['tenant_id']),
+      caller: String(row['caller']),
+      queryHash: String(row['query_hash']),
+      k: num(row['k']),
+      preset: String(row['preset']),
+      channelLatencyMs: channels,
+      totalLatencyMs: num(row['total_latency_ms']),
+      unitIds: list(row['unit_ids']).map(String),
+      asOf: time(row['as_of']),
+      validAt: time(row['valid_at']),
+      at: fromClickHouseTime(row['queried_at']),
+    };
+  });
 }
 
 /** The single `n` of a count statement. */

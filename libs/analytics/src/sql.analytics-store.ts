@@ -1,15 +1,19 @@
 import { UnavailableError } from '@memfabric/errors';
 import type { ClickHouseExecutor, InsertStatement } from './executor.js';
-import type { AnalyticsStore, DailyStatsFilter, EventCounts, FlatEvent, PurgeResult, QueryLogRow, TenantDailyStats } from './port.js';
+import type { AnalyticsStore, DailyStatsFilter, EventCounts, FlatEvent, PurgeResult, QueryListFilter, QueryLogRow, TenantDailyStats } from './port.js';
 import {
   decodeCount,
   decodeDailyStats,
   decodeEventCounts,
+  decodeQueryLog,
+  queryListSince,
+  QUERY_LIST_LIMITS,
   encodeEvent,
   encodeQuery,
   validateDailyStatsFilter,
   validateFlatEvents,
   validatePurge,
+  validateQueryListFilter,
   validateQueryLogRows,
 } from './rows.js';
 import { EVENT_COLUMNS, QUERY_COLUMNS, analyticsSql, type AnalyticsSql } from './sql.js';
@@ -66,6 +70,17 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     validateQueryLogRows(rows);
     if (rows.length === 0) return;
     await this.executor.insert(this.queriesInsert, rows.map(encodeQuery));
+  }
+
+  async listQueries(filter: QueryListFilter): Promise<QueryLogRow[]> {
+    this.assertOpen();
+    validateQueryListFilter(filter);
+    const rows = await this.executor.select(this.sql.listQueries, {
+      tenant: filter.tenant,
+      since: queryListSince(filter),
+      limit: filter.limit ?? QUERY_LIST_LIMITS.default,
+    });
+    return decodeQueryLog(rows);
   }
 
   async tenantDailyStats(filter: DailyStatsFilter = {}): Promise<TenantDailyStats[]> {

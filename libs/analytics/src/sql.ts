@@ -102,6 +102,11 @@ export interface AnalyticsSql {
    * `to Nullable(Date)`, `world_day UInt8` (1: events by world time, 0: by transaction time).
    */
   readonly dailyStats: string;
+  /**
+   * Query-log rows of a tenant, oldest first. Params: `tenant String`,
+   * `since Nullable(DateTime64(3, 'UTC'))`, `limit UInt32`.
+   */
+  readonly listQueries: string;
   /** Events per tenant and type. Params: `tenant Nullable(String)`. */
   readonly eventCounts: string;
   /** Events of a subject. Params: `tenant String`, `subject String`. */
@@ -261,6 +266,24 @@ LEFT JOIN
     GROUP BY tenant_id, day
 ) AS ch USING (tenant_id, day)
 ORDER BY tenant_id, day`,
+    listQueries: `SELECT
+    query_id,
+    tenant_id,
+    caller,
+    query_hash,
+    k,
+    preset,
+    channel_latency_ms,
+    total_latency_ms,
+    unit_ids,
+    as_of,
+    valid_at,
+    queried_at
+FROM ${queries} FINAL
+WHERE tenant_id = {tenant:String}
+  AND ({since:Nullable(DateTime64(3, 'UTC'))} IS NULL OR queried_at >= {since:Nullable(DateTime64(3, 'UTC'))})
+ORDER BY queried_at, query_id
+LIMIT {limit:UInt32}`,
     eventCounts: `SELECT
     tenant_id,
     type,

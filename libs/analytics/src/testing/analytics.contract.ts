@@ -303,6 +303,30 @@ export function analyticsStoreContract(
       await expect(store.purgeSubject(t, '')).rejects.toMatchObject({ code: 'validation_failed' });
     });
 
+    it('lists a tenant query log oldest first: since (inclusive), limit, idempotent rows, every field read back', async () => {
+      const t = uniqueTenant();
+      const other = uniqueTenant();
+      const first = queryRow(t, { at: '2024-06-01T10:00:00.000Z', unitIds: ['u1', 'u2'], channelLatencyMs: { dense: 1.5, lexical: 2 } });
+      const second = queryRow(t, { at: '2024-06-01T11:00:00.000Z', preset: 'audit:history', caller: 'auditor', unitIds: ['u3'], channelLatencyMs: { history: 4 }, asOf: '2024-05-01T00:00:00+02:00' });
+      const third = queryRow(t, { at: '2024-06-02T09:30:00.250Z', validAt: '2023-12-24T00:00:00Z', unitIds: [] });
+      await store.insertQueries([third, first]);
+      await store.insertQueries([second, first]);
+      await store.insertQueries([queryRow(other, { at: '2024-06-01T10:30:00.000Z' })]);
+
+      const all = await store.listQueries({ tenant: t });
+      expect(all.map((q) => q.queryId)).toEqual([first.queryId, second.queryId, third.queryId]);
+      expect(all[0]).toEqual({ ...first, asOf: null, validAt: null });
+      expect(all[1]).toEqual({ ...second, asOf: '2024-04-30T22:00:00.000Z', validAt: null });
+      expect(all[2]).toMatchObject({ validAt: '2023-12-24T00:00:00.000Z', unitIds: [], at: '2024-06-02T09:30:00.250Z' });
+
+      expect((await store.listQueries({ tenant: t, since: '2024-06-01T11:00:00Z' })).map((q) => q.queryId)).toEqual([second.queryId, third.queryId]);
+      expect((await store.listQueries({ tenant: t, since: '2024-06-01T12:00:00+01:00', limit: 1 })).map((q) => q.queryId)).toEqual([second.queryId]);
+      expect(await store.listQueries({ tenant: uniqueTenant() })).toEqual([]);
+
+      const error = (await store.listQueries({ tenant: '', since: 'yesterday', limit: 0 }).catch((e: unknown) => e)) as ValidationError;
+      expect(error.problems.map((p) => p.pointer)).toEqual(['/tenant', '/since', '/limit']);
+    });
+
     it('refuses calls once closed (retriable UnavailableError) and closes idempotently', async () => {
       await store.close();
       await store.close();
