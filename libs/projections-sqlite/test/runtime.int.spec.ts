@@ -6,7 +6,7 @@ import { interaction, uniqueTenant, waitFor } from '@memfabric/event-log/testing
 import type { NewEvent } from '@memfabric/events';
 import { InMemoryMemoryUnits, type RunProgress } from '@memfabric/projections';
 import { asserted, corrected, retracted, subjectErased } from '@memfabric/projections/testing';
-import { memoryUnitsProjection, memoryUnitsTable, SqliteMemoryUnitStore, SqliteProjectionRuntime, type SqliteProjectionHandler } from '../src/index.js';
+import { MEMORY_UNITS_VERSION, memoryUnitsProjection, memoryUnitsTable, SqliteMemoryUnitStore, SqliteProjectionRuntime, type SqliteProjectionHandler } from '../src/index.js';
 import { counted, countingProjection, tableExists, tempLog } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -117,7 +117,7 @@ describe('projection runtime: failures', () => {
       expect.objectContaining({ eventType: 'memory.retracted', offset: 8, reason: expect.stringMatching(/is not a memory unit/) as unknown }),
     ]);
     const store = new SqliteMemoryUnitStore(log.db);
-    expect(await store.countUnits(t)).toEqual({ total: 8, active: 7, superseded: 1, retracted: 0, erased: 0 });
+    expect(await store.countUnits(t)).toEqual({ total: 8, active: 7, superseded: 1, retracted: 0, rolled_back: 0, erased: 0 });
     expect((await runtime.status()).map((s) => [s.name, s.lag, s.deadLetters])).toEqual([['counting', 0, 1], ['memory-units', 0, 1]]);
 
     // the projections continue past the poison event
@@ -188,7 +188,7 @@ describe('projection runtime: status and lag', () => {
     const t = uniqueTenant();
     const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize: 4 });
     expect(await runtime.status()).toEqual([
-      expect.objectContaining({ name: 'memory-units', version: 1, activeGeneration: 1, checkpoint: {}, lag: 0, deadLetters: 0, frozen: false, end: { 0: 0 } }),
+      expect.objectContaining({ name: 'memory-units', version: MEMORY_UNITS_VERSION, activeGeneration: 1, checkpoint: {}, lag: 0, deadLetters: 0, frozen: false, end: { 0: 0 } }),
     ]);
     const appended = await log.append(conversation(t, 10));
     expect((await runtime.status())[0]).toMatchObject({ checkpoint: {}, lag: 10, end: { 0: 10 } });
@@ -251,7 +251,7 @@ describe('projection runtime: generations and rebuild', () => {
     const before = await store.listUnits(t, { limit: 1000 });
 
     const building = await runtime.requestRebuild('memory-units');
-    expect(building).toMatchObject({ generation: 2, state: 'building', version: 1, group: 'projection:memory-units:g2' });
+    expect(building).toMatchObject({ generation: 2, state: 'building', version: MEMORY_UNITS_VERSION, group: 'projection:memory-units:g2' });
     expect(await runtime.requestRebuild('memory-units')).toEqual(building);
     expect((await runtime.status())[0]).toMatchObject({ activeGeneration: 1, lag: 0, building: { generation: 2, checkpoint: {}, lag: 23 } });
 

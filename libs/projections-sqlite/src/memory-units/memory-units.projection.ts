@@ -1,19 +1,30 @@
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '@memfabric/events';
 import {
+  applyUnitChange,
   MEMORY_UNIT_EVENT_TYPES,
   MEMORY_UNITS_PROJECTION,
   memoryUnitChanges,
   type MemoryUnitChange,
+  type RollbackFilter,
 } from '@memfabric/projections';
 import type { SqliteProjectionHandler } from '../sqlite.projection-runtime.js';
-import { MEMORY_UNIT_COLUMNS, memoryUnitsDdl, memoryUnitsTable, rowToUnit, unitToValues, type MemoryUnitRow } from './memory-units.table.js';
+import { MEMORY_UNIT_COLUMNS, memoryUnitsDdl, memoryUnitsTable, rollbacksToText, rowToUnit, unitToValues, type MemoryUnitRow } from './memory-units.table.js';
 
 /**
  * Version of the memory-unit projection's code. Bump it whenever the rules or the table
  * change: the runtime then rebuilds the view into a new generation.
  */
-export const MEMORY_UNITS_VERSION = 1;
+export const MEMORY_UNITS_VERSION = 2;
+
+/** Rollback candidates: one statement per combination of the filter's equality fields. */
+function rollbackCandidatesSql(table: string, filter: RollbackFilter): string {
+  const where = ['tenantid = @tenantid', "status IN ('active', 'rolled_back')", 'created_offset <= @upto'];
+  if (filter.streamid !== undefined) where.push('streamid = @streamid');
+  if (filter.actor !== undefined) where.push('actor = @actor');
+  if (filter.batchid !== undefined) where.push('batchid = @batchid');
+  return `SELECT * FROM ${table} WHERE ${where.join(' AND ')}`;
+}
 
 function statements(db: Database.Database, generation: number) {
   const t = memoryUnitsTable(generation);
@@ -28,6 +39,14 @@ function statements(db: Database.Database, generation: number) {
     retract: db.prepare<[{ id: string; by: string; partition: number; offset: number; recordedat: string }]>(
       `UPDATE ${t} SET status = CASE WHEN status = 'erased' THEN 'erased' ELSE 'retracted' END, ${invalidate} WHERE id = @id`,
     ),
+    rolledBackBy: db.prepare<[{ tenantid: string; rollbackId: string }], MemoryUnitRow>(
+      `SELECT * FROM ${t} WHERE tenantid = @tenantid AND rollbacks IS NOT NULL
+         AND EXISTS (SELECT 1 FROM json_each(rollbacks) AS rb WHERE rb.value ->> 'rollbackId' = @rollbackId)`,
+    ),
+    setRollbacks: db.prepare<[{ id: string; status: string; rollbacks: string | null }]>(`UPDATE ${t} SET status = @status, rollbacks = @rollbacks WHERE id = @id`),
+    candidates: new Map<string, Database.Statement<[Record<string, unknown>], MemoryUnitRow>>(),
+    db,
+    table: t,
     erase: db.prepare<[{ tenantid: string; datasubject: string; offset: number; recordedat: string }]>(
       `UPDATE ${t} SET status = 'erased', text = NULL, speaker = NULL, attributes = NULL, sourceref = NULL,
          erased_offset = COALESCE(erased_offset, @offset), erased_at = COALESCE(erased_at, @recordedat)
@@ -64,7 +83,7 @@ export function memoryUnitsProjection(): SqliteProjectionHandler {
   return {
     name: MEMORY_UNITS_PROJECTION,
     version: MEMORY_UNITS_VERSION,
-    description: 'one memory unit per interaction or asserted memory, with supersession, retraction and erasure status',
+    description: 'one memory unit per interaction or asserted memory, with supersession, retraction, rollback and erasure status',
     accepts: (event: StoredEvent) => types.has(event.type),
     createSchema(db, generation) {
       db.exec(memoryUnitsDdl(generation));
@@ -102,5 +121,29 @@ function write(s: ReturnType<typeof statements>, change: MemoryUnitChange): void
     case 'erased':
       s.erase.run({ tenantid: change.tenantid, datasubject: change.datasubject, offset: change.at.offset, recordedat: change.at.recordedat });
       return;
+    case 'rolled_back': {
+      const sql = rollbackCandidatesSql(s.table, change.filter);
+      let candidates = s.candidates.get(sql);
+      if (!candidates) {
+        candidates = s.db.prepare<[Record<string, unknown>], MemoryUnitRow>(sql);
+        s.candidates.set(sql, candidates);
+      }
+      const { tenantid, streamid, actor, batchid } = change.filter;
+      const rows = candidates.all({ tenantid, upto: change.upto, ...(streamid === undefined ? {} : { streamid }), ...(actor === undefined ? {} : { actor }), ...(batchid === undefined ? {} : { batchid }) });
+      updateRollbacks(s, rows, change);
+      return;
+    }
+    case 'rollback_reverted':
+      updateRollbacks(s, s.rolledBackBy.all({ tenantid: change.tenantid, rollbackId: change.rollbackId }), change);
+      return;
+  }
+}
+
+/** Applies a rollback change to candidate rows through the pure rules and writes the units it changed. */
+function updateRollbacks(s: ReturnType<typeof statements>, rows: readonly MemoryUnitRow[], change: Extract<MemoryUnitChange, { type: 'rolled_back' | 'rollback_reverted' }>): void {
+  for (const row of rows) {
+    const unit = rowToUnit(row);
+    const next = applyUnitChange(unit, change);
+    if (next !== unit) s.setRollbacks.run({ id: next.id, status: next.status, rollbacks: rollbacksToText(next.rollbacks) });
   }
 }

@@ -1,4 +1,4 @@
-import { generationTable, type MemoryUnit } from '@memfabric/projections';
+import { generationTable, type MemoryUnit, type UnitRollback } from '@memfabric/projections';
 
 /** Name of the memory-unit table of a generation: `memory_units_g<generation>`. */
 export function memoryUnitsTable(generation: number): string {
@@ -7,7 +7,10 @@ export function memoryUnitsTable(generation: number): string {
 
 /**
  * DDL of one generation's memory-unit table and its indexes (by tenant + offset, by stream, by
- * data subject for erasure). `IF NOT EXISTS` throughout, so it can run again after a crash.
+ * data subject for erasure, and a partial index over the units some rollback touched, for
+ * reverts). `rollbacks` holds the unit's rollback intervals as a JSON array of `UnitRollback`
+ * (NULL when no rollback touched it). `IF NOT EXISTS` throughout, so it can run again after a
+ * crash.
  */
 export function memoryUnitsDdl(generation: number): string {
   const t = memoryUnitsTable(generation);
@@ -36,7 +39,7 @@ CREATE TABLE IF NOT EXISTS ${t} (
   streamposition        INTEGER NOT NULL,
   batchid               TEXT NOT NULL,
   sourceref             TEXT,
-  status                TEXT NOT NULL CHECK (status IN ('active', 'superseded', 'retracted', 'erased')),
+  status                TEXT NOT NULL CHECK (status IN ('active', 'superseded', 'retracted', 'rolled_back', 'erased')),
   supersedes            TEXT,
   superseded_by         TEXT,
   invalidated_by        TEXT,
@@ -44,11 +47,13 @@ CREATE TABLE IF NOT EXISTS ${t} (
   invalidated_offset    INTEGER,
   invalidated_at        TEXT,
   erased_offset         INTEGER,
-  erased_at             TEXT
+  erased_at             TEXT,
+  rollbacks             TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS ${t}_by_tenant ON ${t} (tenantid, created_offset);
 CREATE INDEX IF NOT EXISTS ${t}_by_stream ON ${t} (tenantid, streamid, created_offset);
 CREATE INDEX IF NOT EXISTS ${t}_by_subject ON ${t} (tenantid, datasubject);
+CREATE INDEX IF NOT EXISTS ${t}_rolled_back ON ${t} (tenantid) WHERE rollbacks IS NOT NULL;
 `;
 }
 
@@ -86,6 +91,8 @@ export interface MemoryUnitRow {
   invalidated_at: string | null;
   erased_offset: number | null;
   erased_at: string | null;
+  /** JSON array of `UnitRollback`, NULL when empty. */
+  rollbacks: string | null;
 }
 
 /** Column list in insert order. */
@@ -93,7 +100,7 @@ export const MEMORY_UNIT_COLUMNS = [
   'id', 'tenantid', 'streamid', 'actor', 'datasubject', 'eventtype', 'memorytype', 'memoryid', 'kind', 'role', 'speaker',
   'text', 'attributes', 'confidence', 'validfrom', 'validto', 'time', 'recordedat', 'created_partition', 'created_offset',
   'streamposition', 'batchid', 'sourceref', 'status', 'supersedes', 'superseded_by', 'invalidated_by',
-  'invalidated_partition', 'invalidated_offset', 'invalidated_at', 'erased_offset', 'erased_at',
+  'invalidated_partition', 'invalidated_offset', 'invalidated_at', 'erased_offset', 'erased_at', 'rollbacks',
 ] as const satisfies readonly (keyof MemoryUnitRow)[];
 
 /** The values of {@link MEMORY_UNIT_COLUMNS} for a unit, in that order (positional binding is the fast path). */
@@ -103,6 +110,7 @@ export function unitToValues(u: MemoryUnit): unknown[] {
     u.text, u.attributes === null ? null : JSON.stringify(u.attributes), u.confidence, u.validfrom, u.validto, u.time,
     u.recordedat, u.createdPartition, u.createdOffset, u.streamposition, u.batchid, u.sourceref, u.status, u.supersedes,
     u.supersededBy, u.invalidatedBy, u.invalidatedPartition, u.invalidatedOffset, u.invalidatedAt, u.erasedOffset, u.erasedAt,
+    rollbacksToText(u.rollbacks),
   ];
 }
 
@@ -118,5 +126,20 @@ export function rowToUnit(r: MemoryUnitRow): MemoryUnit {
     batchid: r.batchid, sourceref: r.sourceref, status: r.status as MemoryUnit['status'], supersedes: r.supersedes,
     supersededBy: r.superseded_by, invalidatedBy: r.invalidated_by, invalidatedPartition: r.invalidated_partition,
     invalidatedOffset: r.invalidated_offset, invalidatedAt: r.invalidated_at, erasedOffset: r.erased_offset, erasedAt: r.erased_at,
+    rollbacks: r.rollbacks === null ? NO_ROLLBACKS : (JSON.parse(r.rollbacks) as UnitRollback[]),
   };
 }
+
+const NO_ROLLBACKS: readonly UnitRollback[] = Object.freeze([]);
+
+/** The `rollbacks` column value of a unit's rollback intervals (NULL when there are none). */
+export function rollbacksToText(rollbacks: readonly UnitRollback[]): string | null {
+  return rollbacks.length === 0 ? null : JSON.stringify(rollbacks);
+}
+
+/**
+ * SQL condition (one generation's table, parameter `@asOf`) true when no rollback interval of
+ * the row contains log offset `@asOf`: the SQL form of `rolledBackAt` being false.
+ */
+export const NOT_ROLLED_BACK_AS_OF = `(rollbacks IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(rollbacks) AS rb
+  WHERE rb.value ->> 'offset' <= @asOf AND (rb.value ->> 'revertedOffset' IS NULL OR rb.value ->> 'revertedOffset' > @asOf)))`;

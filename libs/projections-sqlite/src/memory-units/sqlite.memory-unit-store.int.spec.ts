@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { interaction, uniqueTenant } from '@memfabric/event-log/testing';
 import type { NewEvent, StoredEvent } from '@memfabric/events';
 import { InMemoryMemoryUnits } from '@memfabric/projections';
-import { asserted, corrected, memoryUnitStoreContract, retracted, subjectErased } from '@memfabric/projections/testing';
+import { asserted, corrected, memoryUnitStoreContract, retracted, rollbackApplied, rollbackReverted, subjectErased } from '@memfabric/projections/testing';
 import { tempLog } from '../../test/helpers.js';
 import { SqliteProjectionRuntime } from '../sqlite.projection-runtime.js';
 import { memoryUnitsProjection } from './memory-units.projection.js';
@@ -51,6 +51,47 @@ describe('SQLite memory-unit projection', () => {
       expect(await runtime.deadLetters('memory-units')).toEqual([
         expect.objectContaining({ eventId: all[5]!.id, offset: 5, reason: reference.rejected[0]!.reason }),
       ]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('with rollbacks and reverts, the incremental view, a rebuild and the in-memory reference agree', async () => {
+    const { log, cleanup } = tempLog();
+    try {
+      const t = uniqueTenant();
+      const first = await log.append([
+        interaction(t, 's1', 'one', { time: '2024-01-01T10:00:00Z' }),
+        interaction(t, 's1', 'two', { actor: 'leo', time: '2024-01-02T10:00:00Z' }),
+        asserted(t, 's2', 'fact'),
+      ]);
+      const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize: 2 });
+      await runtime.runUntilCaughtUp();
+      const [r1] = await log.append([rollbackApplied(t, { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' })]);
+      await runtime.runUntilCaughtUp();
+      const [r2] = await log.append([rollbackApplied(t, { batchid: (await log.getEvent(first[0]!.id))!.batchid }, first[1]!.offset)]);
+      await log.append([corrected(t, 's2', first[2]!.id, 'fact v2'), rollbackReverted(t, r1!.id), rollbackApplied(t, { streamid: 's2' })]);
+      await log.append([rollbackReverted(t, r2!.id), rollbackApplied(t, {}, undefined, { data: { filter: { tenantid: 'another' } } })]);
+      await runtime.runUntilCaughtUp();
+
+      const reference = new InMemoryMemoryUnits();
+      reference.applyAll((await log.readAll({ limit: 100 })).events);
+      const store = new SqliteMemoryUnitStore(log.db);
+      const incremental = await store.listUnits(t, { limit: 100 });
+      expect(incremental).toEqual(reference.all());
+      expect(incremental.map((u) => [u.text, u.status, u.rollbacks.length])).toEqual([
+        ['one', 'active', 2],
+        ['two', 'active', 1],
+        ['fact', 'superseded', 0],
+        ['fact v2', 'rolled_back', 1],
+      ]);
+      expect(reference.rejected.map((r) => r.reason)).toEqual(['data.filter.tenantid ("another") must be the event\'s tenant ' + t]);
+      for (let asOf = 0; asOf < 10; asOf += 1) {
+        expect(await store.listUnits(t, { asOf, limit: 100 })).toEqual(await reference.listUnits(t, { asOf, limit: 100 }));
+        expect(await store.countUnits(t, { asOf })).toEqual(await reference.countUnits(t, { asOf }));
+      }
+      await runtime.rebuild('memory-units');
+      expect(await store.listUnits(t, { limit: 100 })).toEqual(incremental);
     } finally {
       await cleanup();
     }

@@ -15,7 +15,7 @@ import {
   type StreamNeighbourOptions,
 } from '@memfabric/projections';
 import { activeGenerationOf } from '../generation-registry.js';
-import { memoryUnitsTable, rowToUnit, type MemoryUnitRow } from './memory-units.table.js';
+import { memoryUnitsTable, NOT_ROLLED_BACK_AS_OF, rowToUnit, type MemoryUnitRow } from './memory-units.table.js';
 
 /** Options of {@link SqliteMemoryUnitStore}. */
 export interface SqliteMemoryUnitStoreOptions {
@@ -26,9 +26,13 @@ export interface SqliteMemoryUnitStoreOptions {
   readonly generation?: number;
 }
 
-/** The status a unit had at the `asOf` position, in SQL (mirrors `unitAsOf`). */
+/**
+ * The status a unit had at the `asOf` position, in SQL (mirrors `unitAsOf`): a unit visible
+ * then was `active` (or is `erased` for good).
+ */
 const STATUS_AS_OF = "CASE WHEN status = 'erased' THEN 'erased' ELSE 'active' END";
-const VISIBLE_AS_OF = 'created_offset <= @asOf AND (invalidated_offset IS NULL OR invalidated_offset > @asOf)';
+/** Visible at `@asOf` (mirrors `unitAsOf`): created by then, not invalidated by then, not hidden by a rollback then. */
+const VISIBLE_AS_OF = `created_offset <= @asOf AND (invalidated_offset IS NULL OR invalidated_offset > @asOf) AND ${NOT_ROLLED_BACK_AS_OF}`;
 
 /**
  * Reads the memory-unit view of the embedded fabric (`memory_units_g<active generation>` in

@@ -38,8 +38,11 @@ export class InMemoryMemoryUnits implements MemoryUnitStore {
     for (const change of decision.changes) {
       if (change.type === 'created') {
         this.units.set(change.unit.id, change.unit);
-      } else if (change.type === 'erased') {
-        for (const [id, unit] of this.units) this.units.set(id, applyUnitChange(unit, change));
+      } else if (change.type === 'erased' || change.type === 'rolled_back' || change.type === 'rollback_reverted') {
+        for (const [id, unit] of this.units) {
+          const next = applyUnitChange(unit, change);
+          if (next !== unit) this.units.set(id, next);
+        }
       } else {
         const unit = this.units.get(change.id);
         if (unit) this.units.set(change.id, applyUnitChange(unit, change));

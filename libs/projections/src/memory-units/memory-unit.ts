@@ -1,4 +1,5 @@
 import type { InteractionRecorded, MemoryAsserted } from '@memfabric/events';
+import { rolledBackAt, type UnitRollback } from './rollback.js';
 
 /** The projection name of the memory-unit read model. */
 export const MEMORY_UNITS_PROJECTION = 'memory-units';
@@ -8,15 +9,18 @@ export const MEMORY_UNITS_PROJECTION = 'memory-units';
  * - `active`: current, recall may return it;
  * - `superseded`: replaced by a `memory.corrected` unit (`supersededBy`);
  * - `retracted`: withdrawn by a `memory.retracted` event;
+ * - `rolled_back`: hidden by a `rollback.applied` event that is not reverted (see `rollbacks`);
+ *   a `rollback.reverted` event makes it `active` again unless another rollback still holds it;
  * - `erased`: its data subject was erased (crypto-shredding); text and personal fields are gone.
  *
- * Units are never deleted: recall excludes every status but `active`, and an `asOf` query
- * sees each unit as it was at that log position.
+ * Precedence when several apply: `erased`, then `superseded` / `retracted` (final), then
+ * `rolled_back` (revertible), then `active`. Units are never deleted: recall excludes every
+ * status but `active`, and an `asOf` query sees each unit as it was at that log position.
  */
-export type MemoryUnitStatus = 'active' | 'superseded' | 'retracted' | 'erased';
+export type MemoryUnitStatus = 'active' | 'superseded' | 'retracted' | 'rolled_back' | 'erased';
 
 /** Every {@link MemoryUnitStatus}, in a fixed order. */
-export const MEMORY_UNIT_STATUSES: readonly MemoryUnitStatus[] = ['active', 'superseded', 'retracted', 'erased'];
+export const MEMORY_UNIT_STATUSES: readonly MemoryUnitStatus[] = ['active', 'superseded', 'retracted', 'rolled_back', 'erased'];
 
 /** `interaction` for units from recorded interactions, else the asserted memory type. */
 export type MemoryType = 'interaction' | MemoryAsserted['memorytype'];
@@ -31,8 +35,9 @@ export type UnitSourceType = 'interaction.recorded' | 'memory.asserted' | 'memor
  * `createdPartition`/`createdOffset` at which the fabric learnt it, and `invalidated*` when it
  * stopped being current).
  *
- * Visible at log position P (inclusive, one partition): `createdOffset <= P` and
- * (`invalidatedOffset === null` or `invalidatedOffset > P`); see {@link unitAsOf}.
+ * Visible at log position P (inclusive, one partition): `createdOffset <= P`,
+ * (`invalidatedOffset === null` or `invalidatedOffset > P`) and no rollback interval of
+ * `rollbacks` contains P; see {@link unitAsOf}.
  */
 export interface MemoryUnit {
   /** Id of the creating event (UUIDv7). */
@@ -96,6 +101,13 @@ export interface MemoryUnit {
   readonly erasedOffset: number | null;
   /** Transaction time of that event (RFC 3339 UTC). */
   readonly erasedAt: string | null;
+  /**
+   * Every rollback that covered the unit, in the order applied, each with the offsets between
+   * which it hid the unit (`offset` inclusive, `revertedOffset` exclusive, open while not
+   * reverted). Empty for a unit no rollback touched. The unit is `rolled_back` while one of them
+   * is not reverted (and nothing with a higher precedence applies).
+   */
+  readonly rollbacks: readonly UnitRollback[];
 }
 
 /** The log position and transaction time of an event that changed a unit. */
@@ -109,14 +121,18 @@ export interface TransactionPosition {
 
 /**
  * `unit` as it was at log offset `asOf` (inclusive), or `undefined` when it was not visible
- * then (created later, or superseded/retracted at or before `asOf`). A visible unit is returned
- * `active` with the later invalidation cleared; an erased unit stays `erased` (erasure purges
- * content from every point-in-time view).
+ * then: created later, superseded/retracted at or before `asOf`, or hidden by a rollback
+ * interval containing `asOf` (rolled back at or before `asOf` and not reverted by then). A
+ * visible unit is returned `active` with the later invalidation cleared and only the rollbacks
+ * applied by then (all reverted by then); an erased unit stays `erased` (erasure purges content
+ * from every point-in-time view).
  */
 export function unitAsOf(unit: MemoryUnit, asOf: number): MemoryUnit | undefined {
   if (unit.createdOffset > asOf) return undefined;
   if (unit.invalidatedOffset !== null && unit.invalidatedOffset <= asOf) return undefined;
-  if (unit.invalidatedOffset === null && unit.status !== 'superseded' && unit.status !== 'retracted') return unit;
+  if (unit.rollbacks.length > 0 && rolledBackAt(unit.rollbacks, asOf)) return undefined;
+  const laterRollback = unit.rollbacks.some((r) => r.offset > asOf || (r.revertedOffset !== null && r.revertedOffset > asOf));
+  if (unit.invalidatedOffset === null && !laterRollback && (unit.status === 'active' || unit.status === 'erased')) return unit;
   return {
     ...unit,
     status: unit.status === 'erased' ? 'erased' : 'active',
@@ -125,5 +141,6 @@ export function unitAsOf(unit: MemoryUnit, asOf: number): MemoryUnit | undefined
     invalidatedPartition: null,
     invalidatedOffset: null,
     invalidatedAt: null,
+    rollbacks: laterRollback ? unit.rollbacks.filter((r) => r.offset <= asOf) : unit.rollbacks,
   };
 }

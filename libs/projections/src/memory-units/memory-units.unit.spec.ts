@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent, StoredEvent } from '@memfabric/events';
 import { interaction } from '@memfabric/event-log/testing';
-import { asserted, corrected, memoryUnitStoreContract, retracted, stampEvents, subjectErased } from '../testing/index.js';
+import { asserted, corrected, memoryUnitStoreContract, retracted, rollbackApplied, stampEvents, subjectErased } from '../testing/index.js';
 import { InMemoryMemoryUnits } from './in-memory.memory-units.js';
 import { unitAsOf } from './memory-unit.js';
 import { memoryUnitChanges } from './rules.js';
+import { rollbackCovers, rollbackFilterProblems, rollbackUpTo, rolledBackAt, type RollbackTarget } from './rollback.js';
 
 memoryUnitStoreContract('in-memory view', () => {
   const view = new InMemoryMemoryUnits();
@@ -97,5 +98,60 @@ describe('memory-unit rules', () => {
     expect(unitAsOf(original, 5)).toBeUndefined();
     expect(unitAsOf(view.all()[1]!, 4)).toBeUndefined();
     expect(unitAsOf(view.all()[1]!, 5)).toBe(view.all()[1]);
+  });
+});
+
+describe('rollback coverage', () => {
+  const unit: RollbackTarget = { tenantid: 't', streamid: 's', actor: 'maya', time: '2024-03-01T11:00:00.000Z', batchid: 'b1', createdOffset: 7 };
+
+  it('covers by tenant, and by actor, stream and batch only when the filter names them', () => {
+    expect(rollbackCovers({ tenantid: 't' }, 10, unit)).toBe(true);
+    expect(rollbackCovers({ tenantid: 'u' }, 10, unit)).toBe(false);
+    expect(rollbackCovers({ tenantid: 't', actor: 'maya', streamid: 's', batchid: 'b1' }, 10, unit)).toBe(true);
+    expect(rollbackCovers({ tenantid: 't', actor: 'leo' }, 10, unit)).toBe(false);
+    expect(rollbackCovers({ tenantid: 't', streamid: 'x' }, 10, unit)).toBe(false);
+    expect(rollbackCovers({ tenantid: 't', batchid: 'b2' }, 10, unit)).toBe(false);
+  });
+
+  it('covers world time from (inclusive) to (exclusive), compared as instants', () => {
+    expect(rollbackCovers({ tenantid: 't', from: '2024-03-01T11:00:00Z' }, 10, unit)).toBe(true);
+    expect(rollbackCovers({ tenantid: 't', from: '2024-03-01T12:00:00+01:00', to: '2024-03-01T11:00:00.001Z' }, 10, unit)).toBe(true);
+    expect(rollbackCovers({ tenantid: 't', to: '2024-03-01T11:00:00Z' }, 10, unit)).toBe(false);
+    expect(rollbackCovers({ tenantid: 't', from: '2024-03-01T11:00:00.001Z' }, 10, unit)).toBe(false);
+  });
+
+  it('covers nothing created above uptoposition; without it, everything before the rollback event', () => {
+    expect(rollbackCovers({ tenantid: 't' }, 7, unit)).toBe(true);
+    expect(rollbackCovers({ tenantid: 't' }, 6, unit)).toBe(false);
+    expect(rollbackUpTo({}, 8)).toBe(7);
+    expect(rollbackUpTo({ uptoposition: 3 }, 8)).toBe(3);
+    expect(rollbackUpTo({ uptoposition: 30 }, 8)).toBe(7);
+  });
+
+  it('names what is wrong with a filter', () => {
+    expect(rollbackFilterProblems({ tenantid: 't' }, 't')).toEqual([]);
+    expect(rollbackFilterProblems({ tenantid: 'u', from: 'yesterday', to: '2024-01-01T00:00:00Z' }, 't')).toEqual([
+      'data.filter.tenantid ("u") must be the event\'s tenant t',
+      'data.filter.from "yesterday" is not an RFC 3339 date-time',
+    ]);
+    expect(rollbackFilterProblems({ tenantid: 't', from: '2024-01-02T00:00:00Z', to: '2024-01-01T00:00:00Z' }, 't')).toEqual([
+      'data.filter.to (2024-01-01T00:00:00Z) must be after data.filter.from (2024-01-02T00:00:00Z)',
+    ]);
+  });
+
+  it('a rollback hides from its offset (inclusive) to its revert (exclusive)', () => {
+    const r = { rollbackId: 'r', offset: 5, recordedat: '', revertedBy: 'v', revertedOffset: 9, revertedAt: '' };
+    expect([4, 5, 8, 9].map((p) => rolledBackAt([r], p))).toEqual([false, true, true, false]);
+    expect(rolledBackAt([{ ...r, revertedOffset: null }], 1000)).toBe(true);
+  });
+
+  it('given a rollback whose filter names another tenant, then it is rejected', () => {
+    const [e] = stampEvents([rollbackApplied('t', {}, undefined, { data: { filter: { tenantid: 'u' } } })]);
+    expect(memoryUnitChanges(e!, () => undefined)).toEqual({ outcome: 'rejected', reason: 'data.filter.tenantid ("u") must be the event\'s tenant t' });
+  });
+
+  it('given a rollback, then one rolled_back change bounded by uptoposition or the event offset', () => {
+    const [e] = stampEvents([rollbackApplied('t', { streamid: 's' }, 40)], 12);
+    expect(memoryUnitChanges(e!, () => undefined)).toMatchObject({ outcome: 'changes', changes: [{ type: 'rolled_back', filter: { tenantid: 't', streamid: 's' }, upto: 11 }] });
   });
 });

@@ -1,5 +1,8 @@
-import type { StoredEvent } from '@memfabric/events';
-import type { MemoryType, MemoryUnit, TransactionPosition, UnitSourceType } from './memory-unit.js';
+import type { RollbackApplied, StoredEvent } from '@memfabric/events';
+import type { MemoryType, MemoryUnit, MemoryUnitStatus, TransactionPosition, UnitSourceType } from './memory-unit.js';
+import { addRollback, heldByRollback, revertRollback, rollbackCovers, rollbackFilterProblems, rollbackUpTo, type RollbackFilter } from './rollback.js';
+
+export * from './rollback.js';
 
 /** Finds a unit by id in the view being built (sees the changes of earlier events). */
 export type MemoryUnitLookup = (id: string) => MemoryUnit | undefined;
@@ -13,7 +16,15 @@ export type MemoryUnitChange =
   /** Unit `id` was retracted by event `at.eventId`. */
   | { readonly type: 'retracted'; readonly id: string; readonly at: TransactionPosition }
   /** Every unit of `datasubject` in `tenantid` created before `at` loses its content. */
-  | { readonly type: 'erased'; readonly tenantid: string; readonly datasubject: string; readonly at: TransactionPosition };
+  | { readonly type: 'erased'; readonly tenantid: string; readonly datasubject: string; readonly at: TransactionPosition }
+  /**
+   * Rollback `at.eventId` hides every `active` or `rolled_back` unit that `filter` covers up to
+   * offset `upto` (see `rollbackCovers`); a `rolled_back` unit records it too, so it stays
+   * hidden while either rollback holds.
+   */
+  | { readonly type: 'rolled_back'; readonly filter: RollbackFilter; readonly upto: number; readonly at: TransactionPosition }
+  /** Rollback `rollbackId` of `tenantid` was reverted by event `at.eventId`. */
+  | { readonly type: 'rollback_reverted'; readonly tenantid: string; readonly rollbackId: string; readonly at: TransactionPosition };
 
 /** What the memory-unit rules decide for one event. */
 export type MemoryUnitDecision =
@@ -29,6 +40,8 @@ export const MEMORY_UNIT_EVENT_TYPES: readonly string[] = [
   'memory.asserted',
   'memory.corrected',
   'memory.retracted',
+  'rollback.applied',
+  'rollback.reverted',
   'subject.erased',
 ];
 
@@ -37,6 +50,8 @@ const KINDS: ReadonlySet<string> = new Set(['message', 'tool_call', 'tool_result
 const ROLES: ReadonlySet<string> = new Set(['user', 'assistant', 'system', 'tool']);
 /** Longest supersession chain followed before the rules give up (guards against cycles). */
 const MAX_CHAIN = 10_000;
+/** The `rollbacks` of a unit no rollback touched (shared, frozen). */
+const NO_ROLLBACKS: MemoryUnit['rollbacks'] = Object.freeze([]);
 
 class Rejection extends Error {}
 
@@ -58,9 +73,22 @@ class Rejection extends Error {}
  *   retracting an already retracted memory changes nothing.
  * - `subject.erased` → every earlier unit of that data subject in the tenant loses text,
  *   speaker, attributes and source reference and becomes `erased` (derived data is purged).
+ * - `rollback.applied` → every unit the filter covers (`rollbackCovers`: tenant, and actor,
+ *   stream, world-time range `[from, to)` and ingest batch when given; created at or below
+ *   `data.uptoposition`, else before the rollback event) that is `active` or `rolled_back`
+ *   becomes `rolled_back` and records the rollback (id, offset). Superseded, retracted and
+ *   erased units are final and are left alone.
+ * - `rollback.reverted` → every unit that rollback covered records the revert (offset) and is
+ *   `active` again unless another rollback still holds it or it was superseded, retracted or
+ *   erased meanwhile. Reverting an unknown rollback, or one already reverted, changes nothing.
+ *
+ * A correction or retraction of a `rolled_back` unit applies as to an active one (the unit is
+ * superseded or retracted, and stays so after a revert). Rolling back a correction hides the
+ * correcting unit; the unit it superseded stays superseded.
  *
  * Rejected (dead-lettered): a correction or retraction whose target is not a unit of the same
- * tenant, a correction of a retracted memory, and data that does not have the schema's shape.
+ * tenant, a correction of a retracted memory, a rollback whose filter names another tenant or
+ * has an empty or unreadable time range, and data that does not have the schema's shape.
  *
  * An event read with `data: null` (its subject's key was destroyed before projection) still
  * creates its unit, `erased` and without content; an erased correction or retraction has no
@@ -79,6 +107,10 @@ export function memoryUnitChanges(event: StoredEvent, lookup: MemoryUnitLookup):
         return retracted(event, lookup);
       case 'subject.erased':
         return erased(event);
+      case 'rollback.applied':
+        return rolledBack(event);
+      case 'rollback.reverted':
+        return rollbackReverted(event);
       default:
         return { outcome: 'ignored' };
     }
@@ -175,6 +207,7 @@ function newUnit(event: StoredEvent, eventtype: UnitSourceType): MemoryUnit {
     invalidatedAt: null,
     erasedOffset: null,
     erasedAt: null,
+    rollbacks: NO_ROLLBACKS,
   };
 }
 
@@ -214,6 +247,29 @@ function erased(event: StoredEvent): MemoryUnitDecision {
   return { outcome: 'changes', changes: [{ type: 'erased', tenantid: event.tenantid, datasubject, at: positionOf(event) }] };
 }
 
+function rolledBack(event: StoredEvent): MemoryUnitDecision {
+  if (event.data === null) return { outcome: 'ignored' };
+  const problems = rollbackFilterProblems(event.data.filter, event.tenantid);
+  if (problems.length > 0) throw new Rejection(problems.join('; '));
+  const data = event.data as unknown as RollbackApplied;
+  if (data.uptoposition !== undefined && (!Number.isSafeInteger(data.uptoposition) || data.uptoposition < 0)) {
+    throw new Rejection('data.uptoposition must be a non-negative integer log offset');
+  }
+  return { outcome: 'changes', changes: [{ type: 'rolled_back', filter: data.filter, upto: rollbackUpTo(data, event.offset), at: positionOf(event) }] };
+}
+
+function rollbackReverted(event: StoredEvent): MemoryUnitDecision {
+  if (event.data === null) return { outcome: 'ignored' };
+  const rollbackId = requiredString(event.data, 'rollbackid');
+  return { outcome: 'changes', changes: [{ type: 'rollback_reverted', tenantid: event.tenantid, rollbackId, at: positionOf(event) }] };
+}
+
+/** The status a unit has from its final states and its rollbacks (see `MemoryUnitStatus` precedence). */
+function statusWith(unit: MemoryUnit, rollbacks: MemoryUnit['rollbacks']): MemoryUnitStatus {
+  if (unit.status === 'erased' || unit.status === 'superseded' || unit.status === 'retracted') return unit.status;
+  return heldByRollback(rollbacks) ? 'rolled_back' : 'active';
+}
+
 /** The current version of the unit `id` names: the head of its supersession chain. */
 function resolveTarget(event: StoredEvent, id: string, field: string, lookup: MemoryUnitLookup): MemoryUnit {
   let unit = lookup(id);
@@ -229,9 +285,9 @@ function resolveTarget(event: StoredEvent, id: string, field: string, lookup: Me
 }
 
 /**
- * Applies a `superseded`, `retracted` or `erased` change to one unit (`created` changes are
- * inserts and do not go through here). Returns the unit unchanged when the change does not
- * concern it.
+ * Applies a `superseded`, `retracted`, `erased`, `rolled_back` or `rollback_reverted` change to
+ * one unit (`created` changes are inserts and do not go through here). Returns the same object
+ * when the change does not concern it (callers may compare by identity to skip writes).
  */
 export function applyUnitChange(unit: MemoryUnit, change: Exclude<MemoryUnitChange, { type: 'created' }>): MemoryUnit {
   switch (change.type) {
@@ -270,6 +326,17 @@ export function applyUnitChange(unit: MemoryUnit, change: Exclude<MemoryUnitChan
         erasedOffset: unit.erasedOffset ?? change.at.offset,
         erasedAt: unit.erasedAt ?? change.at.recordedat,
       };
+    case 'rolled_back': {
+      if (unit.status !== 'active' && unit.status !== 'rolled_back') return unit;
+      if (!rollbackCovers(change.filter, change.upto, unit)) return unit;
+      const rollbacks = addRollback(unit.rollbacks, change.at);
+      return rollbacks === unit.rollbacks ? unit : { ...unit, status: 'rolled_back', rollbacks };
+    }
+    case 'rollback_reverted': {
+      if (unit.tenantid !== change.tenantid) return unit;
+      const rollbacks = revertRollback(unit.rollbacks, change.rollbackId, change.at);
+      return rollbacks === unit.rollbacks ? unit : { ...unit, status: statusWith(unit, rollbacks), rollbacks };
+    }
   }
 }
 

@@ -12,7 +12,8 @@ export interface ListUnitsOptions {
   readonly memorytype?: MemoryType;
   /**
    * Only units with this status (or one of these). With `asOf`, the status the unit had at
-   * that position (`active` or `erased`). Default: every status.
+   * that position (`active` or `erased`: units hidden then are not listed). Default: every
+   * status, `rolled_back` included (recall asks for `active`).
    */
   readonly status?: MemoryUnitStatus | readonly MemoryUnitStatus[];
   /**
@@ -60,6 +61,11 @@ export interface MemoryUnitCounts {
   readonly active: number;
   readonly superseded: number;
   readonly retracted: number;
+  /**
+   * Units hidden by a rollback that is not reverted. The stores of this package always fill it;
+   * it is optional only so that counts built by hand before rollbacks existed still type-check.
+   */
+  readonly rolled_back?: number;
   readonly erased: number;
 }
 
@@ -147,5 +153,5 @@ function checkOffset(value: number | undefined, pointer: string, problems: Field
 
 /** Counts of zero. */
 export function emptyCounts(): { total: number } & Record<MemoryUnitStatus, number> {
-  return { total: 0, active: 0, superseded: 0, retracted: 0, erased: 0 };
+  return { total: 0, active: 0, superseded: 0, retracted: 0, rolled_back: 0, erased: 0 };
 }

@@ -35,6 +35,27 @@ export function subjectErased(tenantid: string, datasubject: string, overrides: 
   return event('subject.erased', tenantid, 'erasure', { datasubject, requestedby: 'dpo' }, { actor: 'operator', ...overrides });
 }
 
+/**
+ * A valid `rollback.applied` event of `tenantid` (written by an operator) whose filter is
+ * `{ tenantid, ...filter }`.
+ * @param uptoposition - highest log offset covered; omitted: everything before the event.
+ */
+export function rollbackApplied(
+  tenantid: string,
+  filter: { actor?: string; streamid?: string; from?: string; to?: string; batchid?: string } = {},
+  uptoposition?: number,
+  overrides: Overrides = {},
+): NewEvent {
+  const data: Record<string, unknown> = { filter: { tenantid, ...filter }, reason: 'test rollback' };
+  if (uptoposition !== undefined) data.uptoposition = uptoposition;
+  return event('rollback.applied', tenantid, 'rollbacks', data, { actor: 'operator', ...overrides });
+}
+
+/** A valid `rollback.reverted` event undoing the `rollback.applied` event `rollbackid`. */
+export function rollbackReverted(tenantid: string, rollbackid: string, overrides: Overrides = {}): NewEvent {
+  return event('rollback.reverted', tenantid, 'rollbacks', { rollbackid, reason: 'test revert' }, { actor: 'operator', ...overrides });
+}
+
 /** A valid `version.tagged` event (a type the memory-unit rules ignore). */
 export function versionTagged(tenantid: string, tag: string, offset: number, overrides: Overrides = {}): NewEvent {
   return event('version.tagged', tenantid, 'tags', { tag, positions: [{ partition: 0, offset }] }, { actor: 'operator', ...overrides });

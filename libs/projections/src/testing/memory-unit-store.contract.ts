@@ -3,7 +3,7 @@ import { MemfabricError } from '@memfabric/errors';
 import type { NewEvent, StoredEvent } from '@memfabric/events';
 import { interaction, uniqueTenant } from '@memfabric/event-log/testing';
 import type { MemoryUnitStore } from '../memory-units/store.js';
-import { asserted, corrected, retracted, subjectErased, versionTagged } from './fixtures.js';
+import { asserted, corrected, retracted, rollbackApplied, rollbackReverted, subjectErased, versionTagged } from './fixtures.js';
 
 /** What an implementation's test provides to the memory-unit store contract. */
 export interface MemoryUnitStoreFixture {
@@ -67,9 +67,9 @@ export function memoryUnitStoreContract(
         validfrom: null, validto: null, time: '2023-05-08T13:56:00.000Z', recordedat: new Date(e!.recordedat).toISOString(),
         createdPartition: e!.partition, createdOffset: e!.offset, streamposition: 1, batchid: e!.batchid, sourceref: 'D1:3',
         status: 'active', supersedes: null, supersededBy: null, invalidatedBy: null, invalidatedPartition: null,
-        invalidatedOffset: null, invalidatedAt: null, erasedOffset: null, erasedAt: null,
+        invalidatedOffset: null, invalidatedAt: null, erasedOffset: null, erasedAt: null, rollbacks: [],
       });
-      expect(await store.countUnits(t)).toEqual({ total: 1, active: 1, superseded: 0, retracted: 0, erased: 0 });
+      expect(await store.countUnits(t)).toEqual({ total: 1, active: 1, superseded: 0, retracted: 0, rolled_back: 0, erased: 0 });
     });
 
     it('takes the source reference from data.sourceref before the event subject', async () => {
@@ -130,7 +130,7 @@ export function memoryUnitStoreContract(
       expect(await store.getUnit(t, original!.id)).toMatchObject({
         status: 'retracted', supersededBy: null, invalidatedBy: retraction!.id, invalidatedOffset: retraction!.offset,
       });
-      expect(await store.countUnits(t)).toEqual({ total: 1, active: 0, superseded: 0, retracted: 1, erased: 0 });
+      expect(await store.countUnits(t)).toEqual({ total: 1, active: 0, superseded: 0, retracted: 1, rolled_back: 0, erased: 0 });
     });
 
     it('retracting a superseded memory retracts its current version', async () => {
@@ -155,7 +155,7 @@ export function memoryUnitStoreContract(
 
       const atFix = await store.listUnits(t, { asOf: fix!.offset });
       expect(atFix.map((u) => u.text)).toEqual(['hello', 'Paris']);
-      expect(await store.countUnits(t, { asOf: fix!.offset })).toEqual({ total: 2, active: 2, superseded: 0, retracted: 0, erased: 0 });
+      expect(await store.countUnits(t, { asOf: fix!.offset })).toEqual({ total: 2, active: 2, superseded: 0, retracted: 0, rolled_back: 0, erased: 0 });
 
       expect((await store.listUnits(t, { asOf: retraction!.offset })).map((u) => u.text)).toEqual(['Paris']);
       expect(await store.listUnits(t, { asOf: original!.offset - 1 })).toEqual([]);
@@ -180,7 +180,7 @@ export function memoryUnitStoreContract(
       expect(await texts({ status: ['retracted', 'superseded'] })).toEqual(['four']);
       expect(await texts({ limit: 2 })).toEqual(['one', 'two']);
       expect(await texts({ afterOffset: stored[1]!.offset, limit: 1 })).toEqual(['three']);
-      expect(await store.countUnits(t)).toEqual({ total: 4, active: 3, superseded: 0, retracted: 1, erased: 0 });
+      expect(await store.countUnits(t)).toEqual({ total: 4, active: 3, superseded: 0, retracted: 1, rolled_back: 0, erased: 0 });
       expect(await store.listUnits(uniqueTenant())).toEqual([]);
     });
 
@@ -196,7 +196,7 @@ export function memoryUnitStoreContract(
       expect((await store.getUnits(t, [a!.id, b!.id], { asOf: a!.offset })).map((u) => [u.text, u.status])).toEqual([['one', 'active']]);
       expect((await store.getUnits(t, [a!.id], { asOf: fix!.offset })).length).toBe(0);
       expect(await store.getUnits(t, [])).toEqual([]);
-      await expect(store.getUnits(t, [a!.id], { asOf: -1 })).rejects.toSatisfy(MemfabricError.is);
+      await expect(store.getUnits(t, [a!.id], { asOf: -1 })).rejects.toSatisfy((e: unknown) => MemfabricError.is(e));
     });
 
     it('streamNeighbours returns the turns around an offset in the same stream only', async () => {
@@ -215,7 +215,7 @@ export function memoryUnitStoreContract(
       expect(await texts({ before: 5, after: 0 })).toEqual(['a1', 'a2']);
       expect(await texts({ before: 2, after: 2, asOf: middle.offset })).toEqual(['a1', 'a2']);
       expect(await store.streamNeighbours(uniqueTenant(), 'a', middle.offset, { before: 2, after: 2 })).toEqual([]);
-      await expect(store.streamNeighbours(t, 'a', middle.offset, { before: 51, after: 0 })).rejects.toSatisfy(MemfabricError.is);
+      await expect(store.streamNeighbours(t, 'a', middle.offset, { before: 51, after: 0 })).rejects.toSatisfy((e: unknown) => MemfabricError.is(e));
     });
 
     it('never crosses tenants: a correction of another tenant’s unit changes nothing', async () => {
@@ -239,7 +239,7 @@ export function memoryUnitStoreContract(
       ]);
       expect(await store.getUnit(t, late!.id)).toBeUndefined();
       expect(await store.getUnit(t, unknown!.id)).toBeUndefined();
-      expect(await store.countUnits(t)).toEqual({ total: 1, active: 0, superseded: 0, retracted: 1, erased: 0 });
+      expect(await store.countUnits(t)).toEqual({ total: 1, active: 0, superseded: 0, retracted: 1, rolled_back: 0, erased: 0 });
     });
 
     it('given a subject erasure, earlier units of that subject lose their content and later ones keep it', async () => {
@@ -257,6 +257,127 @@ export function memoryUnitStoreContract(
       expect(await store.getUnit(t, after!.id)).toMatchObject({ status: 'active', text: 'new start' });
       expect((await store.listUnits(t, { asOf: mine!.offset })).map((u) => [u.status, u.text])).toEqual([['erased', null]]);
       expect(await store.countUnits(t)).toMatchObject({ total: 3, active: 2, erased: 1 });
+    });
+
+    it('given a rollback by stream, its active units are rolled back and remember the rollback; other streams are untouched', async () => {
+      const t = uniqueTenant();
+      const [a1, b1, a2] = await fixture.given([interaction(t, 'a', 'a1'), interaction(t, 'b', 'b1'), interaction(t, 'a', 'a2')]);
+      const [rollback] = await fixture.given([rollbackApplied(t, { streamid: 'a' })]);
+      const record = { rollbackId: rollback!.id, offset: rollback!.offset, recordedat: new Date(rollback!.recordedat).toISOString(), revertedBy: null, revertedOffset: null, revertedAt: null };
+      expect(await store.getUnit(t, a1!.id)).toMatchObject({ status: 'rolled_back', rollbacks: [record], text: 'a1', invalidatedOffset: null });
+      expect(await store.getUnit(t, a2!.id)).toMatchObject({ status: 'rolled_back', rollbacks: [record] });
+      expect(await store.getUnit(t, b1!.id)).toMatchObject({ status: 'active', rollbacks: [] });
+      expect((await store.listUnits(t, { status: 'active' })).map((u) => u.text)).toEqual(['b1']);
+      expect((await store.listUnits(t, { status: 'rolled_back' })).map((u) => u.text)).toEqual(['a1', 'a2']);
+      expect(await store.countUnits(t)).toEqual({ total: 3, active: 1, superseded: 0, retracted: 0, rolled_back: 2, erased: 0 });
+      const [late] = await fixture.given([interaction(t, 'a', 'a3')]);
+      expect(await store.getUnit(t, late!.id)).toMatchObject({ status: 'active', rollbacks: [] });
+    });
+
+    it('a rollback covers by actor, world-time range [from, to), ingest batch, and nothing above uptoposition', async () => {
+      const t = uniqueTenant();
+      const at = (hour: string) => ({ time: `2024-03-01T${hour}:00:00.000Z` });
+      const first = await fixture.given([
+        interaction(t, 'time', 't10', at('10')),
+        interaction(t, 'time', 't11', at('11')),
+        interaction(t, 'time', 't12', at('12')),
+      ]);
+      const batch = await fixture.given([interaction(t, 'batch', 'x1'), interaction(t, 'batch', 'x2', { actor: 'leo' })]);
+      const last = await fixture.given([interaction(t, 'batch', 'y1', { actor: 'leo' }), interaction(t, 'upto', 'u1'), interaction(t, 'upto', 'u2')]);
+      const active = async () => (await store.listUnits(t, { status: 'active' })).map((u) => u.text);
+
+      await fixture.given([rollbackApplied(t, { streamid: 'time', from: '2024-03-01T11:00:00Z', to: '2024-03-01T12:00:00Z' })]);
+      expect(await active()).toEqual(['t10', 't12', 'x1', 'x2', 'y1', 'u1', 'u2']);
+      await fixture.given([rollbackApplied(t, { batchid: batch[0]!.batchid })]);
+      expect(await active()).toEqual(['t10', 't12', 'y1', 'u1', 'u2']);
+      await fixture.given([rollbackApplied(t, { actor: 'leo' })]);
+      expect(await active()).toEqual(['t10', 't12', 'u1', 'u2']);
+      await fixture.given([rollbackApplied(t, { streamid: 'upto' }, last[1]!.offset)]);
+      expect(await active()).toEqual(['t10', 't12', 'u2']);
+      expect(first.every((e) => e.batchid !== batch[0]!.batchid)).toBe(true);
+    });
+
+    it('given a revert, the units are active again, a second revert changes nothing, and asOf sees each rollback interval', async () => {
+      const t = uniqueTenant();
+      const [a1, a2, b1] = await fixture.given([interaction(t, 'a', 'a1'), interaction(t, 'a', 'a2'), interaction(t, 'b', 'b1')]);
+      const [r1] = await fixture.given([rollbackApplied(t, { streamid: 'a' })]);
+      const [v1] = await fixture.given([rollbackReverted(t, r1!.id)]);
+      await fixture.given([rollbackReverted(t, r1!.id)]);
+      expect(await store.getUnit(t, a1!.id)).toMatchObject({
+        status: 'active',
+        rollbacks: [{ rollbackId: r1!.id, offset: r1!.offset, revertedBy: v1!.id, revertedOffset: v1!.offset, revertedAt: new Date(v1!.recordedat).toISOString() }],
+      });
+      const [r2] = await fixture.given([rollbackApplied(t, { streamid: 'a' })]);
+      const [v2] = await fixture.given([rollbackReverted(t, r2!.id)]);
+      expect((await store.getUnit(t, a2!.id))?.rollbacks.map((r) => [r.offset, r.revertedOffset])).toEqual([[r1!.offset, v1!.offset], [r2!.offset, v2!.offset]]);
+
+      const texts = async (asOf: number) => (await store.listUnits(t, { asOf })).map((u) => [u.text, u.status]);
+      expect(await texts(r1!.offset - 1)).toEqual([['a1', 'active'], ['a2', 'active'], ['b1', 'active']]);
+      expect(await texts(r1!.offset)).toEqual([['b1', 'active']]);
+      expect(await texts(v1!.offset - 1)).toEqual([['b1', 'active']]);
+      expect(await texts(v1!.offset)).toEqual([['a1', 'active'], ['a2', 'active'], ['b1', 'active']]);
+      expect(await texts(r2!.offset)).toEqual([['b1', 'active']]);
+      expect(await texts(v2!.offset)).toEqual([['a1', 'active'], ['a2', 'active'], ['b1', 'active']]);
+      expect(await store.getUnit(t, a1!.id, { asOf: r1!.offset })).toBeUndefined();
+      expect((await store.getUnit(t, a1!.id, { asOf: v1!.offset }))?.rollbacks.map((r) => r.rollbackId)).toEqual([r1!.id]);
+      expect((await store.getUnits(t, [a1!.id, b1!.id], { asOf: r2!.offset })).map((u) => u.text)).toEqual(['b1']);
+      expect(await store.countUnits(t, { asOf: r2!.offset })).toEqual({ total: 1, active: 1, superseded: 0, retracted: 0, rolled_back: 0, erased: 0 });
+      expect(await store.countUnits(t, { asOf: v2!.offset })).toMatchObject({ total: 3, active: 3 });
+      expect((await store.streamNeighbours(t, 'a', b1!.offset, { before: 5, after: 0, asOf: r2!.offset })).map((u) => u.text)).toEqual([]);
+      expect((await store.streamNeighbours(t, 'a', b1!.offset, { before: 5, after: 0, asOf: v2!.offset })).map((u) => u.text)).toEqual(['a1', 'a2']);
+      expect(await store.countUnits(t)).toMatchObject({ total: 3, active: 3, rolled_back: 0 });
+    });
+
+    it('while rolled back, a unit is left out of streamNeighbours and getUnits only by status: reads without asOf return it rolled_back', async () => {
+      const t = uniqueTenant();
+      const [a1, a2, a3] = await fixture.given([interaction(t, 'a', 'a1'), interaction(t, 'a', 'a2', { actor: 'leo' }), interaction(t, 'a', 'a3')]);
+      const [r] = await fixture.given([rollbackApplied(t, { actor: 'leo' })]);
+      expect((await store.streamNeighbours(t, 'a', a1!.offset, { before: 0, after: 5 })).map((u) => [u.text, u.status])).toEqual([['a2', 'rolled_back'], ['a3', 'active']]);
+      expect((await store.streamNeighbours(t, 'a', a1!.offset, { before: 0, after: 5, asOf: r!.offset })).map((u) => u.text)).toEqual(['a3']);
+      expect((await store.getUnits(t, [a3!.id, a2!.id])).map((u) => u.status)).toEqual(['active', 'rolled_back']);
+    });
+
+    it('overlapping rollbacks: a unit stays rolled back until every rollback holding it is reverted', async () => {
+      const t = uniqueTenant();
+      const [mine, theirs] = await fixture.given([interaction(t, 'a', 'mine', { actor: 'maya' }), interaction(t, 'a', 'theirs', { actor: 'leo' })]);
+      const [byStream] = await fixture.given([rollbackApplied(t, { streamid: 'a' })]);
+      const [byActor] = await fixture.given([rollbackApplied(t, { actor: 'maya' })]);
+      expect((await store.getUnit(t, mine!.id))?.rollbacks.map((r) => r.rollbackId)).toEqual([byStream!.id, byActor!.id]);
+      await fixture.given([rollbackReverted(t, byStream!.id)]);
+      expect(await store.getUnit(t, mine!.id)).toMatchObject({ status: 'rolled_back' });
+      expect(await store.getUnit(t, theirs!.id)).toMatchObject({ status: 'active' });
+      const [revert] = await fixture.given([rollbackReverted(t, byActor!.id)]);
+      expect(await store.getUnit(t, mine!.id)).toMatchObject({ status: 'active' });
+      expect(await store.getUnit(t, mine!.id, { asOf: revert!.offset - 1 })).toBeUndefined();
+    });
+
+    it('a correction, retraction or erasure of a rolled-back unit still holds it down after the revert', async () => {
+      const t = uniqueTenant();
+      const [u1, u2, u3] = await fixture.given([asserted(t, 's', 'v1'), interaction(t, 's', 'u2'), interaction(t, 's', 'u3', { actor: 'maya' })]);
+      const [rollback] = await fixture.given([rollbackApplied(t, { streamid: 's' })]);
+      const [fix] = await fixture.given([corrected(t, 's', u1!.id, 'v2')]);
+      await fixture.given([retracted(t, 's', u2!.id), subjectErased(t, 'maya')]);
+      await fixture.given([rollbackReverted(t, rollback!.id)]);
+      expect((await store.getUnits(t, [u1!.id, u2!.id, u3!.id, fix!.id])).map((u) => [u.status, u.text])).toEqual([
+        ['superseded', 'v1'],
+        ['retracted', 'u2'],
+        ['erased', null],
+        ['active', 'v2'],
+      ]);
+      expect(await store.countUnits(t)).toEqual({ total: 4, active: 1, superseded: 1, retracted: 1, rolled_back: 0, erased: 1 });
+    });
+
+    it('a rollback never crosses tenants; reverting an unknown rollback changes nothing', async () => {
+      const t = uniqueTenant();
+      const other = uniqueTenant();
+      const [mine] = await fixture.given([interaction(t, 's', 'mine')]);
+      await fixture.given([
+        rollbackApplied(other, {}, undefined, { data: { filter: { tenantid: t } } }),
+        rollbackApplied(other, { streamid: 's' }),
+        rollbackReverted(t, '01890000-0000-7000-8000-000000000000'),
+      ]);
+      expect(await store.getUnit(t, mine!.id)).toMatchObject({ status: 'active', rollbacks: [] });
+      expect(await store.countUnits(other)).toMatchObject({ total: 0 });
     });
 
     it('ignores event types that carry no memory', async () => {
