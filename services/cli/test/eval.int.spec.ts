@@ -1,0 +1,183 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EmbeddedFabric } from '@memfabric/embedded';
+import { decodeConsistencyToken } from '@memfabric/event-log';
+import { prepareLocomoEvaluation } from '@memfabric/locomo';
+import { BUILTIN_PRESETS, type RecallHit, type Recaller, type RecallRequest, type RecallResponse } from '@memfabric/recall';
+import { registerEval } from '../src/commands/eval.command.js';
+import { Output } from '../src/output.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = path.resolve(here, '../../../e2e/fixtures/conversation.locomo.json');
+const fixtureJson = JSON.parse(readFileSync(fixture, 'utf8')) as Record<string, unknown>[];
+const dataset = prepareLocomoEvaluation(fixtureJson);
+
+/**
+ * A recaller over the fabric's memory-unit read model (so the run proves that ingest and
+ * catch-up happened): `oracle` returns a question's evidence turns first, `word-overlap` ranks
+ * the tenant's units by shared words, `nothing` returns no hit.
+ */
+function fakeRecaller(fabric: EmbeddedFabric, requests: RecallRequest[]): Recaller {
+  const base = BUILTIN_PRESETS[0]!;
+  const words = (text: string) => new Set(text.toLowerCase().match(/[a-z0-9]+/g) ?? []);
+  return {
+    presets: () => ['oracle', 'word-overlap', 'nothing'].map((name) => ({ ...base, name })),
+    async recall(request: RecallRequest): Promise<RecallResponse> {
+      requests.push(request);
+      const units = (await fabric.memoryUnits.listUnits(request.scope.tenant, { limit: 10_000 })).filter((u) => u.text !== null);
+      let ordered: typeof units;
+      if (request.preset === 'nothing') ordered = [];
+      else if (request.preset === 'oracle') {
+        const evidence = dataset.questions.find((q) => q.question === request.query && q.sampleId === request.scope.tenant)!.evidence;
+        ordered = evidence.map((id) => units.find((u) => u.sourceref === id)!);
+      } else {
+        const q = words(request.query);
+        const overlap = (text: string) => [...words(text)].filter((w) => q.has(w)).length;
+        ordered = [...units].sort((a, b) => overlap(b.text!) - overlap(a.text!) || a.createdOffset - b.createdOffset);
+      }
+      const hits: RecallHit[] = ordered.slice(0, request.k ?? 10).map((u, i) => ({
+        rank: i + 1,
+        unitId: u.id,
+        text: u.text!,
+        tenant: u.tenantid,
+        stream: u.streamid,
+        actor: u.actor,
+        speaker: u.speaker,
+        memoryType: u.memorytype,
+        time: u.time,
+        validFrom: null,
+        validTo: null,
+        recordedAt: u.recordedat,
+        position: { partition: u.createdPartition, offset: u.createdOffset },
+        sourceRef: u.sourceref,
+        score: 1 / (i + 1),
+        explain: { channels: {}, events: [u.id] },
+      }));
+      return {
+        hits,
+        preset: request.preset ?? 'oracle',
+        weights: {},
+        consistency: { requested: request.consistencyToken !== undefined, reached: true, waitedMs: 0, behind: [] },
+        asOfPosition: null,
+        validAt: null,
+        timeExpressions: [],
+        timings: { totalMs: 0, channels: {} },
+        queryId: `q${requests.length}`,
+      };
+    },
+  };
+}
+
+interface Run {
+  stdout: string;
+  requests: RecallRequest[];
+}
+
+async function evalCommand(...args: string[]): Promise<Run> {
+  let stdout = '';
+  const sink = { write: (chunk: string) => ((stdout += chunk), true) } as unknown as NodeJS.WritableStream;
+  const stderr = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+  const requests: RecallRequest[] = [];
+  const program = new Command('memfabric').option('--data-dir <dir>').option('--json').exitOverride();
+  registerEval(program, () => new Output(program.opts<{ json?: boolean }>().json === true, sink, stderr), {
+    recallerOf: (fabric) => fakeRecaller(fabric, requests),
+  });
+  await program.parseAsync(['eval', 'locomo', ...args], { from: 'user' });
+  return { stdout, requests };
+}
+
+describe('memfabric eval locomo', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-eval-int-'));
+  const previousEmbedder = process.env.MEMFABRIC_EMBEDDER;
+  process.env.MEMFABRIC_EMBEDDER = 'hash';
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    if (previousEmbedder === undefined) delete process.env.MEMFABRIC_EMBEDDER;
+    else process.env.MEMFABRIC_EMBEDDER = previousEmbedder;
+  });
+
+  it('ingests through the log, catches up, asks every question per preset and reports', async () => {
+    const data = path.join(dir, 'data');
+    const out = path.join(dir, 'out');
+    const run = await evalCommand(fixture, '--data-dir', data, '--k', '10,1,5', '--preset', 'oracle,word-overlap,nothing', '--out', out, '--json');
+
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const summary = JSON.parse(lines[0]!) as {
+      presets: Record<string, { overall: Record<string, number>; byCategory: Record<string, Record<string, number>>; questions: number }>;
+      droppedEvidence: number;
+      timings: { ingestMs: number; catchUpMs: number; totalMs: number; recall: Record<string, { p50Ms: number; p95Ms: number }> };
+    };
+    expect(Object.keys(summary)).toEqual(['presets', 'droppedEvidence', 'timings']);
+    expect(Object.keys(summary.presets)).toEqual(['oracle', 'word-overlap', 'nothing']);
+    expect(summary.droppedEvidence).toBe(2);
+    expect(summary.presets.oracle).toEqual({
+      overall: { 'recall@1': expect.any(Number), 'recall@5': 1, 'recall@10': 1, 'ndcg@10': 1, mrr: 1 },
+      byCategory: Object.fromEntries(['1', '2', '4', '5'].map((c) => [c, expect.objectContaining({ 'recall@10': 1, mrr: 1 })])),
+      questions: 17,
+    });
+    // recall@1 of the oracle: 1 for one-turn evidence, 1/2 for two turns (17 questions, 7 with one turn)
+    const oneTurn = dataset.scored.filter((q) => q.evidence.length === 1).length;
+    expect(summary.presets.oracle!.overall['recall@1']).toBeCloseTo((oneTurn + (17 - oneTurn) / 2) / 17, 4);
+    expect(summary.presets.nothing!.overall).toEqual({ 'recall@1': 0, 'recall@5': 0, 'recall@10': 0, 'ndcg@10': 0, mrr: 0 });
+    const overlap = summary.presets['word-overlap']!.overall;
+    expect(overlap['recall@10']).toBeGreaterThan(0.5);
+    expect(overlap['recall@10']).toBeLessThanOrEqual(1);
+    expect(overlap['recall@1']).toBeLessThanOrEqual(overlap['recall@5']!);
+    expect(Object.keys(summary.timings.recall)).toEqual(['oracle', 'word-overlap', 'nothing']);
+    expect(summary.timings.catchUpMs).toBeGreaterThan(0);
+
+    // every question once per preset, in its conversation's tenant, with the last session's date,
+    // the write's consistency token and k = max(largest cut-off, 10)
+    expect(run.requests).toHaveLength(3 * 17);
+    const priya = run.requests.find((r) => r.scope.tenant === 'e2e-priya-tom')!;
+    expect(priya).toMatchObject({ k: 10, referenceTime: '2024-06-30T11:20:00.000Z' });
+    expect(decodeConsistencyToken(priya.consistencyToken!)).toEqual({ 0: 48 });
+    expect(run.requests.find((r) => r.scope.tenant === 'e2e-sam-noor')!.referenceTime).toBe('2024-04-20T20:15:00.000Z');
+
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as { dataset: unknown; k: number[]; droppedEvidenceIds: { token: string }[]; environment: Record<string, unknown> };
+    expect(report.dataset).toEqual({ file: fixture, conversations: 2, turns: 48, questions: 17, scoredQuestions: 17, questionsByCategory: { '1': 5, '2': 2, '4': 9, '5': 1 } });
+    expect(report.k).toEqual([1, 5, 10]);
+    expect(report.droppedEvidenceIds.map((d) => d.token)).toEqual(['D9:9', 'D']);
+    expect(report.environment).toMatchObject({ embedder: 'hash', eventsAppended: 48, deadLettered: 0, recallK: 10 });
+    const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(md).toContain('DRAGON (paper, Table 3)');
+    expect(md).toContain('### `word-overlap`');
+    expect(readFileSync(path.join(out, 'questions.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3 * 17);
+    expect(existsSync(path.join(data, 'memfabric.db'))).toBe(true);
+  });
+
+  it('prints a table without --json and removes its temporary data directory', async () => {
+    const out = path.join(dir, 'table');
+    const run = await evalCommand(fixture, '--preset', 'oracle', '--out', out);
+    expect(run.stdout).toMatch(/^preset\s+recall@5\s+recall@10\s+recall@25\s+recall@50\s+ndcg@10\s+mrr\s+questions\s+p50 ms\s+p95 ms\n/);
+    expect(run.stdout).toMatch(/\noracle\s+1\.000\s+1\.000\s+1\.000\s+1\.000\s+1\.000\s+1\.000\s+17\s/);
+    expect(run.stdout).toMatch(/DRAGON \(paper, Table 3\)\*\s+0\.567\s+0\.662\s+0\.767\s+0\.827/);
+    expect(run.requests[0]!.k).toBe(50);
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as { environment: { dataDir: string } };
+    expect(report.environment.dataDir).toBe('(temporary, removed)');
+  });
+
+  it.each([
+    ['a file that is not an array', JSON.stringify({ conversations: [] }), [], /bad\.json: a LoCoMo file is a JSON array/],
+    ['a file with no qa items', JSON.stringify([{ ...fixtureJson[0], qa: [] }]), [], /bad\.json: not a valid LoCoMo file: \/0\/qa has no questions/],
+    ['a file that is not JSON', '[{', [], /bad\.json: not JSON/],
+    ['a bad --k', readFileSync(fixture, 'utf8'), ['--k', '5,500'], /--k must be a comma-separated list of integers from 1 to 100/],
+    ['an unknown preset', readFileSync(fixture, 'utf8'), ['--preset', 'oracle,bm42'], /unknown preset\(s\) "bm42"; known: oracle, word-overlap, nothing/],
+  ])('rejects %s with a clear message', async (_name, content, args, message) => {
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(file, content);
+    await expect(evalCommand(file, '--out', path.join(dir, 'bad-out'), ...args)).rejects.toThrow(message);
+  });
+
+  it('refuses a data directory that is not empty', async () => {
+    const used = path.join(dir, 'used');
+    mkdirSync(used);
+    writeFileSync(path.join(used, 'memfabric.db'), '');
+    await expect(evalCommand(fixture, '--data-dir', used)).rejects.toThrow(/--data-dir .*used is not empty/);
+  });
+});
