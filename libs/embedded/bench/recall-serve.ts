@@ -1,0 +1,205 @@
+/**
+ * Serve phase of the recall benchmark, run in its own process on a data directory the build
+ * phase left: opens the fabric as a server would, loads the HNSW graphs, then measures recall
+ * latency end to end (`fabric.recaller().recall(...)`, query embedding included) per preset, and
+ * the component reads (query embedding, dense HNSW search, FTS5 BM25 search, memory-unit
+ * hydration) called directly.
+ */
+import os from 'node:os';
+import { generateQueries, planCorpus, type BenchQuery } from '@memfabric/bench-corpus';
+import { CHANNEL_NAMES, type ChannelWeights, type RecallResponse } from '@memfabric/recall';
+import { EmbeddedFabric, embedderFromEnv } from '../src/index.js';
+import { memorySnapshot, summarize, type ComponentReport, type PresetReport, type ServeReport } from './recall-stats.js';
+
+/** What to measure. */
+export interface ServeConfig {
+  readonly dataDir: string;
+  readonly masterKeyHex: string;
+  readonly units: number;
+  readonly tenants: number;
+  readonly seed: number;
+  readonly embedder: string;
+  readonly presets: readonly string[];
+  /** Measured queries per preset. */
+  readonly queries: number;
+  /** Unmeasured queries per preset before measuring. */
+  readonly warmup: number;
+  /** Queries for the component measurements. */
+  readonly componentQueries: number;
+  readonly k: number;
+  /**
+   * Ablations: preset variants (see {@link parsePresetSpec}) measured with `ablationQueries`
+   * each, to attribute the latency of a fused preset to its channels.
+   */
+  readonly ablations: readonly string[];
+  readonly ablationQueries: number;
+}
+
+/**
+ * A preset name with optional weight overrides joined by `+`: `hybrid-rrf:context=0+graph=0`
+ * runs `hybrid-rrf` with those channels off; `dense-only:dense=0+temporal=1` runs the temporal
+ * channel alone.
+ * @throws Error naming the malformed part.
+ */
+export function parsePresetSpec(spec: string): { preset: string; weights: ChannelWeights } {
+  const [preset, overrides] = spec.split(':');
+  const weights: Record<string, number> = {};
+  for (const pair of (overrides ?? '').split('+').filter(Boolean)) {
+    const [channel, value] = pair.split('=');
+    const weight = Number(value);
+    if (!channel || !(CHANNEL_NAMES as readonly string[]).includes(channel) || !Number.isFinite(weight) || weight < 0) {
+      throw new Error(`preset spec "${spec}": "${pair}" must be <channel>=<weight >= 0> with a channel of ${CHANNEL_NAMES.join(', ')}`);
+    }
+    weights[channel] = weight;
+  }
+  if (!preset) throw new Error(`preset spec "${spec}" names no preset`);
+  return { preset, weights };
+}
+
+const now = () => performance.now();
+
+/** Runs `fn` once per query and returns the ms each call took. */
+async function measure(queries: readonly BenchQuery[], fn: (q: BenchQuery) => unknown): Promise<number[]> {
+  const samples: number[] = [];
+  for (const q of queries) {
+    const started = now();
+    await fn(q);
+    samples.push(now() - started);
+  }
+  return samples;
+}
+
+/**
+ * Measures recall on `config.dataDir`.
+ * @param say - progress lines.
+ */
+export async function runServe(config: ServeConfig, say: (text: string) => void): Promise<ServeReport> {
+  const embedder = embedderFromEnv({ MEMFABRIC_EMBEDDER: config.embedder });
+  let started = now();
+  const fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey: Buffer.from(config.masterKeyHex, 'hex'), embedder });
+  try {
+    const indexes = fabric.vectorIndexes();
+    if (!indexes) throw new Error('the vector projection has no active generation: was the build phase run on this directory?');
+    const openSeconds = (now() - started) / 1000;
+    started = now();
+    const warmedTenants = indexes.vectors.warm();
+    const warmSeconds = (now() - started) / 1000;
+    say(`opened in ${openSeconds.toFixed(2)} s, HNSW graphs of ${warmedTenants} tenants loaded in ${warmSeconds.toFixed(2)} s`);
+
+    // Every set of queries is fresh (no text seen before), so no recall is answered from the
+    // query-embedding cache.
+    const plan = planCorpus({ units: config.units, tenants: config.tenants, seed: config.seed });
+    const seen = new Set<string>();
+    const componentSet = generateQueries(plan, { count: config.componentQueries, seed: 300, exclude: seen });
+    const componentWarmup = generateQueries(plan, { count: Math.min(50, config.componentQueries), seed: 301, exclude: seen });
+
+    // component reads, called directly
+    const vectors = new Map<string, Float32Array>();
+    const components: ComponentReport[] = [];
+    // each component runs over unmeasured warm-up queries first (JIT, statement caches)
+    const component = async (name: string, description: string, fn: (q: BenchQuery) => unknown) => {
+      await measure(componentWarmup, fn);
+      components.push({ name, description, latency: summarize(await measure(componentSet, fn)) });
+    };
+    await component('embed', `query embedding (${embedder.modelId}), one text per call, cache miss`, async (q) => {
+      const [vector] = await embedder.embed([q.text]);
+      vectors.set(q.id, vector!);
+    });
+    const denseTop = new Map<string, string[]>();
+    for (const k of [config.k, 100]) {
+      await component(`dense k=${k}`, `SqliteVectorIndex.searchSync (usearch HNSW per tenant, exact below 2,000 points), k = ${k}`, (q) => {
+        const hits = indexes.vectors.searchSync({ tenant: q.tenant, vector: vectors.get(q.id)!, k });
+        if (k === config.k) denseTop.set(q.id, hits.map((h) => h.id));
+      });
+    }
+    for (const k of [config.k, 100]) {
+      await component(`lexical k=${k}`, `SqliteLexicalIndex.searchSync (FTS5 bm25, tenant token AND any query word), k = ${k}`, (q) => {
+        indexes.lexical.searchSync({ tenant: q.tenant, text: q.text, k });
+      });
+    }
+    await component('hydrate', `memoryUnits.getUnits of the ${config.k} dense hits`, (q) => fabric.memoryUnits.getUnits(q.tenant, denseTop.get(q.id) ?? []));
+    say(`components: ${components.map((c) => `${c.name} p50 ${c.latency.p50} ms p95 ${c.latency.p95} ms`).join('; ')}`);
+
+    const presets: PresetReport[] = [];
+    let recallUnavailable: string | undefined;
+    const recaller = typeof fabric.recaller === 'function' ? fabric.recaller() : undefined;
+    if (!recaller) recallUnavailable = 'EmbeddedFabric has no recaller() in this build';
+    const runs = [
+      ...config.presets.map((spec) => ({ spec, count: config.queries, ablation: false })),
+      ...config.ablations.map((spec) => ({ spec, count: config.ablationQueries, ablation: true })),
+    ];
+    for (const [i, run] of runs.entries()) {
+      if (!recaller) break;
+      const { preset, weights } = parsePresetSpec(run.spec);
+      const warmupSet = generateQueries(plan, { count: Math.max(1, Math.min(config.warmup, run.count)), seed: 400 + i, exclude: seen });
+      const measured = generateQueries(plan, { count: run.count, seed: 500 + i, exclude: seen });
+      const recall = (q: BenchQuery): Promise<RecallResponse> =>
+        recaller.recall({
+          query: q.text,
+          scope: { tenant: q.tenant },
+          k: config.k,
+          preset,
+          ...(Object.keys(weights).length > 0 ? { weights } : {}),
+          referenceTime: q.referenceTime,
+          caller: 'bench',
+        });
+      for (const q of warmupSet) await recall(q);
+      const samples: number[] = [];
+      const cpuSamples: number[] = [];
+      const engineTotals: number[] = [];
+      const channels = new Map<string, number[]>();
+      const byKind = new Map<string, number[]>();
+      let hits = 0;
+      for (const q of measured) {
+        const cpu = process.cpuUsage();
+        const t0 = now();
+        const response = await recall(q);
+        const ms = now() - t0;
+        const used = process.cpuUsage(cpu);
+        samples.push(ms);
+        cpuSamples.push((used.user + used.system) / 1000);
+        engineTotals.push(response.timings.totalMs);
+        hits += response.hits.length;
+        for (const [channel, channelMs] of Object.entries(response.timings.channels)) {
+          if (typeof channelMs !== 'number') continue;
+          const list = channels.get(channel) ?? [];
+          list.push(channelMs);
+          channels.set(channel, list);
+        }
+        const kindList = byKind.get(q.kind) ?? [];
+        kindList.push(ms);
+        byKind.set(q.kind, kindList);
+      }
+      const report: PresetReport = {
+        preset: run.spec,
+        ablation: run.ablation,
+        queries: measured.length,
+        latency: summarize(samples),
+        cpu: summarize(cpuSamples),
+        engineTotal: summarize(engineTotals),
+        channels: Object.fromEntries([...channels].map(([c, s]) => [c, summarize(s)])),
+        meanHits: Number((hits / measured.length).toFixed(2)),
+        byKind: Object.fromEntries([...byKind].map(([kind, s]) => [kind, summarize(s)])),
+      };
+      presets.push(report);
+      say(`${run.spec}: p50 ${report.latency.p50} ms, p95 ${report.latency.p95} ms, p99 ${report.latency.p99} ms (CPU p50 ${report.cpu.p50} ms, p95 ${report.cpu.p95} ms) over ${report.queries} queries`);
+    }
+    const memory = memorySnapshot();
+    return {
+      kind: 'serve',
+      units: config.units,
+      embedder: embedder.modelId,
+      openSeconds: Number(openSeconds.toFixed(2)),
+      warmSeconds: Number(warmSeconds.toFixed(2)),
+      warmedTenants,
+      warmupQueries: config.warmup,
+      presets,
+      components,
+      ...(recallUnavailable ? { recallUnavailable } : {}),
+      memory,
+      loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
+    };
+  } finally {
+    await fabric.close();
+  }
+}
