@@ -219,7 +219,7 @@ export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
     environment: {
       startedAt,
       eventsAppended: appended,
-      eventsProjected: caughtUp.processed,
+      projectionEventsProcessed: caughtUp.processed,
       deadLettered: caughtUp.deadLettered,
       recallK: requestK,
       ...run.environment,
