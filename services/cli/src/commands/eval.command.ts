@@ -273,12 +273,6 @@ export interface EvalCommandOptions {
   readonly recallerOf?: (fabric: EmbeddedFabric) => Recaller;
 }
 
-function defaultRecaller(fabric: EmbeddedFabric): Recaller {
-  const candidate = (fabric as Partial<Pick<EmbeddedFabric, 'recaller'>>).recaller;
-  if (typeof candidate !== 'function') throw new UnavailableError('this build of the embedded fabric has no recall engine (EmbeddedFabric.recaller)');
-  return candidate.call(fabric);
-}
-
 /**
  * Registers `memfabric eval locomo FILE [--k 5,10,25,50] [--preset P,...] [--out DIR]
  * [--keep-data] [--json]`: the LoCoMo retrieval evaluation on a fresh data directory (see
@@ -315,7 +309,7 @@ export function registerEval(program: Command, output: () => Output, options: Ev
           ks,
           ...(requested ? { presets: requested } : {}),
           fabric,
-          recaller: (options.recallerOf ?? defaultRecaller)(fabric),
+          recaller: options.recallerOf ? options.recallerOf(fabric) : fabric.recaller(),
           output: out,
           environment: { embedder, node: process.version, cpus: cpus().length, platform: `${process.platform}-${process.arch}`, dataDir: temporary && !opts.keepData ? '(temporary, removed)' : dir },
           onQuestion: (o) => questionLines.push(JSON.stringify(o)),
