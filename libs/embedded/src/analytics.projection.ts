@@ -1,5 +1,6 @@
-import type { AnalyticsStore } from '@memfabric/analytics';
+import type { AnalyticsStore, FlatEvent } from '@memfabric/analytics';
 import { flattenEvent } from '@memfabric/analytics';
+import type { SubjectErased } from '@memfabric/events';
 import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
 
 /** Name of the analytics projection (consumer groups `projection:analytics:g<N>`). */
@@ -12,16 +13,29 @@ export const ANALYTICS_PROJECTION = 'analytics';
  * are idempotent upserts keyed by event id (ReplacingMergeTree), so a crash between the insert
  * and the checkpoint replays the batch without doubling it. A rebuild re-inserts every event
  * into the same tables: nothing per generation is kept in SQLite.
+ *
+ * Erasure: a `subject.erased` event purges the subject's rows (`purgeSubject`: events it wrote
+ * or is the subject of, and the queries it asked) once every earlier event of the batch is
+ * inserted, and before any later one is, so the subject's events recorded after the erasure
+ * stay. Purging again (a replayed batch, a rebuild) removes nothing more.
  */
 export function analyticsProjection(store: AnalyticsStore): SqliteProjectionHandler {
   return {
     name: ANALYTICS_PROJECTION,
-    version: 1,
-    description: 'every event flattened into the analytics store (chDB / ClickHouse)',
+    version: 2,
+    description: 'every event flattened into the analytics store (chDB / ClickHouse); erasure purges a subject',
     createSchema: () => undefined,
     dropSchema: () => undefined,
     async prepare(events) {
-      if (events.length > 0) await store.insertEvents(events.map(flattenEvent));
+      let pending: FlatEvent[] = [];
+      for (const event of events) {
+        pending.push(flattenEvent(event));
+        if (event.type !== 'subject.erased' || event.data === null) continue;
+        await store.insertEvents(pending);
+        pending = [];
+        await store.purgeSubject(event.tenantid, (event.data as unknown as SubjectErased).datasubject);
+      }
+      if (pending.length > 0) await store.insertEvents(pending);
       return undefined;
     },
     apply: () => undefined,

@@ -5,3 +5,4 @@ export { graphProjection, openGraphStore, GRAPH_PROJECTION } from './graph.proje
 export { vectorProjection, VECTOR_PROJECTION, type GenerationIndexes, type VectorProjection } from './vector.projection.js';
 export { embedderFromEnv, type EmbedderEnv } from './embedder.config.js';
 export { EmbeddedRecallBackend, type EmbeddedRecallBackendOptions } from './recall.backend.js';
+export * from './audit-actions.js';
