@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { EmbeddedAudit } from '@memfabric/audit-node';
+import type { EmbeddedFabric } from '@memfabric/embedded';
+import { PinoNestLogger } from '@memfabric/ingest';
+import type { AuditConfig } from './audit.config.js';
+import { AuditModule } from './audit.module.js';
+
+/** Creates the audit service's logger: pino JSON lines with `service: "audit"`. */
+export function createAuditLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, base: { service: 'audit' } };
+  return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/** What {@link createAuditApp} needs. */
+export interface CreateAuditAppOptions {
+  /** The embedded fabric; the caller owns it and closes it after the app. */
+  readonly fabric: EmbeddedFabric;
+  readonly config: AuditConfig;
+  /** Data directory holding the signing key (unless `audit` is given). */
+  readonly dataDir?: string;
+  readonly audit?: EmbeddedAudit;
+  /** Default pino to stdout at `info`. */
+  readonly logger?: Logger;
+}
+
+/**
+ * Creates and initialises the audit HTTP application on its own (Nest on Express, no default
+ * body parser, problem+json errors, OpenAPI at `/openapi.json` and at `config.openApiPaths`).
+ * Not listening: call `app.listen(port, host)` or hand `app.getHttpServer()` to supertest.
+ * `app.close()` does not close the fabric.
+ */
+export async function createAuditApp(options: CreateAuditAppOptions): Promise<NestExpressApplication> {
+  const logger = options.logger ?? createAuditLogger('info');
+  const config: AuditConfig = { ...options.config, openApiPaths: [...new Set(['openapi.json', ...options.config.openApiPaths])] };
+  const app = await NestFactory.create<NestExpressApplication>(
+    AuditModule.forRoot({
+      fabric: options.fabric,
+      config,
+      logger,
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(options.audit === undefined ? {} : { audit: options.audit }),
+    }),
+    new ExpressAdapter(),
+    { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false },
+  );
+  app.disable('x-powered-by');
+  await app.init();
+  return app;
+}

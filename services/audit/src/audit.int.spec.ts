@@ -1,0 +1,158 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedAudit, verifyExportDirectory } from '@memfabric/audit-node';
+import { EmbeddedFabric } from '@memfabric/embedded';
+import { HashEmbedder } from '@memfabric/embeddings';
+import { IngestModule, loadIngestConfig } from '@memfabric/ingest';
+import { interaction } from '@memfabric/event-log/testing';
+import { asserted, corrected, retracted } from '@memfabric/projections/testing';
+import { createAuditApp, createAuditLogger } from './audit.app.js';
+import { loadAuditConfig } from './audit.config.js';
+import { AuditModule } from './audit.module.js';
+
+const PROBLEM = /^application\/problem\+json/;
+const TOKEN = 'test-admin-token-0123456789';
+
+describe('audit HTTP API', { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-audit-http-'));
+  let fabric: EmbeddedFabric;
+  let audit: EmbeddedAudit;
+  let app: NestExpressApplication;
+  let closed: NestExpressApplication;
+  let memoryId = '';
+  const lines: Record<string, unknown>[] = [];
+  const logger = createAuditLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+
+  beforeAll(async () => {
+    fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey: randomBytes(32), embedder: new HashEmbedder({ dimensions: 32 }) });
+    audit = EmbeddedAudit.open({ fabric, dataDir: dir });
+    const [a] = await fabric.log.append([asserted('acme', 'prefs', 'Maya is vegetarian'), interaction('acme', 's1', 'Maya met Leo in Porto')]);
+    memoryId = a!.id;
+    const [c] = await fabric.log.append([corrected('acme', 'prefs', memoryId, 'Maya is vegan')]);
+    await fabric.log.append([retracted('acme', 'prefs', c!.id)]);
+    await fabric.catchUp();
+    const config = loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_ADMIN_TOKEN: TOKEN, MEMFABRIC_CHECKPOINT_EVERY: '0' });
+    app = await createAuditApp({ fabric, audit, config, logger });
+    closed = await createAuditApp({ fabric, audit, config: loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_CHECKPOINT_EVERY: '0' }), logger });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await closed?.close();
+    await audit?.close();
+    await fabric?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const http = () => request(app.getHttpServer());
+
+  it('GET memory history: versions with diffs, and the read is in the read audit with its caller', async () => {
+    const res = await http().get(`/v1/tenants/acme/memories/${memoryId}/history`).set('X-Memfabric-Caller', 'auditor:ann');
+    expect(res.status).toBe(200);
+    const body = res.body as { unitId: string; versions: { type: string; status: string; text: string; diff: unknown[] }[] };
+    expect(body.unitId).toBe(memoryId);
+    expect(body.versions.map((v) => [v.type, v.status, v.text])).toEqual([
+      ['memory.asserted', 'active', 'Maya is vegetarian'],
+      ['memory.corrected', 'active', 'Maya is vegan'],
+      ['memory.retracted', 'retracted', 'Maya is vegan'],
+    ]);
+    const reads = await http().get('/v1/tenants/acme/reads').set('Authorization', `Bearer ${TOKEN}`);
+    expect(reads.status).toBe(200);
+    expect((reads.body as { reads: { caller: string; preset: string; unitIds: string[] }[] }).reads).toContainEqual(
+      expect.objectContaining({ caller: 'auditor:ann', preset: 'audit:history', unitIds: expect.arrayContaining([memoryId]) as unknown }),
+    );
+  });
+
+  it('unknown memory: 404 problem+json', async () => {
+    const res = await http().get('/v1/tenants/acme/memories/00000000-0000-7000-8000-000000000000/history');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(PROBLEM);
+    expect(res.body).toMatchObject({ status: 404, code: 'not_found', type: 'urn:memfabric:problem:not_found' });
+  });
+
+  it('GET state by position and by time; bad input answers 400 problem+json naming the parameter', async () => {
+    const byPosition = await http().get('/v1/tenants/acme/state?position=1');
+    expect(byPosition.status).toBe(200);
+    expect((byPosition.body as { units: { text: string }[] }).units.map((u) => u.text)).toEqual(['Maya is vegetarian', 'Maya met Leo in Porto']);
+    const byTime = await http().get(`/v1/tenants/acme/state?at=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&stream=s1`);
+    expect(byTime.status).toBe(200);
+    expect((byTime.body as { units: { text: string }[] }).units.map((u) => u.text)).toEqual(['Maya met Leo in Porto']);
+
+    for (const query of ['position=-1', 'position=1&at=2024-01-01T00:00:00Z', '', 'at=yesterday', 'position=abc']) {
+      const res = await http().get(`/v1/tenants/acme/state?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect((res.body as { code: string; errors: { pointer: string }[] }).code).toBe('validation_failed');
+      expect((res.body as { errors: { pointer: string }[] }).errors[0]!.pointer).toMatch(/^\/query\//);
+    }
+  });
+
+  it('admin routes: 401 without or with a wrong token, 403 with instructions when no token is configured', async () => {
+    const none = await http().get('/v1/tenants/acme/reads');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(none.headers['content-type']).toMatch(PROBLEM);
+    expect((await http().get('/v1/tenants/acme/reads').set('Authorization', 'Bearer wrong-token-wrong-token')).status).toBe(401);
+    const disabled = await request(closed.getHttpServer()).post('/v1/tenants/acme/export').set('Authorization', `Bearer ${TOKEN}`);
+    expect(disabled.status).toBe(403);
+    expect(disabled.headers['content-type']).toMatch(PROBLEM);
+    expect((disabled.body as { detail: string }).detail).toMatch(/MEMFABRIC_ADMIN_TOKEN/);
+  });
+
+  it('POST export writes a bundle that verifies; checkpoints and live verification', async () => {
+    const cp = await http().post('/v1/tenants/acme/checkpoints').set('Authorization', `Bearer ${TOKEN}`);
+    expect(cp.status).toBe(201);
+    const res = await http().post('/v1/tenants/acme/export').set('Authorization', `Bearer ${TOKEN}`);
+    expect(res.status).toBe(201);
+    const body = res.body as { dir: string; publicKeyPem: string; manifest: { counts: { events: number; checkpoints: number } } };
+    expect(body.manifest.counts.checkpoints).toBe(2);
+    expect(verifyExportDirectory(body.dir, body.publicKeyPem)).toMatchObject({ valid: true, events: body.manifest.counts.events });
+    const verify = await http().get('/v1/tenants/acme/verify').set('Authorization', `Bearer ${TOKEN}`);
+    expect(verify.body).toMatchObject({ valid: true, checkpoints: 2 });
+  });
+
+  it('serves its OpenAPI 3.1 document with every route', async () => {
+    for (const url of ['/openapi.json', '/v1/audit/openapi.json']) {
+      const res = await http().get(url);
+      expect(res.status).toBe(200);
+      const doc = res.body as { openapi: string; paths: Record<string, unknown> };
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/v1/tenants/{tenant}/memories/{id}/history', '/v1/tenants/{tenant}/entities/{id}/history', '/v1/tenants/{tenant}/state', '/v1/tenants/{tenant}/reads', '/v1/tenants/{tenant}/export']),
+      );
+    }
+  });
+
+  it('shares one Nest app with the ingest module: ingest bodies still parse, audit routes answer, errors stay problem+json', async () => {
+    const ingestConfig = loadIngestConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_LOG_LEVEL: 'silent' });
+    const auditConfig = loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_ADMIN_TOKEN: TOKEN, MEMFABRIC_CHECKPOINT_EVERY: '0' });
+    @Module({ imports: [IngestModule.forRoot({ log: fabric.log, config: ingestConfig }), AuditModule.forRoot({ fabric, audit, config: auditConfig, logger })] })
+    class FabricModule {}
+    const shared = await NestFactory.create<NestExpressApplication>(FabricModule, new ExpressAdapter(), { bodyParser: false, logger: false });
+    await shared.init();
+    try {
+      const server = () => request(shared.getHttpServer());
+      const appended = await server()
+        .post('/v1/events')
+        .set('Content-Type', 'application/cloudevents-batch+json')
+        .send(JSON.stringify([{ source: 'urn:t', type: 'interaction.recorded', time: '2024-01-01T00:00:00Z', tenantid: 'acme', streamid: 's9', actor: 'maya', data: { kind: 'message', role: 'user', content: 'hi' } }]));
+      expect(appended.status).toBe(201);
+      const history = await server().get(`/v1/tenants/acme/memories/${(appended.body as { results: { id: string }[] }).results[0]!.id}/history`);
+      expect(history.status).toBe(200);
+      expect((await server().get('/openapi.json')).body).toMatchObject({ info: { title: 'memfabric ingest' } });
+      expect((await server().get('/v1/audit/openapi.json')).body).toMatchObject({ info: { title: 'memfabric audit' } });
+      const bad = await server().get('/v1/tenants/acme/state?position=x');
+      expect(bad.status).toBe(400);
+      expect(bad.headers['content-type']).toMatch(PROBLEM);
+    } finally {
+      await shared.close();
+    }
+  });
+});

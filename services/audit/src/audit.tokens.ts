@@ -1,0 +1,13 @@
+/**
+ * Dependency-injection tokens of the audit service. Every constructor parameter is injected with
+ * an explicit `@Inject(TOKEN)`, so the service runs where no decorator metadata is emitted.
+ */
+
+/** The {@link EmbeddedAudit} the routes call. */
+export const AUDIT = Symbol.for('memfabric.audit.service');
+
+/** The validated {@link AuditConfig}. */
+export const AUDIT_CONFIG = Symbol.for('memfabric.audit.config');
+
+/** Header naming the principal that reads (recorded in the read audit); default `anonymous`. */
+export const CALLER_HEADER = 'x-memfabric-caller';

@@ -1,0 +1,269 @@
+import { apiSchemas, PROBLEM_MEDIA_TYPE } from '@memfabric/ingest';
+import { CALLER_HEADER } from './audit.tokens.js';
+
+/** Version of the audit HTTP API described by the document. */
+export const AUDIT_API_VERSION = '0.1.0';
+
+/** The OpenAPI 3.1 document of the audit service (see {@link buildAuditOpenApiDocument}). */
+export type AuditOpenApiDocument = Readonly<Record<string, unknown>>;
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string) => ({ description, content: { [PROBLEM_MEDIA_TYPE]: { schema: ref('ProblemDetails') } } });
+const json = (description: string, schema: Schema) => ({ description, content: { 'application/json': { schema } } });
+const str = { type: 'string' } as const;
+const nullableStr = { type: ['string', 'null'] } as const;
+const time = { type: 'string', format: 'date-time' } as const;
+const position = { type: 'object', required: ['partition', 'offset'], properties: { partition: { type: 'integer', minimum: 0 }, offset: { type: 'integer', minimum: 0 } } };
+const idParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s/]+$' } });
+const tenant = idParam('tenant', 'Tenant id.');
+const caller = { name: CALLER_HEADER, in: 'header', required: false, description: 'Who reads (recorded in the read audit); default `anonymous`.', schema: { type: 'string', maxLength: 256 } };
+const bearer = [{ adminBearer: [] }];
+const errors = {
+  '400': problem('A path or query parameter is malformed; `errors` names each one.'),
+  '500': problem('Unexpected failure (details are logged, not returned).'),
+  '503': problem('A store is unavailable; retry later (`retriable: true`).'),
+};
+const adminErrors = {
+  ...errors,
+  '401': problem('Missing or wrong bearer token (`WWW-Authenticate: Bearer`).'),
+  '403': problem('Admin routes are disabled: set MEMFABRIC_ADMIN_TOKEN.'),
+};
+
+function schemas(): Record<string, Schema> {
+  const snapshot: Schema = {
+    type: 'object',
+    required: ['unitId', 'status', 'text', 'rolledBackBy'],
+    properties: {
+      unitId: str,
+      status: { enum: ['active', 'superseded', 'retracted', 'rolled_back', 'erased'] },
+      text: nullableStr,
+      memorytype: nullableStr,
+      memoryid: nullableStr,
+      attributes: { type: ['object', 'null'] },
+      confidence: { type: ['number', 'null'] },
+      validfrom: nullableStr,
+      validto: nullableStr,
+      speaker: nullableStr,
+      sourceref: nullableStr,
+      rolledBackBy: { type: 'array', items: str },
+    },
+  };
+  return {
+    ProblemDetails: Object.fromEntries(Object.entries(apiSchemas.ProblemDetails).filter(([k]) => k !== '$schema')),
+    MemorySnapshot: snapshot,
+    MemoryVersion: {
+      type: 'object',
+      required: ['version', 'eventId', 'type', 'change', 'position', 'recordedAt', 'time', 'actor', 'unitIds', 'status', 'text', 'state', 'diff'],
+      properties: {
+        version: { type: 'integer', minimum: 1 },
+        eventId: str,
+        type: str,
+        change: { enum: ['created', 'corrected', 'retracted', 'rolled_back', 'rollback_reverted', 'erased'] },
+        position,
+        recordedAt: time,
+        time,
+        actor: str,
+        unitIds: { type: 'array', items: str },
+        status: str,
+        text: nullableStr,
+        state: ref('MemorySnapshot'),
+        diff: { type: 'array', items: { type: 'object', required: ['field', 'before', 'after'], properties: { field: str, before: {}, after: {} } } },
+      },
+    },
+    MemoryHistory: {
+      type: 'object',
+      required: ['tenantid', 'unitId', 'units', 'current', 'versions', 'rejected'],
+      properties: {
+        tenantid: str,
+        unitId: str,
+        units: { type: 'array', items: str, description: 'Units of the supersession chain, oldest first.' },
+        current: ref('MemorySnapshot'),
+        versions: { type: 'array', items: ref('MemoryVersion') },
+        rejected: { type: 'array', items: { type: 'object' }, description: 'Events aimed at the memory that the rules refused.' },
+        throughOffset: { type: ['integer', 'null'] },
+      },
+    },
+    EntityHistory: {
+      type: 'object',
+      required: ['tenantid', 'entity', 'entries'],
+      properties: {
+        tenantid: str,
+        entity: { type: 'object', properties: { id: str, name: str, type: str, aliases: { type: 'array', items: str }, recordedAt: time } },
+        entries: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              version: { type: 'integer' },
+              kind: { enum: ['fact_added', 'fact_supported', 'fact_invalidated', 'fact_ended'] },
+              factId: str,
+              predicate: str,
+              subject: { type: 'object' },
+              object: { type: 'object' },
+              validFrom: nullableStr,
+              validTo: nullableStr,
+              recordedAt: time,
+              position,
+              eventId: str,
+              sourceEventId: str,
+              byFactId: nullableStr,
+            },
+          },
+        },
+      },
+    },
+    PointInTimeState: {
+      type: 'object',
+      required: ['tenantid', 'position', 'units', 'counts', 'rollbacks', 'entities', 'facts'],
+      properties: {
+        tenantid: str,
+        streamid: nullableStr,
+        position: { type: ['integer', 'null'], description: 'Offset of the last event applied.' },
+        recordedAt: nullableStr,
+        requested: { type: 'object' },
+        eventsRead: { type: 'integer' },
+        units: { type: 'array', items: { type: 'object', description: 'A memory unit (see the memory-unit projection).' } },
+        counts: { type: 'object' },
+        rollbacks: { type: 'array', items: { type: 'object', properties: { id: str, offset: { type: 'integer' }, unitIds: { type: 'array', items: str } } } },
+        entities: { type: 'array', items: { type: 'object' } },
+        facts: { type: 'array', items: { type: 'object' } },
+      },
+    },
+    QueryLogRow: {
+      type: 'object',
+      properties: {
+        queryId: str,
+        tenantId: str,
+        caller: str,
+        queryHash: str,
+        k: { type: 'integer' },
+        preset: { type: 'string', description: 'Search preset of a recall, or `audit:history` / `audit:state`.' },
+        channelLatencyMs: { type: 'object', additionalProperties: { type: 'number' } },
+        totalLatencyMs: { type: 'number' },
+        unitIds: { type: 'array', items: str },
+        asOf: nullableStr,
+        validAt: nullableStr,
+        at: time,
+      },
+    },
+    SignedCheckpoint: {
+      type: 'object',
+      required: ['checkpoint', 'jws'],
+      properties: {
+        checkpoint: {
+          type: 'object',
+          properties: {
+            v: { const: 1 },
+            tenantid: str,
+            position: { type: 'integer' },
+            events: { type: 'integer' },
+            heads: { type: 'array', items: { type: 'object', properties: { streamid: str, streamposition: { type: 'integer' }, id: str, hash: str } } },
+            root: { type: 'string', description: 'RFC 6962-shaped Merkle root over the heads.' },
+            createdat: time,
+            keyid: str,
+          },
+        },
+        jws: { type: 'string', description: 'JWS compact serialization, alg EdDSA (Ed25519), payload = RFC 8785 canonical JSON of `checkpoint`.' },
+      },
+    },
+    LiveVerification: { type: 'object', properties: { valid: { type: 'boolean' }, chains: { type: 'object' }, checkpoints: { type: 'integer' }, firstFailure: { type: 'object' } } },
+    ExportResponse: { type: 'object', properties: { dir: str, manifest: { type: 'object' }, keyId: str, publicKeyPem: str } },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the audit routes: history, point-in-time state, the read audit,
+ * checkpoints, export and verification; every error is RFC 9457 problem+json.
+ */
+export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: number }): AuditOpenApiDocument {
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'memfabric audit',
+      version: AUDIT_API_VERSION,
+      description:
+        'History of memories and entities, state at any log position or transaction time (folded from the log), the read audit, ' +
+        `signed checkpoints (Ed25519), export bundles and tamper checks. JSON bodies are limited to ${options.maxBodyBytes} bytes. ` +
+        'Errors are RFC 9457 problem details (application/problem+json).',
+    },
+    components: {
+      schemas: schemas(),
+      securitySchemes: { adminBearer: { type: 'http', scheme: 'bearer', description: 'The admin token (MEMFABRIC_ADMIN_TOKEN).' } },
+    },
+    paths: {
+      '/v1/tenants/{tenant}/memories/{id}/history': {
+        get: {
+          operationId: 'memoryHistory',
+          summary: 'Every event that created, corrected, retracted, rolled back or erased a memory, as versions with diffs',
+          parameters: [tenant, idParam('id', 'Any unit of the memory (the id of the event that created it).'), caller],
+          responses: { '200': json('The history.', ref('MemoryHistory')), '404': problem('No such memory unit in the tenant.'), ...errors },
+        },
+      },
+      '/v1/tenants/{tenant}/entities/{id}/history': {
+        get: {
+          operationId: 'entityHistory',
+          summary: 'Every fact about a knowledge-graph entity added, supported, invalidated or ended, with valid and transaction times',
+          parameters: [tenant, idParam('id', 'Entity id.'), caller],
+          responses: { '200': json('The history.', ref('EntityHistory')), '404': problem('No such entity, or the graph was not projected yet.'), ...errors },
+        },
+      },
+      '/v1/tenants/{tenant}/state': {
+        get: {
+          operationId: 'stateAt',
+          summary: 'Memory units and facts as they stood at a log position or transaction time, folded from the log',
+          parameters: [
+            tenant,
+            { name: 'position', in: 'query', required: false, description: 'Log offset (inclusive). Exactly one of position and at.', schema: { type: 'integer', minimum: 0 } },
+            { name: 'at', in: 'query', required: false, description: 'Transaction time (RFC 3339 with offset).', schema: time },
+            { name: 'stream', in: 'query', required: false, description: 'Only this stream.', schema: str },
+            caller,
+          ],
+          responses: { '200': json('The state.', ref('PointInTimeState')), ...errors },
+        },
+      },
+      '/v1/tenants/{tenant}/reads': {
+        get: {
+          operationId: 'listReads',
+          summary: 'The read audit: recalls and audited reads (who, when, which units), oldest first',
+          security: bearer,
+          parameters: [
+            tenant,
+            { name: 'since', in: 'query', required: false, schema: time },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 } },
+          ],
+          responses: { '200': json('Reads.', { type: 'object', properties: { reads: { type: 'array', items: ref('QueryLogRow') } } }), ...adminErrors },
+        },
+      },
+      '/v1/tenants/{tenant}/checkpoints': {
+        post: {
+          operationId: 'createCheckpoint',
+          summary: "Take a signed checkpoint of the tenant's stream heads now",
+          security: bearer,
+          parameters: [tenant],
+          responses: { '201': json('The checkpoint taken (empty when the tenant has no events).', { type: 'object', properties: { checkpoints: { type: 'array', items: ref('SignedCheckpoint') } } }), ...adminErrors },
+        },
+      },
+      '/v1/tenants/{tenant}/verify': {
+        get: {
+          operationId: 'verifyLive',
+          summary: "Recompute the tenant's hash chains and check the signed checkpoints against the live heads",
+          security: bearer,
+          parameters: [tenant],
+          responses: { '200': json('The verification (valid or the first failure, naming the event).', ref('LiveVerification')), ...adminErrors },
+        },
+      },
+      '/v1/tenants/{tenant}/export': {
+        post: {
+          operationId: 'exportTenant',
+          summary: 'Write a signed export bundle (events.jsonl, checkpoints.jsonl, manifest.json, manifest.sig) on the server',
+          security: bearer,
+          parameters: [tenant],
+          responses: { '201': json('Where the bundle is and the key to verify it with.', ref('ExportResponse')), ...adminErrors },
+        },
+      },
+    },
+  };
+}
