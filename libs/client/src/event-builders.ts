@@ -25,9 +25,13 @@ export interface EventBaseInput {
   /** World time: when it happened; default now. */
   readonly time?: TimeInput;
   /**
-   * Client key making the append idempotent within the tenant: a retry with the same key writes
-   * nothing and returns the first append's position. Without one the event still gets a
-   * client-side UUIDv7 `id`, which the log deduplicates on as well.
+   * Client key making the append idempotent within the tenant: a repeat with the same key writes
+   * nothing and returns the first append's position. The log compares the repeat with the stored
+   * event (source, type, subject, world time, stream, actor, data) and answers 409
+   * `idempotency_conflict` when they differ, so a caller repeating a call itself must pass the
+   * same `time` (the default, now, differs per call). Without a key the event still gets a
+   * client-side UUIDv7 `id`, which the log deduplicates on as well (the client's own retries
+   * resend the identical body).
    */
   readonly idempotencyKey?: string;
   /** Event id (UUID); default a new UUIDv7 (RFC 9562). */
@@ -74,7 +78,7 @@ export interface AssertMemoryInput extends EventBaseInput {
   /** The memory, in words (1..32768 characters). */
   readonly content: string;
   readonly memoryType: MemoryType;
-  /** Stable id of the memory within the tenant (1..256 characters); default the event id. */
+  /** Stable id of the memory within the tenant (1..256 characters); default the idempotency key, else the event id. */
   readonly memoryId?: string;
   /** Structured fields (subject, predicate, object, ...). */
   readonly attributes?: Readonly<Record<string, unknown>>;
@@ -165,12 +169,14 @@ export function interactionEvent(input: RecordInteractionInput, defaultSource: s
 }
 
 /**
- * Builds a `memory.asserted` event and validates it. Its `subject` defaults to the memory id.
+ * Builds a `memory.asserted` event and validates it. The memory id defaults to the idempotency
+ * key (so a repeat with the same key builds the same data) or else the event id; the `subject`
+ * defaults to the memory id.
  * @throws ValidationError naming every bad field.
  */
 export function assertedMemoryEvent(input: AssertMemoryInput, defaultSource: string): EventEnvelope {
   const id = input.id ?? newEventId();
-  const memoryId = input.memoryId ?? id;
+  const memoryId = input.memoryId ?? input.idempotencyKey ?? id;
   const data: MemoryAsserted = defined({
     memoryid: memoryId,
     memorytype: input.memoryType,

@@ -30,6 +30,8 @@ describe('event builders', () => {
     expect(event.data).toEqual({ memoryid: event.id, memorytype: 'preference', content: 'Maya is vegetarian.', validfrom: '2024-03-05T09:00:00Z', confidence: 0.9 });
     expect(event.subject).toBe(event.id);
     expect(event.dataschema).toBe('urn:memfabric:schema:memory.asserted:v1');
+    const keyed = assertedMemoryEvent({ ...base, content: 'x', memoryType: 'fact', idempotencyKey: 'fact-1' }, SOURCE);
+    expect(keyed.data.memoryid).toBe('fact-1');
   });
 
   it('build corrections and retractions aimed at a unit', () => {

@@ -1,11 +1,9 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, UnavailableError, ValidationError } from '@memfabric/errors';
 import type { EventEnvelope } from '@memfabric/events';
 import { MemfabricApiError } from './api-error.js';
 import { MemfabricClient } from './memfabric.client.js';
-import { startFakeMemfabric, type FakeMemfabric } from './testing/index.js';
+import { refusedLoopbackPort, startFakeMemfabric, type FakeMemfabric } from './testing/index.js';
 
 let fake: FakeMemfabric;
 let client: MemfabricClient;
@@ -35,15 +33,6 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 function requestsTo(path: string): number {
   return fake.requests.filter((r) => r.url.split('?')[0] === path).length;
-}
-
-/** A port nothing listens on: bound once, then closed. */
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('MemfabricClient against a loopback fake fabric', () => {
@@ -181,7 +170,7 @@ describe('MemfabricClient retries and failures', () => {
   });
 
   it('maps a refused connection to UnavailableError after retrying idempotent calls', async () => {
-    const port = await refusedPort();
+    const port = await refusedLoopbackPort();
     const down = new MemfabricClient({ baseUrl: `http://127.0.0.1:${port}`, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
     const error = await failure(down.getEvent('018e3a10-0000-7000-8000-000000000001'));
     expect(error).toBeInstanceOf(UnavailableError);

@@ -336,3 +336,19 @@ export async function startFakeMemfabric(options: FakeMemfabricOptions = {}, por
       }),
   };
 }
+
+/**
+ * A loopback TCP port nothing listens on (bound once, then released), so a request to it is
+ * refused (`ECONNREFUSED`). Another process could take the port in between; tests use it only
+ * for the refused-connection path.
+ */
+export async function refusedLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
