@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { EmbeddedAudit } from '@memfabric/audit-node';
+import { ValidationError } from '@memfabric/errors';
+import { resolveDataDir } from '../cli.config.js';
+import { openFabric } from '../fabric.js';
+import type { Output } from '../output.js';
+import { globalOptions } from '../program.js';
+import { cliCaller } from './history.command.js';
+
+/** Parses `--position`: a log offset (integer >= 0). @throws ValidationError otherwise. */
+function offset(value: string): number {
+  if (!/^[0-9]{1,16}$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new ValidationError(`--position must be a log offset (an integer >= 0), got "${value}"`, [{ pointer: '--position', detail: 'must be an integer >= 0' }]);
+  }
+  return Number(value);
+}
+
+/**
+ * `memfabric state --tenant T (--position P | --at ISO) [--stream S]`: the memory units and
+ * facts as they stood at a log position or transaction time, folded from the log (never the
+ * live projections). A progress bar while the log is read.
+ */
+export function registerState(program: Command, output: () => Output): void {
+  program
+    .command('state')
+    .description('memory units and facts as they stood at a log position or transaction time, folded from the log alone')
+    .requiredOption('--tenant <tenant>', 'tenant')
+    .option('--position <offset>', 'log offset (inclusive)')
+    .option('--at <iso>', 'transaction time (RFC 3339): the state after the last event recorded at or before it')
+    .option('--stream <stream>', 'only this stream')
+    .option('--caller <principal>', 'who reads, recorded in the read audit (default cli:<OS user>)')
+    .action(async (opts: { tenant: string; position?: string; at?: string; stream?: string; caller?: string }, command: Command) => {
+      const out = output();
+      if ((opts.position === undefined) === (opts.at === undefined)) {
+        throw new ValidationError('give exactly one of --position and --at', [{ pointer: '--position', detail: 'give exactly one of --position and --at' }]);
+      }
+      const config = resolveDataDir(globalOptions(command).dataDir, process.env);
+      const fabric = await openFabric(command);
+      try {
+        const audit = EmbeddedAudit.open({ fabric, dataDir: config.dataDir });
+        const position = opts.position === undefined ? undefined : offset(opts.position);
+        const end = (await fabric.log.end())[0] ?? 0;
+        const bar = out.progress('state: folding the log', Math.max(1, position === undefined ? end : Math.min(end, position + 1)));
+        let seen = 0;
+        const state = await audit.state(
+          opts.tenant,
+          { ...(position === undefined ? {} : { position }), ...(opts.at === undefined ? {} : { at: opts.at }), ...(opts.stream === undefined ? {} : { streamid: opts.stream }) },
+          { caller: cliCaller(opts.caller) },
+          (_read, reached) => {
+            bar.increment(Math.max(0, reached + 1 - seen));
+            seen = Math.max(seen, reached + 1);
+          },
+        );
+        bar.stop();
+        out.line(`tenant ${state.tenantid}${state.streamid ? ` stream ${state.streamid}` : ''} at position ${state.position ?? '-'} (${state.recordedAt ?? 'before the first event'})`);
+        for (const u of state.units) out.line(`  @${u.createdOffset}  ${u.streamid}  ${u.status}  ${u.actor}: ${u.text ?? '[erased]'}`);
+        for (const r of state.rollbacks) out.line(`  rollback ${r.id} (@${r.offset}) hides ${r.unitIds.length} unit(s)`);
+        for (const f of state.facts) out.line(`  fact ${f.subjectName} ${f.predicate} ${f.objectName}${f.invalidated ? ' (invalidated)' : ''}`);
+        out.summary(state, `${state.units.length} unit(s), ${state.facts.length} fact(s), ${state.entities.length} entit(ies) from ${state.eventsRead} event(s)`);
+      } finally {
+        await fabric.close();
+      }
+    });
+}
