@@ -7,7 +7,7 @@ import { MAX_K, type SearchFilter, type UnitStatus } from '@memfabric/vector-ind
 import type { RecallBackend, RecallRuntime } from './backend.js';
 import { jaccard, mmr, weightedRrf, wordSet, type ChannelRanking, type FusedItem } from './fusion.js';
 import { BUILTIN_PRESETS, DEFAULT_PRESET, findPreset } from './presets.js';
-import { candidateNames } from './query-terms.js';
+import { candidateNames, lexicalQueryText } from './query-terms.js';
 import {
   CHANNEL_NAMES,
   type ChannelName,
@@ -30,6 +30,11 @@ export interface RecallEngineOptions {
   /** Clock and ids; default the system clock and UUIDv7. */
   readonly runtime?: RecallRuntime;
 }
+
+/** Most entity mentions the graph channel reads per recall. */
+const GRAPH_MENTION_LIMIT = 2000;
+/** Most facts the graph channel follows per recall (graphHops > 0). */
+const GRAPH_FACT_LIMIT = 200;
 
 /** Statuses a point-in-time search must look at: a unit removed later was still visible then. */
 const AS_OF_STATUSES: readonly UnitStatus[] = ['active', 'superseded', 'retracted', 'rolled_back'];
@@ -192,7 +197,7 @@ export class RecallEngine implements Recaller {
           this.backend.dense({ tenant: request.tenant, vector: await embedQuery(), k: plan.candidates, filter: plan.filter, modelId: this.backend.embedder.modelId }),
         )
       : [],
-      wants('lexical') ? timed('lexical', () => this.backend.lexical({ tenant: request.tenant, text: request.query, k: plan.candidates, filter: plan.filter })) : [],
+      wants('lexical') ? timed('lexical', () => this.backend.lexical({ tenant: request.tenant, text: lexicalQueryText(request.query), k: plan.candidates, filter: plan.filter })) : [],
       wants('graph') ? timed('graph', () => this.graphChannel(plan)) : undefined,
       wants('temporal') && plan.windows.length > 0 ? timed('temporal', () => this.temporalChannel(plan, embedQuery)) : [],
     ]);
@@ -252,34 +257,39 @@ export class RecallEngine implements Recaller {
 
   /**
    * Graph channel: entities named in the query (n-grams matched against the tenant's entity
-   * names), their neighbours up to `graphHops` fact edges away (facts valid at `validAt`, known at
-   * `asOf`), and the units that mention them. A unit scores Σ over the entities it mentions of
-   * w(e) = 1 / log2(2 + mentions(e)) (rare entities weigh more, like IDF), neighbours at half
-   * weight, plus the weight of each fact between query entities it states.
+   * names, a name inside a longer matched name dropped) and the units that mention them, known
+   * at `asOf`. A unit scores Σ over the entities it mentions of w(e) = 1 / log2(2 + mentions(e))
+   * (rare entities weigh more, like IDF). With `graphHops` > 0 the units stating facts up to
+   * that many edges away (valid at `validAt`) are credited too, at the mean weight of the fact's
+   * ends (neighbours at half weight).
    */
   private async graphChannel(plan: Plan): Promise<GraphResult> {
     const empty: GraphResult = { ranking: [], entitiesOf: new Map(), eventsOf: new Map() };
     const store = this.backend.graph();
     if (!store) return empty;
     const { request } = plan;
-    const names = candidateNames(request.query);
-    if (names.length === 0) return empty;
-    const found = (await store.entitiesByName(request.tenant, names)).filter((e) => e.type !== 'date' && e.type !== 'quantity');
+    const candidates = candidateNames(request.query);
+    if (candidates.length === 0) return empty;
+    const found = (await store.entitiesByName(request.tenant, candidates)).filter((e) => e.type !== 'date' && e.type !== 'quantity');
     const seeds = dropContained(found);
     if (seeds.length === 0) return empty;
-    const time = {
-      ...(request.validAtMs !== undefined ? { validAt: request.validAtMs } : {}),
-      ...(plan.asOfPosition !== undefined ? { asOf: { offset: plan.asOfPosition } } : {}),
-    };
-    const hood = await store.neighbours(
-      request.tenant,
-      seeds.map((e) => e.id),
-      { ...time, hops: plan.preset.graphHops, limit: 500, mentionLimit: 5000 },
-    );
     const seedIds = new Set(seeds.map((e) => e.id));
-    const entityById = new Map(hood.entities.map((e) => [e.id, e]));
+    const names = new Map(seeds.map((e) => [e.id, e.name]));
+    const asOf = plan.asOfPosition !== undefined ? { asOf: { offset: plan.asOfPosition } } : {};
+    const mentions = await store.mentionsOf(request.tenant, [...seedIds], { ...asOf, limit: GRAPH_MENTION_LIMIT });
+    const facts =
+      plan.preset.graphHops > 0 ?
+        await store.neighbours(request.tenant, [...seedIds], {
+          ...asOf,
+          ...(request.validAtMs !== undefined ? { validAt: request.validAtMs } : {}),
+          hops: plan.preset.graphHops,
+          limit: GRAPH_FACT_LIMIT,
+          mentionLimit: 1,
+        })
+      : undefined;
+    for (const e of facts?.entities ?? []) if (!names.has(e.id)) names.set(e.id, e.name);
     const mentionCount = new Map<string, number>();
-    for (const m of hood.mentions) mentionCount.set(m.entityId, (mentionCount.get(m.entityId) ?? 0) + 1);
+    for (const m of mentions) mentionCount.set(m.entityId, (mentionCount.get(m.entityId) ?? 0) + 1);
     const weightOf = (entityId: string) => (seedIds.has(entityId) ? 1 : 0.5) / Math.log2(2 + (mentionCount.get(entityId) ?? 0));
 
     const scores = new Map<string, { score: number; entities: Set<string>; events: Set<string>; offset: number }>();
@@ -291,14 +301,13 @@ export class RecallEngine implements Recaller {
       scores.set(unitId, entry);
     };
     const seen = new Set<string>();
-    for (const m of hood.mentions) {
+    for (const m of mentions) {
       const key = `${m.sourceEventId}\u0000${m.entityId}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      credit(m.sourceEventId, weightOf(m.entityId), entityById.get(m.entityId)?.name, m.eventId, m.offset);
+      credit(m.sourceEventId, weightOf(m.entityId), names.get(m.entityId), m.eventId, m.offset);
     }
-    for (const fact of hood.facts) {
-      if (!seedIds.has(fact.subjectId) && !seedIds.has(fact.objectId)) continue;
+    for (const fact of facts?.facts ?? []) {
       const weight = (weightOf(fact.subjectId) + weightOf(fact.objectId)) / 2;
       fact.sourceEvents.forEach((source, i) => credit(source, weight, undefined, fact.events[i] ?? fact.events[0]!, 0));
     }

@@ -3,5 +3,5 @@ export * from './backend.js';
 export { RecallEngine, type RecallEngineOptions } from './engine.js';
 export { BUILTIN_PRESETS, DEFAULT_PRESET, DEFAULT_RRF_K, findPreset } from './presets.js';
 export { weightedRrf, mmr, jaccard, wordSet, type ChannelRanking, type FusedItem } from './fusion.js';
-export { candidateNames, MAX_NAME_WORDS } from './query-terms.js';
+export { candidateNames, lexicalQueryText, MAX_NAME_WORDS } from './query-terms.js';
 export { validateRecallRequest, type ValidRecallRequest } from './validation.js';

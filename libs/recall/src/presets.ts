@@ -23,7 +23,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
     candidates: 100,
-    graphHops: 1,
+    graphHops: 0,
     context,
   },
   {
@@ -33,7 +33,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: 0.7,
     candidates: 100,
-    graphHops: 1,
+    graphHops: 0,
     context,
   },
   {
@@ -43,7 +43,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
     candidates: 100,
-    graphHops: 1,
+    graphHops: 0,
     context: noContext,
   },
   {
@@ -53,7 +53,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
     candidates: 100,
-    graphHops: 1,
+    graphHops: 0,
     context: noContext,
   },
   {
@@ -63,7 +63,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
     candidates: 100,
-    graphHops: 1,
+    graphHops: 0,
     context: noContext,
   },
 ];

@@ -37,3 +37,28 @@ export function candidateNames(query: string): string[] {
   }
   return [...out].slice(0, 64);
 }
+
+/**
+ * English function words dropped from the lexical channel's query: they match most documents,
+ * add nothing to BM25's ranking (near-zero IDF) and make the full-text index score every
+ * document that contains them. A subset of the SMART stop list (Salton, 1971).
+ */
+const LEXICAL_STOP_WORDS = new Set(
+  `a an the and or but if of to in on at by for with from about into onto over under as than then so
+  is am are was were be been being do does did doing have has had having will would shall should can could may might must
+  what when where which who whom whose why how that this these those there here
+  i me my myself we us our ours you your yours he him his she her hers it its they them their theirs
+  not no nor any some all each both either neither own same such very just too also only ever`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/**
+ * The query text the lexical channel searches: the query's words without function words
+ * (see {@link LEXICAL_STOP_WORDS}); the whole query when nothing else is left.
+ */
+export function lexicalQueryText(query: string): string {
+  const words = query.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
+  const kept = words.filter((w) => !LEXICAL_STOP_WORDS.has(w.toLowerCase().replace(/['’].*$/u, '')));
+  return kept.length > 0 ? kept.join(' ') : query;
+}

@@ -193,8 +193,12 @@ export interface RecallPreset {
   readonly mmrLambda: number | null;
   /** Candidates each channel returns before fusion (≥ k). */
   readonly candidates: number;
-  /** Graph channel: fact edges to follow from the query's entities, 1 or 2. */
-  readonly graphHops: 1 | 2;
+  /**
+   * Graph channel: fact edges to follow from the query's entities. 0 = the units that mention
+   * the entities only; 1 or 2 = also the units stating facts up to that many edges away
+   * (valid at `validAt`).
+   */
+  readonly graphHops: 0 | 1 | 2;
   /** Context channel: how many of the top fused hits get their neighbours added, and how many on each side. */
   readonly context: { readonly seeds: number; readonly before: number; readonly after: number };
 }
