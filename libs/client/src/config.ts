@@ -34,6 +34,12 @@ export interface MemfabricClientOptions {
   readonly source?: string;
   /** Extra headers sent with every request (a gateway key, a tenant routing header, ...). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Who reads (agent, user or service principal), 1..256 printable ASCII characters without
+   * spaces: sent as `X-Memfabric-Caller` on every request (the audit service records it in its
+   * read audit) and as a recall's `caller` when the request names none.
+   */
+  readonly caller?: string;
 }
 
 /** {@link MemfabricClientOptions} with defaults applied. */
@@ -48,6 +54,7 @@ export interface ResolvedClientOptions {
   readonly retryMaxDelayMs: number;
   readonly source: string;
   readonly headers: Readonly<Record<string, string>>;
+  readonly caller: string | undefined;
 }
 
 /** Defaults of the optional fields of {@link MemfabricClientOptions}. */
@@ -59,8 +66,14 @@ export const CLIENT_DEFAULTS = {
   source: 'urn:memfabric:client',
 } as const;
 
+/** Request header naming the reading principal. */
+export const CALLER_HEADER = 'x-memfabric-caller';
+
+/** What a caller name may look like (it travels in a header): 1..256 printable ASCII characters, no spaces. */
+export const CALLER_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
 /** Headers the client sets itself; `headers` may not override them. */
-const RESERVED_HEADERS = new Set(['authorization', 'content-type', 'accept', 'content-length', 'idempotency-key']);
+const RESERVED_HEADERS = new Set(['authorization', 'content-type', 'accept', 'content-length', CALLER_HEADER]);
 
 function isInteger(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
@@ -114,12 +127,15 @@ export function resolveClientOptions(options: MemfabricClientOptions): ResolvedC
     problems.push('headers must map header names to string values');
   } else {
     const reserved = Object.keys(headers).filter((name) => RESERVED_HEADERS.has(name.toLowerCase()));
-    if (reserved.length > 0) problems.push(`headers must not set ${reserved.join(', ')}: the client sets them (use apiKey for Authorization)`);
+    if (reserved.length > 0) problems.push(`headers must not set ${reserved.join(', ')}: the client sets them (use apiKey for Authorization, caller for X-Memfabric-Caller)`);
+  }
+  if (o.caller !== undefined && (typeof o.caller !== 'string' || !CALLER_PATTERN.test(o.caller))) {
+    problems.push(`caller must be 1..256 printable ASCII characters without spaces, e.g. agent:planner (got '${String(o.caller)}')`);
   }
   const fetchImpl: typeof fetch | undefined = o.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') problems.push('no fetch implementation: run on Node.js 18+ or pass fetch');
   if (problems.length > 0) {
     throw new ConfigurationError(`MemfabricClient options are invalid: ${problems.join('; ')}`, { context: { problems } });
   }
-  return { baseUrl, apiKey: o.apiKey, timeoutMs, fetch: fetchImpl, maxRetries, retryBaseDelayMs, retryMaxDelayMs, source, headers };
+  return { baseUrl, apiKey: o.apiKey, timeoutMs, fetch: fetchImpl, maxRetries, retryBaseDelayMs, retryMaxDelayMs, source, headers, caller: o.caller };
 }

@@ -24,7 +24,7 @@ describe('resolveClientOptions', () => {
   });
 
   it('names every bad option and how to fix it', () => {
-    const message = problems({ baseUrl: 'ftp://user:pw@host/x?y=1', apiKey: '', timeoutMs: 0, retry: { maxRetries: 11, baseDelayMs: 10, maxDelayMs: 5 }, source: 'has space' });
+    const message = problems({ baseUrl: 'ftp://user:pw@host/x?y=1', apiKey: '', timeoutMs: 0, retry: { maxRetries: 11, baseDelayMs: 10, maxDelayMs: 5 }, source: 'has space', caller: 'two words' });
     expect(message).toMatch(/baseUrl must use http or https/);
     expect(message).toMatch(/must not contain credentials: put the key in apiKey/);
     expect(message).toMatch(/must not contain a query/);
@@ -33,6 +33,7 @@ describe('resolveClientOptions', () => {
     expect(message).toMatch(/retry\.maxRetries must be an integer in 0\.\.10/);
     expect(message).toMatch(/retry\.maxDelayMs \(5\) must be at least retry\.baseDelayMs \(10\)/);
     expect(message).toMatch(/source must be a URI-reference/);
+    expect(message).toMatch(/caller must be 1\.\.256 printable ASCII/);
   });
 
   it('requires an absolute base URL', () => {

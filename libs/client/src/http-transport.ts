@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError } from '@memfabric/errors';
 import { MemfabricApiError, readProblem } from './api-error.js';
 import { backoffDelayMs, parseRetryAfter } from './backoff.js';
-import type { ResolvedClientOptions } from './config.js';
+import { CALLER_HEADER, type ResolvedClientOptions } from './config.js';
 
 /** Options every client call accepts. */
 export interface CallOptions {
@@ -122,6 +122,7 @@ export class HttpTransport {
     const signal = callerSignal === undefined ? timeout : AbortSignal.any([callerSignal, timeout]);
     const headers: Record<string, string> = { ...this.config.headers, ...request.headers, accept: 'application/json, application/problem+json' };
     if (this.config.apiKey !== undefined) headers.authorization = `Bearer ${this.config.apiKey}`;
+    if (this.config.caller !== undefined) headers[CALLER_HEADER] = this.config.caller;
     if (request.body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
 
     let response: Response;

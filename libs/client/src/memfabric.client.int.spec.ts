@@ -11,7 +11,7 @@ const fast = { retry: { baseDelayMs: 1, maxDelayMs: 5 } };
 
 beforeAll(async () => {
   fake = await startFakeMemfabric();
-  client = new MemfabricClient({ baseUrl: `${fake.url}/`, apiKey: 'sk-test', source: 'urn:agent:test', ...fast });
+  client = new MemfabricClient({ baseUrl: `${fake.url}/`, apiKey: 'sk-test', source: 'urn:agent:test', caller: 'agent:test', ...fast });
 });
 afterAll(() => fake.close());
 
@@ -45,11 +45,13 @@ describe('MemfabricClient against a loopback fake fabric', () => {
     const sent = fake.requests.at(-1)!;
     expect(sent.headers['content-type']).toBe('application/cloudevents-batch+json');
     expect(sent.headers.authorization).toBe('Bearer sk-test');
+    expect(sent.headers['x-memfabric-caller']).toBe('agent:test');
     const [event] = sent.body as EventEnvelope[];
     expect(event).toMatchObject({ id: written.id, source: 'urn:agent:test', type: 'interaction.recorded', data: { role: 'user', kind: 'message' } });
 
     const answer = await client.recall({ query: 'Where does Maya fly?', scope: { tenant: t }, k: 5, consistencyToken: written.consistencyToken });
     expect(answer.consistency).toMatchObject({ requested: true, reached: true });
+    expect(fake.requests.at(-1)!.body).toMatchObject({ caller: 'agent:test' });
     expect(answer.hits[0]).toMatchObject({ unitId: written.id, rank: 1, speaker: 'Maya', memoryType: 'interaction' });
     expect(answer.hits[0]!.explain.events).toEqual([written.id]);
   });

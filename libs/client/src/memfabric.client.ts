@@ -192,7 +192,8 @@ export class MemfabricClient {
    * `POST /v1/recall`: one query over every retrieval channel, fused and explained (see
    * `RecallRequest` in `@memfabric/recall`). A read, so retried like a GET. With a
    * `consistencyToken`, the attempt's timeout is extended by `consistencyTimeoutMs` (default
-   * 2000 ms) so the server's wait for the projections is not cut short.
+   * 2000 ms) so the server's wait for the projections is not cut short. The client's `caller`
+   * fills in the request's when it names none.
    *
    * @throws MemfabricApiError `validation_failed` naming every bad field (`/query`, `/k`,
    *   `/scope/tenant`, ...), `not_found` for an unknown preset, `unavailable` while a read model
@@ -203,7 +204,8 @@ export class MemfabricClient {
     const waitMs =
       request?.consistencyToken === undefined ? 0 : Math.min(request.consistencyTimeoutMs ?? CONSISTENCY_WAIT_MS.default, CONSISTENCY_WAIT_MS.max);
     const timeoutMs = (options.timeoutMs ?? this.options.timeoutMs) + (Number.isFinite(waitMs) && waitMs > 0 ? waitMs : 0);
-    const { status, body } = await this.http.send({ method: 'POST', path, body: request, idempotent: true, options: { ...options, timeoutMs } });
+    const sent = request?.caller === undefined && this.options.caller !== undefined ? { ...request, caller: this.options.caller } : request;
+    const { status, body } = await this.http.send({ method: 'POST', path, body: sent, idempotent: true, options: { ...options, timeoutMs } });
     if (!isObject(body) || !Array.isArray(body.hits)) throw unexpected('a recall response', 'POST', this.http.url(path), status);
     return body as unknown as RecallResponse;
   }

@@ -1,5 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { MemfabricClient } from '@memfabric/client';
+import { CALLER_PATTERN, MemfabricClient } from '@memfabric/client';
 import type { McpConfig } from './mcp.config.js';
 import { registerForgetTool } from './tools/forget.tool.js';
 import { registerMemoryHistoryTool } from './tools/memory-history.tool.js';
@@ -15,13 +15,17 @@ export const MCP_INSTRUCTIONS =
   'call remember to store what should outlive this conversation (an explicit memoryType for facts and preferences); ' +
   'memory_history shows how a memory changed; forget retracts a wrong memory.';
 
-/** The REST client an MCP server uses, configured from {@link McpConfig}. */
+/**
+ * The REST client an MCP server uses, configured from {@link McpConfig}; the actor is sent as
+ * the caller (`X-Memfabric-Caller`, recorded in the read audit) when it is a valid header value.
+ */
 export function createMemfabricClient(config: McpConfig): MemfabricClient {
   return new MemfabricClient({
     baseUrl: config.memfabricUrl,
     ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
     timeoutMs: config.timeoutMs,
     source: config.source,
+    ...(CALLER_PATTERN.test(config.actor) ? { caller: config.actor } : {}),
   });
 }
 

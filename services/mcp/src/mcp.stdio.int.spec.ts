@@ -33,6 +33,7 @@ describe('memfabric-mcp over stdio (child process, fake fabric)', () => {
 
     const sent = fake.requests.find((r) => r.url === '/v1/recall')!;
     expect(sent.headers.authorization).toBe('Bearer sk-mcp');
+    expect(sent.headers['x-memfabric-caller']).toBe('agent:mcp');
     expect(mcp.stderr()).toMatch(/serving MCP over stdio; memfabric at http:\/\/127\.0\.0\.1:\d+; tenant acme/);
   });
 
