@@ -3,13 +3,22 @@ import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EmbeddedFabric, embedderFromEnv } from '@memfabric/embedded';
 import { loadOrCreateMasterKey } from '@memfabric/event-log-sqlite';
-import { createIngestApp, createIngestLogger, loadIngestConfig, type IngestConfig, type IngestEnv, type IngestLogger } from '@memfabric/ingest';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { AuditModule, loadAuditConfig } from '@memfabric/audit-service';
+import { createIngestLogger, IngestModule, loadIngestConfig, PinoNestLogger, type IngestConfig, type IngestEnv, type IngestLogger } from '@memfabric/ingest';
+import { loadQueryGatewayConfig, QueryGatewayModule } from '@memfabric/query-gateway';
+
+/** Root module of the all-in-one app; its imports are the service modules. */
+@Module({})
+class FabricModule {}
 
 /** The embedded fabric running in one process. */
 export interface RunningFabric {
   /** The log, the projection runtime and the read stores. */
   readonly fabric: EmbeddedFabric;
-  /** The ingest HTTP application. */
+  /** The HTTP application: ingest, query gateway and audit modules. */
   readonly app: NestExpressApplication;
   readonly config: IngestConfig;
   /** Base URL of the HTTP API, e.g. `http://127.0.0.1:8081`. */
@@ -26,10 +35,14 @@ export interface StartFabricOptions {
 
 /**
  * Starts every memfabric service of the embedded stack in this process on the data directory
- * named by `MEMFABRIC_DATA_DIR` (default `./data`): the ingest API over the SQLite event log,
- * and the projections (memory units, analytics) running continuously behind it.
+ * named by `MEMFABRIC_DATA_DIR` (default `./data`), on one HTTP port: the ingest API over the
+ * SQLite event log (`/v1/events`, `/v1/tenants/{t}/streams/...`), the query gateway
+ * (`POST /v1/recall`) and the audit service (history, state, rollback, erasure, export, read
+ * audit), with the projections (memory units, vectors, extraction, graph, analytics) running
+ * continuously behind them.
  *
- * @param env - environment variables (see `loadIngestConfig` for names and defaults).
+ * @param env - environment variables (see `loadIngestConfig`, `loadQueryGatewayConfig` and
+ *   `loadAuditConfig` for names and defaults).
  * @throws ConfigurationError when the configuration is invalid or a store cannot be opened.
  * @throws Error when the port cannot be bound (e.g. EADDRINUSE).
  */
@@ -40,7 +53,20 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
   const fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: embedderFromEnv(env) });
   let app: NestExpressApplication | undefined;
   try {
-    app = await createIngestApp({ log: fabric.log, config, logger });
+    const root: DynamicModule = {
+      module: FabricModule,
+      imports: [
+        IngestModule.forRoot({ log: fabric.log, config, logger }),
+        QueryGatewayModule.forRoot({ recaller: fabric.recaller(), config: loadQueryGatewayConfig(env), logger }),
+        AuditModule.forRoot({ fabric, config: loadAuditConfig({ ...env, MEMFABRIC_DATA_DIR: config.dataDir }), dataDir: config.dataDir, logger }),
+      ],
+    };
+    app = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), {
+      bodyParser: false,
+      logger: new PinoNestLogger(logger),
+      abortOnError: false,
+    });
+    app.disable('x-powered-by');
     await app.listen(config.port, config.host);
   } catch (error) {
     await app?.close();
