@@ -118,6 +118,62 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     expect(verify.body).toMatchObject({ valid: true, checkpoints: 2 });
   });
 
+  it('rollback by filter: dry run lists the stream units, apply hides them (history shows it), revert brings them back', async () => {
+    const admin = (req: request.Test) => req.set('Authorization', `Bearer ${TOKEN}`);
+    const dry = await admin(http().post('/v1/tenants/acme/rollbacks?dryRun=true').send({ filter: { streamid: 's1' } }));
+    expect(dry.status).toBe(200);
+    const plan = dry.body as { dryRun: boolean; units: number; ids: string[] };
+    expect(plan).toMatchObject({ dryRun: true, units: 1 });
+    const units = await fabric.memoryUnits.listUnits('acme', { streamid: 's1', limit: 100 });
+    expect(plan.ids).toEqual(units.map((u) => u.id));
+
+    const applied = await admin(http().post('/v1/tenants/acme/rollbacks').set('X-Memfabric-Caller', 'ops:kim').send({ filter: { streamid: 's1' }, reason: 'bad batch' }));
+    expect(applied.status).toBe(201);
+    const { rollbackId, ids } = applied.body as { rollbackId: string; ids: string[] };
+    expect(ids).toEqual(plan.ids);
+    const after = (await http().get(`/v1/tenants/acme/memories/${ids[0]!}/history`)).body as { versions: { change: string; status: string; actor: string }[] };
+    expect(after.versions.at(-1)).toMatchObject({ change: 'rolled_back', status: 'rolled_back', actor: 'ops:kim' });
+
+    const reverted = await admin(http().post(`/v1/rollbacks/${rollbackId}/revert`).send({ reason: 'was fine' }));
+    expect(reverted.status).toBe(200);
+    expect(reverted.body).toMatchObject({ rollbackId, alreadyReverted: false });
+    expect((await admin(http().post(`/v1/rollbacks/${rollbackId}/revert`))).body).toMatchObject({ alreadyReverted: true });
+    const back = (await http().get(`/v1/tenants/acme/memories/${ids[0]!}/history`)).body as { versions: { change: string; status: string }[] };
+    expect(back.versions.at(-1)).toMatchObject({ change: 'rollback_reverted', status: 'active' });
+  });
+
+  it('action routes answer bad bodies with 400/413 problem+json and unknown rollbacks with 404', async () => {
+    const admin = (req: request.Test) => req.set('Authorization', `Bearer ${TOKEN}`);
+    const unknown = await admin(http().post('/v1/tenants/acme/rollbacks').send({ filter: { stream: 's1', tenantid: 'other' } }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers['content-type']).toMatch(PROBLEM);
+    expect((unknown.body as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)).toEqual(['/filter/stream', '/filter/tenantid']);
+    const badTime = await admin(http().post('/v1/tenants/acme/rollbacks').send({ filter: { from: 'yesterday' } }));
+    expect(badTime.status).toBe(400);
+    const malformed = await admin(http().post('/v1/tenants/acme/rollbacks').set('Content-Type', 'application/json').send('{"filter":'));
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ code: 'malformed_json' });
+    const big = await admin(http().post('/v1/tenants/acme/rollbacks').send({ reason: 'x'.repeat(70 * 1024) }));
+    expect(big.status).toBe(413);
+    expect(big.headers['content-type']).toMatch(PROBLEM);
+    const missing = await admin(http().post('/v1/rollbacks/00000000-0000-7000-8000-000000000000/revert'));
+    expect(missing.status).toBe(404);
+    expect((await http().post('/v1/tenants/acme/subjects/maya/erase')).status).toBe(401);
+  });
+
+  it('erasure of a subject: history and state no longer return the content, the chains still verify', async () => {
+    const [e] = await fabric.log.append([interaction('acme', 's3', 'my phone number is 555-0199', { actor: 'zoe' })]);
+    await fabric.catchUp();
+    const erased = await http().post('/v1/tenants/acme/subjects/zoe/erase').set('Authorization', `Bearer ${TOKEN}`).send({ reason: 'GDPR art. 17 request' });
+    expect(erased.status).toBe(200);
+    expect(erased.body).toMatchObject({ keysDestroyed: 1 });
+    const history = await http().get(`/v1/tenants/acme/memories/${e!.id}/history`);
+    expect(JSON.stringify(history.body)).not.toContain('555-0199');
+    const state = await http().get('/v1/tenants/acme/state?position=100000');
+    expect(JSON.stringify(state.body)).not.toContain('555-0199');
+    expect((await http().get('/v1/tenants/acme/verify').set('Authorization', `Bearer ${TOKEN}`)).body).toMatchObject({ valid: true });
+  });
+
   it('serves its OpenAPI 3.1 document with every route', async () => {
     for (const url of ['/openapi.json', '/v1/audit/openapi.json']) {
       const res = await http().get(url);
@@ -125,7 +181,7 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
       const doc = res.body as { openapi: string; paths: Record<string, unknown> };
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toEqual(
-        expect.arrayContaining(['/v1/tenants/{tenant}/memories/{id}/history', '/v1/tenants/{tenant}/entities/{id}/history', '/v1/tenants/{tenant}/state', '/v1/tenants/{tenant}/reads', '/v1/tenants/{tenant}/export']),
+        expect.arrayContaining(['/v1/tenants/{tenant}/memories/{id}/history', '/v1/tenants/{tenant}/entities/{id}/history', '/v1/tenants/{tenant}/state', '/v1/tenants/{tenant}/reads', '/v1/tenants/{tenant}/export', '/v1/tenants/{tenant}/rollbacks', '/v1/rollbacks/{id}/revert', '/v1/tenants/{tenant}/subjects/{subject}/erase']),
       );
     }
   });

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { EmbeddedAudit } from '@memfabric/audit-node';
 import type { EmbeddedFabric } from '@memfabric/embedded';
 import { INGEST_LOGGER, ProblemDetailsFilter } from '@memfabric/ingest';
+import { ActionsController } from './actions.controller.js';
 import { AdminController } from './admin.controller.js';
 import { AdminGuard } from './admin.guard.js';
 import type { AuditConfig } from './audit.config.js';
@@ -37,7 +38,7 @@ interface Lifecycle {
 
 /**
  * The audit service as a Nest module: history, point-in-time state, the read audit, signed
- * checkpoints, export and verification routes (see `buildAuditOpenApiDocument`), a JSON body
+ * checkpoints, export and verification, rollback (dry run, apply, revert) and erasure routes (see `buildAuditOpenApiDocument`), a JSON body
  * parser with its own byte limit on the audit's POST routes only, the OpenAPI document at
  * `config.openApiPaths`, and the problem+json filter of `@memfabric/ingest` registered as
  * `APP_FILTER` — the same filter the ingest module registers, so the modules share one Nest app
@@ -60,7 +61,7 @@ export class AuditModule implements NestModule, OnApplicationBootstrap, OnModule
     const audit = options.audit ?? EmbeddedAudit.open({ fabric: options.fabric, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
     return {
       module: AuditModule,
-      controllers: [HistoryController, StateController, AdminController],
+      controllers: [HistoryController, StateController, AdminController, ActionsController],
       providers: [
         { provide: AUDIT, useValue: audit },
         { provide: AUDIT_CONFIG, useValue: options.config },

@@ -8,3 +8,4 @@ export { AdminGuard } from './admin.guard.js';
 export { AUDIT_JSON_ROUTES } from './json-body.middleware.js';
 export { buildAuditOpenApiDocument, AUDIT_API_VERSION, type AuditOpenApiDocument } from './openapi.document.js';
 export type { ExportResponse } from './admin.controller.js';
+export type { RollbackResponse } from './actions.controller.js';

@@ -169,6 +169,25 @@ function schemas(): Record<string, Schema> {
       },
     },
     LiveVerification: { type: 'object', properties: { valid: { type: 'boolean' }, chains: { type: 'object' }, checkpoints: { type: 'integer' }, firstFailure: { type: 'object' } } },
+    RollbackRequest: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        filter: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Which units to hide; the tenant comes from the path. World time [from, to).',
+          properties: { tenantid: str, actor: str, streamid: str, from: time, to: time, batchid: str },
+        },
+        reason: { type: 'string', maxLength: 2048 },
+        dryRun: { type: 'boolean', default: false },
+      },
+    },
+    RollbackResponse: {
+      type: 'object',
+      required: ['dryRun', 'filter', 'uptoposition', 'units', 'ids'],
+      properties: { dryRun: { type: 'boolean' }, rollbackId: str, position, filter: { type: 'object' }, uptoposition: { type: 'integer' }, units: { type: 'integer' }, ids: { type: 'array', items: str } },
+    },
     ExportResponse: { type: 'object', properties: { dir: str, manifest: { type: 'object' }, keyId: str, publicKeyPem: str } },
   };
 }
@@ -186,7 +205,7 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
       version: AUDIT_API_VERSION,
       description:
         'History of memories and entities, state at any log position or transaction time (folded from the log), the read audit, ' +
-        `signed checkpoints (Ed25519), export bundles and tamper checks. JSON bodies are limited to ${options.maxBodyBytes} bytes. ` +
+        `signed checkpoints (Ed25519), export bundles, tamper checks, rollback by filter and erasure of a data subject. JSON bodies are limited to ${options.maxBodyBytes} bytes. ` +
         'Errors are RFC 9457 problem details (application/problem+json).',
     },
     components: {
@@ -253,6 +272,45 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
           security: bearer,
           parameters: [tenant],
           responses: { '200': json('The verification (valid or the first failure, naming the event).', ref('LiveVerification')), ...adminErrors },
+        },
+      },
+      '/v1/tenants/{tenant}/rollbacks': {
+        post: {
+          operationId: 'rollback',
+          summary: 'Roll back by filter: dry run lists the units that would disappear from recall; otherwise appends rollback.applied (never deletes)',
+          security: bearer,
+          parameters: [tenant, { name: 'dryRun', in: 'query', required: false, schema: { type: 'boolean' } }, caller],
+          requestBody: { required: false, content: { 'application/json': { schema: ref('RollbackRequest') } } },
+          responses: {
+            '200': json('Dry run: what would disappear.', ref('RollbackResponse')),
+            '201': json('Applied: the rollback id and what disappeared.', ref('RollbackResponse')),
+            '413': problem('Body larger than the limit.'),
+            ...adminErrors,
+          },
+        },
+      },
+      '/v1/rollbacks/{id}/revert': {
+        post: {
+          operationId: 'revertRollback',
+          summary: 'Revert a rollback (appends rollback.reverted; idempotent)',
+          security: bearer,
+          parameters: [idParam('id', 'Id of the rollback.applied event.'), caller],
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 } } } } } },
+          responses: {
+            '200': json('Reverted.', { type: 'object', properties: { rollbackId: str, revertEventId: str, alreadyReverted: { type: 'boolean' } } }),
+            '404': problem('No such event.'),
+            ...adminErrors,
+          },
+        },
+      },
+      '/v1/tenants/{tenant}/subjects/{subject}/erase': {
+        post: {
+          operationId: 'eraseSubject',
+          summary: "Erase a data subject: destroy its content key (crypto-shredding), append subject.erased, purge derived data",
+          security: bearer,
+          parameters: [tenant, idParam('subject', 'Data subject.'), caller],
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 }, requestedBy: { type: 'string', maxLength: 256 } } } } } },
+          responses: { '200': json('Erased.', { type: 'object', properties: { eventId: str, keysDestroyed: { type: 'integer' }, units: { type: ['integer', 'null'] } } }), ...adminErrors },
         },
       },
       '/v1/tenants/{tenant}/export': {
