@@ -1,6 +1,6 @@
 import { IdempotencyConflictError, MemfabricError, NotFoundError, ValidationError, type FieldProblem } from '@memfabric/errors';
 import { normalizeEvent, type NewEvent, type RollbackApplied, type StoredEvent } from '@memfabric/events';
-import { MEMORY_UNITS_PROJECTION, rollbackCovers, LIST_UNITS_LIMITS, type MemoryUnit, type RollbackFilter } from '@memfabric/projections';
+import { MEMORY_UNITS_PROJECTION, rollbackCovers, LIST_UNITS_LIMITS, type MemoryUnit, type ProgressCallback, type RollbackFilter } from '@memfabric/projections';
 import type { EmbeddedFabric } from './embedded-fabric.js';
 
 // Graph reads exclude rolled-back source events through this view (see `GraphRollbacks`).
@@ -27,6 +27,8 @@ export const AUDIT_SOURCE = 'urn:memfabric:audit';
 export interface AuditActionOptions {
   /** Run the projections until caught up after appending (default true). */
   readonly catchUp?: boolean;
+  /** Told about the catch-up's progress (progress bars). */
+  readonly onProgress?: ProgressCallback;
 }
 
 /** What {@link planRollback} found. */
@@ -112,7 +114,7 @@ export function checkRollbackFilter(filter: RollbackFilter): RollbackFilter {
  */
 export async function planRollback(fabric: AuditFabric, filter: RollbackFilter, options: AuditActionOptions = {}): Promise<RollbackPlan> {
   const checked = checkRollbackFilter(filter);
-  if (options.catchUp !== false) await fabric.catchUp(undefined, [MEMORY_UNITS_PROJECTION]);
+  if (options.catchUp !== false) await fabric.catchUp(options.onProgress, [MEMORY_UNITS_PROJECTION]);
   const uptoposition = ((await fabric.log.end())[0] ?? 0) - 1;
   return { filter: checked, uptoposition, units: await coveredUnits(fabric, checked, uptoposition) };
 }
@@ -152,7 +154,7 @@ export async function applyRollback(
   if (plan.uptoposition < 0) throw new ValidationError('nothing to roll back: the log is empty', [{ pointer: '/filter', detail: 'the log holds no event yet' }]);
   const data: RollbackApplied = { filter: plan.filter, uptoposition: plan.uptoposition, ...(options.reason ? { reason: options.reason } : {}) };
   const event = await appendOne(fabric, auditEvent('rollback.applied', plan.filter.tenantid, options.actor ?? SYSTEM_ACTOR, data as unknown as Record<string, unknown>));
-  if (options.catchUp !== false) await fabric.catchUp();
+  if (options.catchUp !== false) await fabric.catchUp(options.onProgress);
   return { ...plan, event };
 }
 
@@ -190,7 +192,7 @@ export async function revertRollback(
     stored = earlier;
     alreadyReverted = true;
   }
-  if (options.catchUp !== false) await fabric.catchUp();
+  if (options.catchUp !== false) await fabric.catchUp(options.onProgress);
   return { event: stored, alreadyReverted };
 }
 
@@ -220,7 +222,7 @@ export async function eraseSubject(
   const event = await appendOne(fabric, auditEvent('subject.erased', tenant, SYSTEM_ACTOR, data));
   const keysDestroyed = await fabric.log.vault.destroy(tenant, subject);
   if (options.catchUp === false) return { event, keysDestroyed, units: null };
-  await fabric.catchUp();
+  await fabric.catchUp(options.onProgress);
   let units = 0;
   let afterOffset: number | undefined;
   for (;;) {
