@@ -139,7 +139,10 @@ export interface PresetReport {
 export interface ComponentReport {
   readonly name: string;
   readonly description: string;
+  /** Wall clock, ms. */
   readonly latency: LatencySummary;
+  /** CPU time of the process during each call, ms. */
+  readonly cpu: LatencySummary;
 }
 
 /** What the serve child reports when done. */
@@ -147,8 +150,9 @@ export interface ServeReport {
   readonly kind: 'serve';
   readonly units: number;
   readonly embedder: string;
-  /** Opening the fabric and loading / building the HNSW graphs (`warm()`), s. */
+  /** Opening the fabric, s. */
   readonly openSeconds: number;
+  /** Loading every tenant's vector cache (HNSW files, or vectors for exact search; `warm()`), s. */
   readonly warmSeconds: number;
   readonly warmedTenants: number;
   /** Queries run before measuring (not counted), per preset. */

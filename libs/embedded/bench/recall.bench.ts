@@ -35,11 +35,13 @@
  * --ablations LIST (preset[:channel=weight+...], see the default), --ablation-queries N (300),
  * --embedder hash|use (hash), --graph-max N (10000), --max-build-minutes N (40),
  * --use-queries N (200; 0 skips), --use-index-size N (0 = off), --data-dir DIR (os.tmpdir()),
- * --keep (keep the data directories), --json (one JSON line on stdout; progress on stderr).
+ * --keep (keep the data directories, with what --reuse needs), --reuse DIR[,DIR] (no build:
+ * serve again from kept directories), --cpu-prof DIR (write a V8 CPU profile of each serve phase
+ * there, `serve-<units>.cpuprofile`), --json (one JSON line on stdout; progress on stderr).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +69,8 @@ const { values } = parseArgs({
     'use-index-size': { type: 'string', default: '0' },
     'data-dir': { type: 'string', default: os.tmpdir() },
     keep: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+    reuse: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -105,9 +109,9 @@ const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), 'recall-w
 const log = (text: string) => process.stderr.write(`[bench:recall ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 
 /** Runs one phase in a child process; rejects on a child error or when `timeoutMs` passes. */
-function runChild<T extends ChildMessage>(role: string, config: unknown, label: string, timeoutMs?: number): Promise<T> {
+function runChild<T extends ChildMessage>(role: string, config: unknown, label: string, timeoutMs?: number, execArgv: readonly string[] = []): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const child = fork(worker, [role, JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(worker, [role, JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...execArgv] });
     let result: T | undefined;
     let failure: Error | undefined;
     let lastProgress = '';
@@ -148,12 +152,41 @@ function coreBuildSeconds(build: BuildReport): number {
   return build.stages.filter((s) => !/extraction|graph$/.test(s.stage)).reduce((sum, s) => sum + s.seconds, 0);
 }
 
+/** What `--keep` leaves in a data directory so that `--reuse` can serve from it again. */
+interface KeptBuild {
+  readonly units: number;
+  readonly tenants: number;
+  readonly seed: number;
+  readonly embedder: string;
+  readonly masterKeyHex: string;
+}
+const KEPT_FILE = 'bench-recall.json';
+
+/** Serves again from a data directory a `--keep` run left (no build). */
+async function reuseDir(dataDir: string): Promise<SizeResult> {
+  const kept = JSON.parse(readFileSync(path.join(dataDir, KEPT_FILE), 'utf8')) as KeptBuild;
+  const serveConfig: ServeConfig = { dataDir, ...kept, presets, queries, warmup, componentQueries, k, ablations, ablationQueries };
+  const serve = await runChild<ServeReport>('serve', serveConfig, `${kept.units} serve`, undefined, profileArgs(kept.units));
+  return { units: kept.units, embedder: kept.embedder, serve };
+}
+
+function profileArgs(units: number): string[] {
+  return values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`, `--cpu-prof-name=serve-${units}.cpuprofile`] : [];
+}
+
 async function runSize(units: number, embedder: string, previous: SizeResult | undefined): Promise<SizeResult> {
   if (previous?.build) {
     const estimate = (coreBuildSeconds(previous.build) * units) / previous.units;
+    const cpuEstimate = (previous.build.stages.filter((s) => !/extraction|graph$/.test(s.stage)).reduce((sum, s) => sum + s.cpuSeconds, 0) * units) / previous.units;
     log(`${units} units: build estimated at ${(estimate / 60).toFixed(1)} min (linear from ${previous.units} units)`);
     if (estimate > maxBuildMinutes * 60) {
-      return { units, embedder, notRun: `build estimated at ${(estimate / 60).toFixed(1)} min (linear from ${previous.units} units), over --max-build-minutes ${maxBuildMinutes}` };
+      return {
+        units,
+        embedder,
+        notRun:
+          `build estimated at ${(estimate / 60).toFixed(1)} min wall clock (linear from ${previous.units} units on this machine as loaded now), ` +
+          `over --max-build-minutes ${maxBuildMinutes}; its CPU time extrapolates to ${(cpuEstimate / 60).toFixed(1)} min`,
+      };
     }
   }
   const dataDir = mkdtempSync(path.join(values['data-dir'] ?? os.tmpdir(), `memfabric-bench-recall-${units}-`));
@@ -171,13 +204,17 @@ async function runSize(units: number, embedder: string, previous: SizeResult | u
     log(`${units} units built in ${build.totalSeconds} s (${build.stages.map((s) => `${s.stage.split(' (')[0]} ${s.seconds} s`).join(', ')})`);
     const serveConfig: ServeConfig = { dataDir, masterKeyHex, units, tenants, seed, embedder, presets, queries, warmup, componentQueries, k, ablations, ablationQueries };
     try {
-      const serve = await runChild<ServeReport>('serve', serveConfig, `${units} serve`);
+      const serve = await runChild<ServeReport>('serve', serveConfig, `${units} serve`, undefined, profileArgs(units));
       return { units, embedder, build, serve };
     } catch (error) {
       return { units, embedder, build, notRun: `serve: ${(error as Error).message}` };
     }
   } finally {
-    if (values.keep) log(`kept ${dataDir}`);
+    if (values.keep) {
+      const kept: KeptBuild = { units, tenants, seed, embedder, masterKeyHex };
+      writeFileSync(path.join(dataDir, KEPT_FILE), JSON.stringify(kept));
+      log(`kept ${dataDir} (serve from it again with --reuse ${dataDir})`);
+    }
     else rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -185,11 +222,15 @@ async function runSize(units: number, embedder: string, previous: SizeResult | u
 const started = new Date();
 const loadBefore = os.loadavg();
 const results: SizeResult[] = [];
-for (const units of [...sizes].sort((a, b) => a - b)) {
-  const previous = [...results].reverse().find((r) => r.build && r.embedder === embedderKind);
-  results.push(await runSize(units, embedderKind, previous));
+if (values.reuse) {
+  for (const dir of values.reuse.split(',')) results.push(await reuseDir(dir.trim()));
+} else {
+  for (const units of [...sizes].sort((a, b) => a - b)) {
+    const previous = [...results].reverse().find((r) => r.build && r.embedder === embedderKind);
+    results.push(await runSize(units, embedderKind, previous));
+  }
+  if (useIndexSize > 0) results.push(await runSize(useIndexSize, 'use', undefined));
 }
-if (useIndexSize > 0) results.push(await runSize(useIndexSize, 'use', undefined));
 let useEmbed: UseEmbedReport | undefined;
 let useEmbedError: string | undefined;
 if (useQueries > 0) {
@@ -246,7 +287,7 @@ else {
       for (const s of r.build.skipped) console.log(`skipped ${s.projection}: ${s.reason}`);
     }
     if (r.serve) {
-      console.log(`open ${r.serve.openSeconds} s, HNSW load ${r.serve.warmSeconds} s (${r.serve.warmedTenants} tenants)`);
+      console.log(`open ${r.serve.openSeconds} s, vector caches loaded in ${r.serve.warmSeconds} s (${r.serve.warmedTenants} tenants)`);
       if (r.serve.recallUnavailable) console.log(`recall not measured: ${r.serve.recallUnavailable}`);
       console.table(
         r.serve.presets.map((p) => ({
@@ -262,7 +303,9 @@ else {
           hits: p.meanHits,
         })),
       );
-      console.table(r.serve.components.map((c) => ({ component: c.name, p50: c.latency.p50, p95: c.latency.p95, p99: c.latency.p99 })));
+      console.table(
+        r.serve.components.map((c) => ({ component: c.name, p50: c.latency.p50, p95: c.latency.p95, p99: c.latency.p99, 'cpu p50': c.cpu.p50, 'cpu p95': c.cpu.p95 })),
+      );
       console.log(`serve memory: peak RSS ${r.serve.memory.peakRssMiB} MiB, heap used ${r.serve.memory.heapUsedMiB} MiB, load average ${r.serve.loadAverage.join(' ')}`);
     }
   }
