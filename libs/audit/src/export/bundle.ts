@@ -324,7 +324,7 @@ export function verifyExportBundle(files: ExportBundleFiles, options: ExportVeri
           streamid,
           streamposition: expectedPosition,
           offset: event.offset - 0.5,
-          reason: `${gap === 1 ? 'event' : `${gap} events`} missing at ${streamid}#${expectedPosition}${gap === 1 ? '' : `..${record.streamposition - 1}`}: event ${record.id} (#${record.streamposition}) links to hash ${event.prevhash}, which no event in the bundle has`,
+          reason: `${gap === 1 ? 'one event' : `${gap} events (#${expectedPosition}..#${record.streamposition - 1})`} removed: the next event ${record.id} (#${record.streamposition}) links to hash ${event.prevhash}, which no event in the bundle has`,
         });
         break;
       }
