@@ -1,0 +1,2 @@
+export * from './in-memory.backend.js';
+export * from './fixtures.js';
