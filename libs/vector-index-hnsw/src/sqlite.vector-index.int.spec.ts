@@ -47,6 +47,34 @@ describe('SqliteVectorIndex HNSW cache', () => {
     expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
   });
 
+  it('a deleted (erased) vector reaches no graph file: saved files are dropped on delete and graphs with deletions are rebuilt before saving', async () => {
+    const file = tempFile();
+    const t = uniqueTenant();
+    const points = randomPoints(t, 120, 7);
+    const gone = points[5]!;
+    const bytes = Buffer.from(gone.vector.buffer, gone.vector.byteOffset, 16);
+    const filesHolding = () =>
+      existsSync(`${file}.hnsw`) ? readdirSync(`${file}.hnsw`).filter((f) => readFileSync(path.join(`${file}.hnsw`, f)).includes(bytes)) : [];
+    const first = open(file);
+    await first.upsert(points);
+    await first.search({ tenant: t, vector: points[0]!.vector, k: 1 });
+    first.saveIndexFiles();
+    expect(filesHolding()).toHaveLength(1);
+    // another process keeps the graph in memory while this one deletes
+    const other = open(file);
+    await other.search({ tenant: t, vector: points[0]!.vector, k: 1 });
+    await first.delete(t, [gone.id]);
+    expect(filesHolding()).toEqual([]);
+    expect((await first.search({ tenant: t, vector: gone.vector, k: 3 })).map((h) => h.id)).not.toContain(gone.id);
+    await first.close();
+    expect(filesHolding()).toEqual([]);
+    expect((await other.search({ tenant: t, vector: gone.vector, k: 3 })).map((h) => h.id)).not.toContain(gone.id);
+    expect(other.cacheInfo(t).graph).toMatchObject({ size: 119 });
+    await other.close();
+    expect(filesHolding()).toEqual([]);
+    expect(readdirSync(`${file}.hnsw`).filter((f) => f.endsWith('.usearch'))).toHaveLength(1);
+  });
+
   it('loads the saved graph on reopen and replays rows written since, also by another connection', async () => {
     const file = tempFile();
     const t = uniqueTenant();

@@ -408,7 +408,25 @@ export class SqliteVectorIndex implements VectorIndex {
     const seq = this.stmts.bumpSeq.get(tenant)!.seq;
     let removed = 0;
     for (const id of ids) removed += this.stmts.tombstone.run(seq, tenant, id).changes;
-    if (removed > 0) this.stmts.addLive.run(-removed, tenant);
+    if (removed > 0) {
+      this.stmts.addLive.run(-removed, tenant);
+      this.forgetGraph(tenant);
+    }
+  }
+
+  /**
+   * Drops the tenant's saved graph files and in-process graph after a deletion: they may hold the
+   * deleted vectors (usearch keeps removed slots), and deletion is how erasure purges embeddings.
+   * The next search rebuilds the graph from the rows; files are a cache, so nothing is lost.
+   */
+  private forgetGraph(tenant: string): void {
+    const cache = this.caches.get(tenant);
+    if (cache) cache.graph = undefined;
+    if (!this.indexDir || !existsSync(this.indexDir)) return;
+    const base = this.fileBase(tenant);
+    for (const name of readdirSync(this.indexDir)) {
+      if (name === `${base}.json` || (name.startsWith(`${base}.`) && name.endsWith('.usearch'))) rmSync(path.join(this.indexDir, name), { force: true });
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -610,6 +628,7 @@ export class SqliteVectorIndex implements VectorIndex {
         if (cache.graph?.graph.has(row.key)) {
           cache.graph.graph.remove(row.key);
           cache.graph.churn += 1;
+          cache.graph.removed += 1;
         }
         continue;
       }
@@ -652,7 +671,7 @@ export class SqliteVectorIndex implements VectorIndex {
       keys.push(row.key);
     }
     graph.addBatch(keys, vectors.subarray(0, keys.length * this.model.dimension));
-    return { graph, seq: state.seq, churn: 0, dirty: true, source: 'rows' };
+    return { graph, seq: state.seq, churn: 0, removed: 0, dirty: true, source: 'rows' };
   }
 
   private fileBase(tenant: string): string {
@@ -684,12 +703,13 @@ export class SqliteVectorIndex implements VectorIndex {
       const file = path.join(this.indexDir, path.basename(manifest.file));
       const graph = UsearchGraph.load(file, this.model.dimension, this.hnsw);
       if (graph.size !== manifest.size) return undefined;
-      const cached: CachedGraph = { graph, seq: manifest.seq, churn: 0, dirty: false, file, source: 'file' };
+      const cached: CachedGraph = { graph, seq: manifest.seq, churn: 0, removed: 0, dirty: false, file, source: 'file' };
       for (const row of this.stmts.changedSince.iterate(manifest.seq, tenant, manifest.seq)) {
         if (row.deleted) {
           if (graph.has(row.key)) {
             graph.remove(row.key);
             cached.churn += 1;
+            cached.removed += 1;
           }
         } else if (row.vector) {
           if (graph.has(row.key)) cached.churn += 1;
@@ -716,7 +736,18 @@ export class SqliteVectorIndex implements VectorIndex {
     this.assertOpen();
     if (!this.indexDir) return 0;
     let written = 0;
-    for (const [tenant, cache] of this.caches) {
+    for (const [tenant, known] of this.caches) {
+      let cache = known;
+      if (cache.graph?.removed) {
+        // deleted (erased) vectors stay in usearch's slots: save a graph built from the live rows
+        cache = this.db.transaction(() => {
+          const state = this.stmts.tenant.get(tenant);
+          if (!state || state.live === 0) return { ...known, graph: undefined };
+          const fresh = this.cacheFor(tenant, state);
+          if (fresh.graph?.removed) fresh.graph = this.buildGraph(tenant, state);
+          return fresh;
+        }).deferred();
+      }
       const cached = cache.graph;
       if (!cached?.dirty) continue;
       mkdirSync(this.indexDir, { recursive: true });

@@ -93,6 +93,12 @@ export interface CachedGraph {
   seq: number;
   /** Vectors removed or replaced since the graph was built. */
   churn: number;
+  /**
+   * Points deleted since the graph was built. usearch keeps a removed vector's bytes in its
+   * slot, also in a saved file, so a graph with deletions is rebuilt from the rows before it is
+   * saved: an erased unit's embedding never reaches a file.
+   */
+  removed: number;
   /** Changed since loaded or last saved. */
   dirty: boolean;
   /** The file the graph was last loaded from or saved to. */
