@@ -148,7 +148,7 @@ export class RecallEngine implements Recaller {
       queryHash: sha256Hex(request.query.toLowerCase().replace(/\s+/g, ' ')),
       k: request.k,
       preset: preset.name,
-      channelLatencyMs: timings as Record<string, number>,
+      channelLatencyMs: timings,
       totalLatencyMs: totalMs,
       unitIds: hits.map((h) => h.unitId),
       asOf: request.asOf && 'timeMs' in request.asOf ? new Date(request.asOf.timeMs).toISOString() : null,

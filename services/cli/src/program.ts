@@ -1,8 +1,15 @@
 import { Command } from 'commander';
+import { registerAudit } from './commands/audit.command.js';
+import { registerErase } from './commands/erase.command.js';
+import { registerEval } from './commands/eval.command.js';
+import { registerExport } from './commands/export.command.js';
+import { registerHistory } from './commands/history.command.js';
 import { registerIngest } from './commands/ingest.command.js';
 import { registerLog } from './commands/log.command.js';
 import { registerProject } from './commands/project.command.js';
 import { registerRecall } from './commands/recall.command.js';
+import { registerRollback } from './commands/rollback.command.js';
+import { registerState } from './commands/state.command.js';
 import { Output } from './output.js';
 
 /** Options every command accepts. */
@@ -30,5 +37,12 @@ export function createProgram(): Command {
   registerLog(program, output);
   registerProject(program, output);
   registerRecall(program, output);
+  registerHistory(program, output);
+  registerState(program, output);
+  registerRollback(program, output);
+  registerErase(program, output);
+  registerExport(program, output);
+  registerAudit(program, output);
+  registerEval(program, output);
   return program;
 }
