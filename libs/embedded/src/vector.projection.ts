@@ -53,6 +53,25 @@ function unitText(event: StoredEvent): string | undefined {
   }
 }
 
+/**
+ * The key a unit is indexed under (embedded and full-text indexed): the speaker's name, when the
+ * event names one, then the content — `"Caroline: I went to a support group yesterday"`. The
+ * content of a conversational turn rarely names who says it, while questions about it usually
+ * do; adding that attribute to the key is the simplest form of the key expansion LongMemEval
+ * found to help (Wu et al., "LongMemEval: Benchmarking Chat Assistants on Long-Term Interactive
+ * Memory", ICLR 2025, §5). Recall returns the unit's own text, never the key.
+ */
+export function unitKey(speaker: string | null | undefined, text: string): string {
+  const name = speaker?.trim();
+  return name ? `${name}: ${text}` : text;
+}
+
+/** Speaker named by the event's data (`data.speaker`), if any. */
+function speakerOf(event: StoredEvent): string | undefined {
+  const speaker = (event.data as { speaker?: unknown } | null)?.speaker;
+  return typeof speaker === 'string' ? speaker : undefined;
+}
+
 /** Event types the vector projection reads. */
 const VECTOR_EVENT_TYPES: ReadonlySet<string> = new Set([
   'interaction.recorded',
@@ -197,7 +216,7 @@ export function vectorProjection(embedder: Embedder, options: VectorProjectionOp
   };
   const handler: SqliteProjectionHandler<Map<string, Float32Array>> = {
     name: VECTOR_PROJECTION,
-    version: 2,
+    version: 3,
     description: `memory units -> dense (${embedder.modelId}, HNSW) and lexical (FTS5 BM25) indexes, with rollback and erasure`,
     accepts: (e) => VECTOR_EVENT_TYPES.has(e.type),
     createSchema: (db, generation) => {
@@ -217,7 +236,7 @@ export function vectorProjection(embedder: Embedder, options: VectorProjectionOp
     async prepare(events) {
       const toEmbed = events.flatMap((e) => {
         const text = unitText(e);
-        return text === undefined || text.trim() === '' ? [] : [{ id: e.id, text }];
+        return text === undefined || text.trim() === '' ? [] : [{ id: e.id, text: unitKey(speakerOf(e), text) }];
       });
       const vectors = toEmbed.length === 0 ? [] : await embedder.embed(toEmbed.map((t) => t.text));
       return new Map(toEmbed.map((t, i) => [t.id, vectors[i]!]));
@@ -261,7 +280,7 @@ export function vectorProjection(embedder: Embedder, options: VectorProjectionOp
           txTime: Date.parse(unit.recordedat),
           offset: unit.createdOffset,
           status: 'active',
-          text: unit.text,
+          text: unitKey(unit.speaker, unit.text),
         };
         vectors.upsertSync([{ ...payload, vector, modelId: embedder.modelId }]);
         lexical.upsertSync([payload]);
