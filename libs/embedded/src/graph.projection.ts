@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RollbackApplied, RollbackReverted, StoredEvent, SubjectErased } from '@memfabric/events';
-import { extractionFromEvent, type EntityMention, type GraphFact, type Neighbourhood } from '@memfabric/graph-store';
+import { extractionFromEvent, type EntityMention, type ExtractionInput, type GraphFact, type Neighbourhood } from '@memfabric/graph-store';
 import { dropGraphTables, SqliteGraphStore } from '@memfabric/graph-store-sqlite';
 import { rollbackCovers, rollbackFilterProblems, rollbackUpTo } from '@memfabric/projections';
 import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
@@ -132,6 +132,13 @@ export function graphProjection(): SqliteProjectionHandler {
     },
     apply(events, context) {
       const { store, audit } = storeOf(context.store, context.generation);
+      // consecutive facts.extracted events are applied in one call (one working set), flushed
+      // before an erasure so that it purges what came before it
+      let pending: ExtractionInput[] = [];
+      const flush = () => {
+        if (pending.length > 0) store.applyExtractionsSync(pending);
+        pending = [];
+      };
       for (const event of events) {
         if (SOURCE_TYPES.has(event.type)) {
           recordSource(audit, event);
@@ -139,8 +146,7 @@ export function graphProjection(): SqliteProjectionHandler {
           const input = extractionFromEvent(event);
           if (!input) continue;
           const source = audit.source.get(event.tenantid, input.provenance.sourceEventId);
-          if (source?.erased === 1) continue;
-          store.applyExtractionsSync([input]);
+          if (source?.erased !== 1) pending.push(input);
         } else if (event.data === null) {
           continue;
         } else if (event.type === 'rollback.applied') {
@@ -158,6 +164,7 @@ export function graphProjection(): SqliteProjectionHandler {
         } else if (event.type === 'rollback.reverted') {
           audit.revert.run(event.offset, event.tenantid, (event.data as unknown as RollbackReverted).rollbackid);
         } else if (event.type === 'subject.erased') {
+          flush();
           const subject = (event.data as unknown as SubjectErased).datasubject;
           const ids = audit.ofSubject.all(event.tenantid, subject, event.offset).map((r) => r.id);
           if (ids.length === 0) continue;
@@ -168,6 +175,7 @@ export function graphProjection(): SqliteProjectionHandler {
           }
         }
       }
+      flush();
     },
   };
 }
