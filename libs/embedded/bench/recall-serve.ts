@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { generateQueries, planCorpus, type BenchQuery } from '@memfabric/bench-corpus';
-import { CHANNEL_NAMES, type ChannelWeights, type RecallResponse } from '@memfabric/recall';
+import { CHANNEL_NAMES, lexicalQueryText, type ChannelWeights, type RecallResponse } from '@memfabric/recall';
 import { EmbeddedFabric, embedderFromEnv } from '../src/index.js';
 import { memorySnapshot, summarize, type ComponentReport, type PresetReport, type ServeReport } from './recall-stats.js';
 
@@ -121,8 +121,8 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
       });
     }
     for (const k of [config.k, 100]) {
-      await component(`lexical k=${k}`, `SqliteLexicalIndex.searchSync (FTS5 bm25, tenant token AND any query word), k = ${k}`, (q) => {
-        indexes.lexical.searchSync({ tenant: q.tenant, text: q.text, k });
+      await component(`lexical k=${k}`, `SqliteLexicalIndex.searchSync (FTS5 bm25, tenant token AND any query word but function words, as the engine asks), k = ${k}`, (q) => {
+        indexes.lexical.searchSync({ tenant: q.tenant, text: lexicalQueryText(q.text), k });
       });
     }
     await component('hydrate', `memoryUnits.getUnits of the ${config.k} dense hits`, (q) => fabric.memoryUnits.getUnits(q.tenant, denseTop.get(q.id) ?? []));

@@ -39,7 +39,7 @@
  * serve again from kept directories), --cpu-prof DIR (write a V8 CPU profile of each serve phase
  * there, `serve-<units>.cpuprofile`), --json (one JSON line on stdout; progress on stderr).
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -265,8 +265,15 @@ const machine = {
   loadAverageBefore: loadBefore.map((l) => Number(l.toFixed(2))),
   loadAverageAfter: os.loadavg().map((l) => Number(l.toFixed(2))),
 };
+let commit = 'unknown';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+} catch {
+  // not a git checkout
+}
 const output = {
   machine,
+  commit,
   startedAt: started.toISOString(),
   seconds: Math.round((Date.now() - started.getTime()) / 1000),
   config: { sizes, tenants, seed, queries, warmup, componentQueries, presets, ablations, ablationQueries, k, embedder: embedderKind, graphMax, maxBuildMinutes },
