@@ -3,7 +3,7 @@ import type { AnalyticsStore, EventCounts } from '@memfabric/analytics';
 import { ChdbAnalyticsStore } from '@memfabric/analytics-chdb';
 import { lag, type Checkpoint } from '@memfabric/event-log';
 import { SqliteEventLog } from '@memfabric/event-log-sqlite';
-import { MEMORY_UNITS_PROJECTION, type MemoryUnitCounts, type ProgressCallback, type ProjectionStatus, type RunReport } from '@memfabric/projections';
+import { emptyCounts, MEMORY_UNITS_PROJECTION, type MemoryUnitCounts, type ProgressCallback, type ProjectionStatus, type RunReport } from '@memfabric/projections';
 import {
   memoryUnitsProjection,
   SqliteMemoryUnitStore,
@@ -151,7 +151,7 @@ export class EmbeddedFabric {
     const noGraph: GraphCounts = { entities: 0, facts: 0, invalidatedFacts: 0, mentions: 0, events: 0 };
     const tenants: TenantStats[] = [];
     for (const [name, t] of [...byTenant].sort(([a], [b]) => a.localeCompare(b))) {
-      const units = unitsReady ? await this.memoryUnits.countUnits(name) : { total: 0, active: 0, superseded: 0, retracted: 0, erased: 0 };
+      const units = unitsReady ? await this.memoryUnits.countUnits(name) : emptyCounts();
       const graphCounts = graph ? await graph.counts(name) : noGraph;
       const vectorCount = vectorIndexes ? vectorIndexes.vectors.countSync(name) : 0;
       tenants.push({ tenant: name, ...t, units, graph: graphCounts, vectors: vectorCount, analyticsEvents: counts.byTenant[name] ?? 0 });

@@ -74,7 +74,7 @@ export class SqliteMemoryUnitStore implements MemoryUnitStore {
     return this.read((table) => {
       checkUnitLookup({ ids, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
       if (ids.length === 0) return [];
-      const rows = this.statement(`SELECT * FROM ${table} WHERE tenantid = @tenantid AND id IN (SELECT value FROM json_each(@ids))`).all({
+      const rows = this.statement(`SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(@ids)) AND +tenantid = @tenantid`).all({
         tenantid,
         ids: JSON.stringify(ids),
       });
