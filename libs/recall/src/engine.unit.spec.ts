@@ -5,8 +5,12 @@ import { interaction, uniqueTenant } from '@memfabric/event-log/testing';
 import type { NewEvent } from '@memfabric/events';
 import { asserted, corrected, retracted, rollbackApplied, rollbackReverted, subjectErased } from '@memfabric/projections/testing';
 import { RecallEngine } from './engine.js';
+import { BUILTIN_PRESETS, findPreset } from './presets.js';
 import { InMemoryRecallBackend, factsFor } from './testing/index.js';
 import type { RecallRequest, RecallResponse } from './types.js';
+
+/** Weights of the default preset (the tests follow them when they are tuned). */
+const HYBRID = findPreset(BUILTIN_PRESETS, 'hybrid-rrf').weights;
 
 const MAY = '2023-05-08T13:56:00.000Z';
 
@@ -70,16 +74,16 @@ describe('RecallEngine over the in-memory backend', () => {
       sourceRef: 'D1:3',
     });
     const { dense, lexical } = top.explain.channels;
-    expect(dense).toMatchObject({ rank: 1, weight: 1 });
-    expect(dense!.contribution).toBeCloseTo(1 / 61, 12);
-    expect(lexical).toMatchObject({ rank: 1, weight: 1 });
+    expect(dense).toMatchObject({ rank: 1, weight: HYBRID.dense });
+    expect(dense!.contribution).toBeCloseTo(HYBRID.dense! / 61, 12);
+    expect(lexical).toMatchObject({ rank: 1, weight: HYBRID.lexical });
     expect(lexical!.score).toBeGreaterThan(0);
     expect(top.explain.events).toEqual([oscar!.id]);
     const sum = Object.values(top.explain.channels).reduce((s, c) => s + c.contribution, 0);
     expect(top.score).toBeCloseTo(sum, 12);
     expect(response.hits.map((h) => h.score)).toEqual([...response.hits.map((h) => h.score)].sort((a, b) => b - a));
     expect(new Set(ids(response))).toEqual(new Set([oscar!.id, lake!.id, marathon!.id]));
-    expect(Object.keys(response.timings.channels).sort()).toEqual(['context', 'dense', 'graph', 'lexical', 'recency']);
+    expect(Object.keys(response.timings.channels).sort()).toEqual(['context', 'dense', 'graph', 'lexical']);
     expect(response.timings.totalMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -116,8 +120,8 @@ describe('RecallEngine over the in-memory backend', () => {
     expect(graph.hits[0]!.explain.events).toEqual([source!.id, factsEvent.id]);
 
     const noLexical = await recall('hiking near Lisbon', { weights: { lexical: 0, graph: 0 } });
-    expect(Object.keys(noLexical.timings.channels).sort()).toEqual(['context', 'dense', 'recency']);
-    expect(noLexical.weights).toMatchObject({ dense: 1, lexical: 0, graph: 0 });
+    expect(Object.keys(noLexical.timings.channels).sort()).toEqual(['context', 'dense']);
+    expect(noLexical.weights).toMatchObject({ dense: HYBRID.dense, lexical: 0, graph: 0 });
   });
 
   it('an unknown preset is a ValidationError at /preset; a bad request names its fields; neither is logged', async () => {
@@ -268,7 +272,7 @@ describe('RecallEngine over the in-memory backend', () => {
       const hit = response.hits.find((h) => h.unitId === neighbour!.id)!;
       expect(hit.explain.expandedFrom).toBe(seed!.id);
       expect(Object.keys(hit.explain.channels)).toEqual(['context']);
-      expect(hit.explain.channels.context!.weight).toBe(0.4);
+      expect(hit.explain.channels.context!.weight).toBe(HYBRID.context);
     }
     expect(response.hits[0]!.explain.expandedFrom).toBeUndefined();
     expect(Object.keys(response.timings.channels).sort()).toEqual(['context', 'lexical']);
@@ -307,7 +311,7 @@ describe('RecallEngine over the in-memory backend', () => {
     const response = await recall('What did Caroline run in May 2023?', { referenceTime: '2024-01-01T00:00:00Z' });
     expect(response.timeExpressions).toEqual([{ text: 'May 2023', from: '2023-05-01T00:00:00.000Z', to: '2023-06-01T00:00:00.000Z' }]);
     expect(response.timings.channels.temporal).toBeGreaterThanOrEqual(0);
-    expect(response.hits.find((h) => h.unitId === may!.id)!.explain.channels.temporal).toMatchObject({ rank: 1, weight: 0.5 });
+    expect(response.hits.find((h) => h.unitId === may!.id)!.explain.channels.temporal).toMatchObject({ rank: 1, weight: HYBRID.temporal });
     expect(response.hits.find((h) => h.unitId === july!.id)!.explain.channels.temporal).toBeUndefined();
     expect(ids(response)[0]).toBe(may!.id);
     const noTime = await recall('What did Caroline run?');
@@ -409,5 +413,20 @@ describe('RecallEngine over the in-memory backend', () => {
     const error = await rejection(engine.recall({ query: 'kayak', scope: { tenant } }));
     expect(error.problems[0]!.pointer).toBe('/preset');
   });
-});
 
+  it('the recency channel, when weighted, ranks the candidates newest first in world time', async () => {
+    const { tenant, backend, recall } = setup();
+    const [old, recent] = await backend.append([
+      turn(tenant, 's', 'we went kayaking on the lake', { time: '2023-01-10T10:00:00.000Z' }),
+      turn(tenant, 's', 'we went kayaking on the river', { time: '2023-09-10T10:00:00.000Z' }),
+    ]);
+    const response = await recall('kayaking', { weights: { lexical: 0, graph: 0, temporal: 0, context: 0, dense: 0, recency: 1 }, preset: 'lexical-only' });
+    expect(response.hits).toEqual([]);
+    const both = await recall('kayaking', { preset: 'lexical-only', weights: { recency: 1 } });
+    expect(Object.keys(both.timings.channels).sort()).toEqual(['lexical', 'recency']);
+    const recency = (id: string) => both.hits.find((h) => h.unitId === id)!.explain.channels.recency!;
+    expect(recency(recent!.id).rank).toBe(1);
+    expect(recency(old!.id).rank).toBe(2);
+    expect(recency(recent!.id).score).toBe(Date.parse('2023-09-10T10:00:00.000Z'));
+  });
+});

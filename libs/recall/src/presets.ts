@@ -4,22 +4,31 @@ import type { RecallPreset } from './types.js';
 /** RRF constant of Cormack, Clarke & Büttcher (SIGIR 2009). */
 export const DEFAULT_RRF_K = 60;
 
-const context = { seeds: 5, before: 1, after: 1 } as const;
+const context = { seeds: 3, before: 1, after: 1 } as const;
 const noContext = { seeds: 0, before: 0, after: 0 } as const;
+
+/**
+ * Weights of the hybrid presets, chosen on the LoCoMo dev split (ablation in
+ * `docs/benchmarks.md`, "Retrieval quality"): BM25 over speaker-keyed turns is the strongest
+ * single channel there, and the other channels help as lighter evidence — weighted equally
+ * with it, the offline USE-lite dense channel and the graph channel pull good lexical hits down.
+ * Recency is off by default (it did not help there); give it a weight per request to use it.
+ */
+const HYBRID_WEIGHTS = { lexical: 1, graph: 0.15, temporal: 0.2, dense: 0.1, context: 0.2 } as const;
 
 /**
  * The presets every recaller knows. Data, not code: an evaluation runs several in one pass and
  * compares them (`memfabric eval locomo --preset hybrid-rrf,dense-only,lexical-only`).
  *
- * - `hybrid-rrf`: every channel, weighted RRF, context expansion around the top hits;
+ * - `hybrid-rrf`: lexical, graph, temporal, dense and context channels, weighted RRF ({@link HYBRID_WEIGHTS});
  * - `hybrid-mmr`: the same with MMR diversification (λ = 0.7);
  * - `dense-only`, `lexical-only`, `graph-only`: one channel, for baselines and ablations.
  */
 export const BUILTIN_PRESETS: readonly RecallPreset[] = [
   {
     name: 'hybrid-rrf',
-    description: 'dense + lexical + graph + temporal + weak recency, weighted RRF (k = 60), neighbouring turns of the top hits',
-    weights: { dense: 1, lexical: 1, graph: 0.5, temporal: 0.5, recency: 0.1, context: 0.4 },
+    description: 'lexical (BM25) first, with graph, temporal, dense and context channels as weighted RRF evidence (k = 60); neighbouring turns of the top 3 hits',
+    weights: HYBRID_WEIGHTS,
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
     candidates: 50,
@@ -29,7 +38,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
   {
     name: 'hybrid-mmr',
     description: 'hybrid-rrf followed by maximal marginal relevance (λ = 0.7, token-set similarity)',
-    weights: { dense: 1, lexical: 1, graph: 0.5, temporal: 0.5, recency: 0.1, context: 0.4 },
+    weights: HYBRID_WEIGHTS,
     rrfK: DEFAULT_RRF_K,
     mmrLambda: 0.7,
     candidates: 50,
