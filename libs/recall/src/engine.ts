@@ -33,6 +33,8 @@ export interface RecallEngineOptions {
 
 /** Most entity mentions the graph channel reads per recall. */
 const GRAPH_MENTION_LIMIT = 2000;
+/** Share of the best graph score a unit needs to be ranked by the graph channel. */
+const GRAPH_MIN_SHARE = 0.5;
 /** Most facts the graph channel follows per recall (graphHops > 0). */
 const GRAPH_FACT_LIMIT = 200;
 
@@ -311,8 +313,12 @@ export class RecallEngine implements Recaller {
       const weight = (weightOf(fact.subjectId) + weightOf(fact.objectId)) / 2;
       fact.sourceEvents.forEach((source, i) => credit(source, weight, undefined, fact.events[i] ?? fact.events[0]!, 0));
     }
-    const ranking = [...scores.entries()]
-      .sort(([, a], [, b]) => b.score - a.score || b.entities.size - a.entities.size || b.offset - a.offset)
+    const sorted = [...scores.entries()].sort(([, a], [, b]) => b.score - a.score || b.entities.size - a.entities.size || b.offset - a.offset);
+    // RRF sees ranks, not scores: units that only mention a frequent entity (a speaker's name)
+    // would still take ranks. Keep the units scoring at least GRAPH_MIN_SHARE of the best one.
+    const floor = (sorted[0]?.[1].score ?? 0) * GRAPH_MIN_SHARE;
+    const ranking = sorted
+      .filter(([, e]) => e.score >= floor)
       .slice(0, plan.candidates * 2)
       .map(([id, e]) => ({ id, score: e.score }));
     return {

@@ -4,7 +4,7 @@ import type { RecallPreset } from './types.js';
 /** RRF constant of Cormack, Clarke & Büttcher (SIGIR 2009). */
 export const DEFAULT_RRF_K = 60;
 
-const context = { seeds: 3, before: 1, after: 1 } as const;
+const context = { seeds: 3, before: 2, after: 2 } as const;
 const noContext = { seeds: 0, before: 0, after: 0 } as const;
 
 /**
@@ -14,7 +14,7 @@ const noContext = { seeds: 0, before: 0, after: 0 } as const;
  * with it, the offline USE-lite dense channel and the graph channel pull good lexical hits down.
  * Recency is off by default (it did not help there); give it a weight per request to use it.
  */
-const HYBRID_WEIGHTS = { lexical: 1, graph: 0.15, temporal: 0.2, dense: 0.1, context: 0.2 } as const;
+const HYBRID_WEIGHTS = { lexical: 1, graph: 0.15, temporal: 0.2, dense: 0.1, context: 0.3 } as const;
 
 /**
  * The presets every recaller knows. Data, not code: an evaluation runs several in one pass and
@@ -27,7 +27,7 @@ const HYBRID_WEIGHTS = { lexical: 1, graph: 0.15, temporal: 0.2, dense: 0.1, con
 export const BUILTIN_PRESETS: readonly RecallPreset[] = [
   {
     name: 'hybrid-rrf',
-    description: 'lexical (BM25) first, with graph, temporal, dense and context channels as weighted RRF evidence (k = 60); neighbouring turns of the top 3 hits',
+    description: 'lexical (BM25) first, with graph, temporal, dense and context channels as weighted RRF evidence (k = 60); two turns either side of the top 3 hits',
     weights: HYBRID_WEIGHTS,
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
