@@ -1,5 +1,5 @@
 import { ValidationError } from '@memfabric/errors';
-import type { RecallPreset } from './types.js';
+import { CHANNEL_NAMES, type ChannelName, type RecallPreset } from './types.js';
 
 /** RRF constant of Cormack, Clarke & Büttcher (SIGIR 2009). */
 export const DEFAULT_RRF_K = 60;
@@ -92,4 +92,54 @@ export function findPreset(presets: readonly RecallPreset[], name: string): Reca
     ]);
   }
   return preset;
+}
+
+/**
+ * Checks presets read from a file (an evaluation's ablation variants) against the
+ * {@link RecallPreset} shape.
+ * @param value - parsed JSON: an array of presets.
+ * @returns the presets, typed.
+ * @throws ValidationError naming every bad field (`/0/weights/dense`, `/1/context/seeds`, ...).
+ */
+export function validatePresets(value: unknown): RecallPreset[] {
+  const problems: { pointer: string; detail: string }[] = [];
+  if (!Array.isArray(value) || value.length === 0) throw new ValidationError('invalid presets', [{ pointer: '', detail: 'must be a non-empty array of presets' }]);
+  const number = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+  const names = new Set<string>();
+  value.forEach((raw: unknown, i) => {
+    const p = (raw ?? {}) as Partial<Record<keyof RecallPreset, unknown>>;
+    const at = (field: string) => `/${i}/${field}`;
+    if (typeof p.name !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(p.name)) problems.push({ pointer: at('name'), detail: 'must be 1-64 letters, digits, ".", "_" or "-"' });
+    else if (names.has(p.name)) problems.push({ pointer: at('name'), detail: `"${p.name}" is repeated` });
+    else names.add(p.name);
+    if (p.description !== undefined && typeof p.description !== 'string') problems.push({ pointer: at('description'), detail: 'must be a string' });
+    if (typeof p.weights !== 'object' || p.weights === null || Array.isArray(p.weights)) problems.push({ pointer: at('weights'), detail: 'must be an object of channel weights' });
+    else {
+      for (const [channel, weight] of Object.entries(p.weights)) {
+        if (!CHANNEL_NAMES.includes(channel as ChannelName)) problems.push({ pointer: at(`weights/${channel}`), detail: `is not a channel; channels: ${CHANNEL_NAMES.join(', ')}` });
+        else if (!number(weight, 0, 100)) problems.push({ pointer: at(`weights/${channel}`), detail: 'must be a number from 0 to 100' });
+      }
+    }
+    if (p.rrfK !== undefined && !number(p.rrfK, 1, 10_000)) problems.push({ pointer: at('rrfK'), detail: 'must be a number from 1 to 10000' });
+    if (p.mmrLambda !== undefined && p.mmrLambda !== null && !number(p.mmrLambda, 0, 1)) problems.push({ pointer: at('mmrLambda'), detail: 'must be null or a number from 0 to 1' });
+    if (p.candidates !== undefined && !(Number.isSafeInteger(p.candidates) && number(p.candidates, 1, 1000))) problems.push({ pointer: at('candidates'), detail: 'must be an integer from 1 to 1000' });
+    if (p.graphHops !== undefined && ![0, 1, 2].includes(p.graphHops as number)) problems.push({ pointer: at('graphHops'), detail: 'must be 0, 1 or 2' });
+    const c = p.context as Partial<RecallPreset['context']> | undefined;
+    if (c !== undefined) {
+      for (const key of ['seeds', 'before', 'after'] as const) {
+        if (!(Number.isSafeInteger(c?.[key]) && number(c?.[key], 0, 50))) problems.push({ pointer: at(`context/${key}`), detail: 'must be an integer from 0 to 50' });
+      }
+    }
+  });
+  if (problems.length > 0) throw new ValidationError('invalid presets', problems);
+  return (value as Partial<RecallPreset>[]).map((p) => ({
+    name: p.name!,
+    description: p.description ?? '',
+    weights: p.weights!,
+    rrfK: p.rrfK ?? DEFAULT_RRF_K,
+    mmrLambda: p.mmrLambda ?? null,
+    candidates: p.candidates ?? 50,
+    graphHops: p.graphHops ?? 0,
+    context: p.context ?? noContext,
+  }));
 }

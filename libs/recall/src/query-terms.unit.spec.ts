@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@memfabric/errors';
-import { BUILTIN_PRESETS, DEFAULT_PRESET, DEFAULT_RRF_K, findPreset } from './presets.js';
+import { BUILTIN_PRESETS, DEFAULT_PRESET, DEFAULT_RRF_K, findPreset, validatePresets } from './presets.js';
 import { candidateNames, lexicalQueryText, MAX_NAME_WORDS } from './query-terms.js';
 import { CHANNEL_NAMES, RECALL_LIMITS } from './types.js';
 
@@ -80,5 +80,25 @@ describe('presets', () => {
     const problems = (caught as ValidationError).problems;
     expect(problems.map((p) => p.pointer)).toEqual(['/preset']);
     expect(problems[0]!.detail).toContain('hybrid-rrf, hybrid-mmr, dense-only, lexical-only, graph-only');
+  });
+});
+
+describe('validatePresets (ablation variants from a file)', () => {
+  it('fills defaults for a minimal preset', () => {
+    expect(validatePresets([{ name: 'lex-ctx', weights: { lexical: 1, context: 0.3 } }])).toEqual([
+      { name: 'lex-ctx', description: '', weights: { lexical: 1, context: 0.3 }, rrfK: DEFAULT_RRF_K, mmrLambda: null, candidates: 50, graphHops: 0, context: { seeds: 0, before: 0, after: 0 } },
+    ]);
+  });
+
+  it('names every bad field', () => {
+    let error: unknown;
+    try {
+      validatePresets([{ name: 'a', weights: { sparse: 1, dense: -1 }, graphHops: 3, context: { seeds: 1, before: 60, after: 0 } }, { name: 'a', weights: {} }]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems.map((p) => p.pointer)).toEqual(['/0/weights/sparse', '/0/weights/dense', '/0/graphHops', '/0/context/before', '/1/name']);
+    expect(() => validatePresets({})).toThrow(ValidationError);
   });
 });

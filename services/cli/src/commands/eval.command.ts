@@ -29,7 +29,7 @@ import {
   type ScoredQuestion,
 } from '@memfabric/locomo';
 import type { ProgressCallback, RunReport } from '@memfabric/projections';
-import { RECALL_LIMITS, type Recaller } from '@memfabric/recall';
+import { BUILTIN_PRESETS, RECALL_LIMITS, validatePresets, type Recaller } from '@memfabric/recall';
 import { resolveDataDir } from '../cli.config.js';
 import { projectionProgress } from '../fabric.js';
 import type { Output } from '../output.js';
@@ -290,11 +290,13 @@ export function registerEval(program: Command, output: () => Output, options: Ev
     .option('--preset <list>', 'recall presets to run, comma-separated (default: every preset the recall engine knows)')
     .option('--out <dir>', 'where the reports go (default ./eval-out/<timestamp>)')
     .option('--keep-data', 'keep the temporary data directory (with --data-dir it is always kept)')
-    .action(async (file: string, opts: { k: string; preset?: string; out?: string; keepData?: boolean }, command: Command) => {
+    .option('--presets-file <file>', 'JSON array of extra presets (ablation variants) the recall engine should know, by name')
+    .action(async (file: string, opts: { k: string; preset?: string; out?: string; keepData?: boolean; presetsFile?: string }, command: Command) => {
       const out = output();
       const ks = parseKList(opts.k);
       const requested = opts.preset?.split(',').map((p) => p.trim()).filter((p) => p !== '');
       const dataset = await loadLocomoFile(file);
+      const extraPresets = opts.presetsFile ? validatePresets(JSON.parse(await readFile(opts.presetsFile, 'utf8')) as unknown) : [];
       const outDir = path.resolve(opts.out ?? path.join('eval-out', stamp(new Date())));
       const { dir, temporary } = await freshDataDir(globalOptions(command).dataDir);
       const masterKey = temporary ? new Uint8Array(randomBytes(32)) : resolveDataDir(dir, process.env).masterKey;
@@ -309,7 +311,7 @@ export function registerEval(program: Command, output: () => Output, options: Ev
           ks,
           ...(requested ? { presets: requested } : {}),
           fabric,
-          recaller: options.recallerOf ? options.recallerOf(fabric) : fabric.recaller(),
+          recaller: options.recallerOf ? options.recallerOf(fabric) : fabric.recaller(extraPresets.length > 0 ? { presets: [...BUILTIN_PRESETS, ...extraPresets] } : {}),
           output: out,
           environment: { embedder, node: process.version, cpus: cpus().length, platform: `${process.platform}-${process.arch}`, dataDir: temporary && !opts.keepData ? '(temporary, removed)' : dir },
           onQuestion: (o) => questionLines.push(JSON.stringify(o)),
