@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastJson, locomoDevFile, memfabric, sessionKeys, type LocomoSample, type LocomoTurn } from './support/memfabric-cli.js';
 
 /**
  * Acceptance of audit and compliance (the audit issue's "Done when") through the `memfabric`
@@ -19,27 +17,7 @@ const PRESETS = ['hybrid-rrf', 'hybrid-mmr', 'dense-only', 'lexical-only', 'grap
 /** Caroline's turns shorter than this are too generic to prove anything by their absence. */
 const MIN_DISTINCTIVE_CHARS = 25;
 
-const run = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'services/cli/bin/memfabric.js');
-const locomoDev = path.resolve(root, '../shared/data/locomo/locomo-dev.json');
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-interface LocomoTurn {
-  speaker: string;
-  dia_id: string;
-  text: string;
-}
-
-interface LocomoSample {
-  sample_id: string;
-  conversation: Record<string, unknown>;
-}
+const locomoDev = locomoDevFile;
 
 interface Hit {
   unitId: string;
@@ -71,33 +49,11 @@ interface Rollback {
   position?: number;
 }
 
-async function memfabric(dataDir: string, ...args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      env: { ...process.env, MEMFABRIC_EMBEDDER: 'hash', MEMFABRIC_MASTER_KEY: '', MEMFABRIC_DATA_DIR: dataDir },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function lastJson<T>(stdout: string): T {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as T;
-}
-
 /** Runs a command with `--json` that must succeed; returns its whole stdout and the parsed last line. */
 async function json<T>(dataDir: string, ...args: string[]): Promise<{ stdout: string; summary: T }> {
   const result = await memfabric(dataDir, ...args, '--json');
   expect(result.code, `memfabric ${args.join(' ')} failed: ${result.stderr}`).toBe(0);
   return { stdout: result.stdout, summary: lastJson<T>(result.stdout) };
-}
-
-function sessionKeys(sample: LocomoSample): string[] {
-  return Object.keys(sample.conversation).filter((k) => /^session_\d+$/.test(k) && Array.isArray(sample.conversation[k]));
 }
 
 describe('audit acceptance on LoCoMo conv-26 (audit issue "Done when")', { timeout: 180_000 }, () => {

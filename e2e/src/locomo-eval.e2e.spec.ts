@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { memfabric, repoRoot } from './support/memfabric-cli.js';
 
 /**
  * The LoCoMo evaluation end to end, through the `memfabric` binary: a hand-labelled conversation
@@ -18,29 +16,10 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 const FUSED_RECALL_AT_10_FLOOR = 0.75;
 
-const run = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'services/cli/bin/memfabric.js');
-const fixture = path.join(root, 'e2e/fixtures/conversation.locomo.json');
+const fixture = path.join(repoRoot, 'e2e/fixtures/conversation.locomo.json');
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function memfabric(...args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      env: { ...process.env, MEMFABRIC_EMBEDDER: 'hash', MEMFABRIC_MASTER_KEY: '', MEMFABRIC_DATA_DIR: '' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Runs `memfabric` without a data directory: `eval` makes a fresh temporary one. */
+const cli = (...args: string[]) => memfabric('', ...args);
 
 interface Summary {
   presets: Record<string, { overall: Record<string, number>; byCategory: Record<string, Record<string, number>>; questions: number }>;
@@ -54,7 +33,7 @@ describe('memfabric eval locomo on a hand-labelled conversation', { timeout: 240
 
   it(`keeps fused recall@10 at or above ${FUSED_RECALL_AT_10_FLOOR}`, async () => {
     const out = path.join(dir, 'out');
-    const result = await memfabric('eval', 'locomo', fixture, '--out', out, '--json');
+    const result = await cli('eval', 'locomo', fixture, '--out', out, '--json');
     expect(result.code, `memfabric eval locomo failed (needs the eval command wired in program.ts and EmbeddedFabric.recaller): ${result.stderr}`).toBe(0);
     const lines = result.stdout.trim().split('\n');
     const summary = JSON.parse(lines[lines.length - 1]!) as Summary;
@@ -77,7 +56,7 @@ describe('memfabric eval locomo on a hand-labelled conversation', { timeout: 240
   it('rejects a malformed file with exit 1 and one readable line', async () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify([{ sample_id: 'x', conversation: { speaker_a: 'A', speaker_b: 'B' }, qa: [] }]));
-    const result = await memfabric('eval', 'locomo', bad, '--out', path.join(dir, 'bad-out'));
+    const result = await cli('eval', 'locomo', bad, '--out', path.join(dir, 'bad-out'));
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
     expect(result.stderr).toMatch(/^memfabric: .*bad\.json: not a valid LoCoMo file: \/0\/conversation has no session_N turns; \/0\/qa has no questions\n$/);

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastJson, locomoDevFile, memfabric, sessionKeys, type LocomoSample, type LocomoTurn } from './support/memfabric-cli.js';
 
 /**
  * Acceptance of fused recall (the query-gateway issue's "Done when") through the `memfabric`
@@ -22,27 +20,7 @@ const QUESTION = 'When did Caroline go to the LGBTQ support group?';
 const CROSS_TENANT_QUERY = 'Did Jon lose his banker job and open a dance studio with Gina in January 2023, or did Caroline go to the LGBTQ support group?';
 const PRESETS = ['hybrid-rrf', 'hybrid-mmr', 'dense-only', 'lexical-only', 'graph-only'] as const;
 
-const run = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'services/cli/bin/memfabric.js');
-const locomoDev = path.resolve(root, '../shared/data/locomo/locomo-dev.json');
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-interface LocomoTurn {
-  speaker: string;
-  dia_id: string;
-  text: string;
-}
-
-interface LocomoSample {
-  sample_id: string;
-  conversation: Record<string, unknown>;
-}
+const locomoDev = locomoDevFile;
 
 interface LoggedEvent {
   id: string;
@@ -72,25 +50,11 @@ interface Recall {
   validAt: string | null;
 }
 
-async function memfabric(dataDir: string, ...args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      env: { ...process.env, MEMFABRIC_EMBEDDER: 'hash', MEMFABRIC_MASTER_KEY: '', MEMFABRIC_DATA_DIR: dataDir },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
 /** Runs a command that must succeed and returns its `--json` last line. */
 async function json<T>(dataDir: string, ...args: string[]): Promise<T> {
   const result = await memfabric(dataDir, ...args, '--json');
   expect(result.code, `memfabric ${args.join(' ')} failed: ${result.stderr}`).toBe(0);
-  const lines = result.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as T;
+  return lastJson<T>(result.stdout);
 }
 
 /** `log tail --json` prints one event per line. */
@@ -105,10 +69,6 @@ async function tail(dataDir: string, tenant: string, stream?: string): Promise<L
 
 function turnsOf(sample: LocomoSample, session: string): LocomoTurn[] {
   return sample.conversation[session] as LocomoTurn[];
-}
-
-function sessionKeys(sample: LocomoSample): string[] {
-  return Object.keys(sample.conversation).filter((k) => /^session_\d+$/.test(k) && Array.isArray(sample.conversation[k]));
 }
 
 describe('recall acceptance on LoCoMo conv-26 (query gateway "Done when")', { timeout: 180_000 }, () => {
