@@ -12,7 +12,7 @@ import {
   type RecordInteractionInput,
   type RetractMemoryInput,
 } from './event-builders.js';
-import type { AppendResponse, AppendResultItem, HealthStatus, StreamPage } from './generated/api-types.js';
+import type { AppendResponse, AppendResultItem, HealthStatus, StreamPage } from '@memfabric/events';
 import { isMemoryHistory, type MemoryHistory } from './history.js';
 import { HttpTransport, type CallOptions } from './http-transport.js';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Headers, Inject, Param, Post, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { StoredEvent } from '@memfabric/events';
-import type { AppendResponse } from './generated/api-types.js';
+import type { AppendResponse } from '@memfabric/events';
 import { BATCH_ID_HEADER, IngestService } from './ingest.service.js';
 import { BATCH_MEDIA_TYPES } from './json-body.middleware.js';
 

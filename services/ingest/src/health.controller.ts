@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { UnavailableError } from '@memfabric/errors';
 import type { EventLog } from '@memfabric/event-log';
-import type { HealthStatus } from './generated/api-types.js';
+import type { HealthStatus } from '@memfabric/events';
 import { EVENT_LOG } from './ingest.tokens.js';
 
 /** How long readiness waits for the event log, in ms. */

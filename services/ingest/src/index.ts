@@ -29,5 +29,5 @@ export {
   type HttpProblemCode,
   type ProblemCode,
 } from './problem-details.js';
-export type { AppendResponse, AppendResultItem, EventBatch, HealthStatus, ProblemDetails, StreamPage } from './generated/api-types.js';
+export type { AppendResponse, AppendResultItem, EventBatch, HealthStatus, ProblemDetails, StreamPage } from '@memfabric/events';
 export { apiSchemas } from './generated/api-schemas.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, PayloadTooLargeError, ValidationError, type FieldProblem } from '@memfabric/errors';
 import { encodeConsistencyToken, type EventLog } from '@memfabric/event-log';
 import { EVENT_LIMITS, normalizeBatch, schemas, type StoredEvent } from '@memfabric/events';
-import type { AppendResponse, StreamPage } from './generated/api-types.js';
+import type { AppendResponse, StreamPage } from '@memfabric/events';
 import { EVENT_LOG } from './ingest.tokens.js';
 
 /** Request header naming the ingest batch of an append (stamped on events that carry no `batchid`). */

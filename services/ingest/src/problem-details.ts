@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import { MemfabricError, type ErrorCode, type FieldProblem } from '@memfabric/errors';
-import type { ProblemDetails } from './generated/api-types.js';
+import type { ProblemDetails } from '@memfabric/events';
 
-export type { ProblemDetails } from './generated/api-types.js';
+export type { ProblemDetails } from '@memfabric/events';
 
 /** Media type of every error response (RFC 9457). */
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';

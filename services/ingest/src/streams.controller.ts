@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import type { StreamPage } from './generated/api-types.js';
+import type { StreamPage } from '@memfabric/events';
 import { IngestService } from './ingest.service.js';
 
 /** `GET /v1/tenants/{tenant}/streams/{stream}/events?from=&limit=`: a stream, page by page. */
