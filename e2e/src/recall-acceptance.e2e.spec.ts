@@ -71,7 +71,7 @@ function turnsOf(sample: LocomoSample, session: string): LocomoTurn[] {
   return sample.conversation[session] as LocomoTurn[];
 }
 
-describe('recall acceptance on LoCoMo conv-26 (query gateway "Done when")', { timeout: 180_000 }, () => {
+describe('recall acceptance on LoCoMo conv-26 (query gateway "Done when")', { timeout: 420_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-e2e-recall-'));
   const data = path.join(dir, 'data');
   const samples = JSON.parse(readFileSync(locomoDev, 'utf8')) as LocomoSample[];
@@ -105,7 +105,7 @@ describe('recall acceptance on LoCoMo conv-26 (query gateway "Done when")', { ti
     expect(session1Events.map((e) => e.subject)).toEqual(session1.map((t) => t.dia_id));
     conv30UnitIds = new Set((await tail(data, 'conv-30')).filter((e) => e.type === 'interaction.recorded').map((e) => e.id));
     expect(conv30UnitIds.size).toBe(conv30Turns.length);
-  });
+  }, 420_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('returns the evidence turn D1:3 with an explanation: channel ranks and the events it derives from', async () => {

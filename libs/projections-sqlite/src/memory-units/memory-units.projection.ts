@@ -15,11 +15,11 @@ import { MEMORY_UNIT_COLUMNS, memoryUnitsDdl, memoryUnitsTable, rollbacksToText,
  * Version of the memory-unit projection's code. Bump it whenever the rules or the table
  * change: the runtime then rebuilds the view into a new generation.
  */
-export const MEMORY_UNITS_VERSION = 2;
+export const MEMORY_UNITS_VERSION = 3;
 
 /** Rollback candidates: one statement per combination of the filter's equality fields. */
 function rollbackCandidatesSql(table: string, filter: RollbackFilter): string {
-  const where = ['tenantid = @tenantid', "status IN ('active', 'rolled_back')", 'created_offset <= @upto'];
+  const where = ['tenantid = @tenantid', "status IN ('active', 'rolled_back', 'erased')", 'created_offset <= @upto'];
   if (filter.streamid !== undefined) where.push('streamid = @streamid');
   if (filter.actor !== undefined) where.push('actor = @actor');
   if (filter.batchid !== undefined) where.push('batchid = @batchid');

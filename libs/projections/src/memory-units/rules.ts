@@ -327,10 +327,14 @@ export function applyUnitChange(unit: MemoryUnit, change: Exclude<MemoryUnitChan
         erasedAt: unit.erasedAt ?? change.at.recordedat,
       };
     case 'rolled_back': {
-      if (unit.status !== 'active' && unit.status !== 'rolled_back') return unit;
+      // An erased unit is still covered: the rollback is recorded (history keeps it, and a
+      // replay after the erasure, where the unit is erased from the start, records the same
+      // rollbacks as the live projection did), but it stays erased.
+      if (unit.status !== 'active' && unit.status !== 'rolled_back' && unit.status !== 'erased') return unit;
       if (!rollbackCovers(change.filter, change.upto, unit)) return unit;
       const rollbacks = addRollback(unit.rollbacks, change.at);
-      return rollbacks === unit.rollbacks ? unit : { ...unit, status: 'rolled_back', rollbacks };
+      if (rollbacks === unit.rollbacks) return unit;
+      return { ...unit, status: unit.status === 'erased' ? 'erased' : 'rolled_back', rollbacks };
     }
     case 'rollback_reverted': {
       if (unit.tenantid !== change.tenantid) return unit;

@@ -297,6 +297,19 @@ export function memoryUnitStoreContract(
       expect(first.every((e) => e.batchid !== batch[0]!.batchid)).toBe(true);
     });
 
+    it('a rollback covering an erased unit is recorded in its rollbacks (and its revert too); the unit stays erased', async () => {
+      const t = uniqueTenant();
+      const [mine, other] = await fixture.given([interaction(t, 'a', 'secret', { actor: 'maya' }), interaction(t, 'a', 'kept', { actor: 'leo' })]);
+      await fixture.given([subjectErased(t, 'maya')]);
+      const [rollback] = await fixture.given([rollbackApplied(t, { streamid: 'a' })]);
+      expect(await store.getUnit(t, mine!.id)).toMatchObject({ status: 'erased', text: null, rollbacks: [{ rollbackId: rollback!.id, revertedBy: null }] });
+      expect(await store.getUnit(t, other!.id)).toMatchObject({ status: 'rolled_back', rollbacks: [{ rollbackId: rollback!.id }] });
+      const [revert] = await fixture.given([rollbackReverted(t, rollback!.id)]);
+      expect(await store.getUnit(t, mine!.id)).toMatchObject({ status: 'erased', rollbacks: [{ rollbackId: rollback!.id, revertedBy: revert!.id }] });
+      expect(await store.getUnit(t, other!.id)).toMatchObject({ status: 'active' });
+      expect(await store.countUnits(t)).toMatchObject({ total: 2, active: 1, erased: 1, rolled_back: 0 });
+    });
+
     it('given a revert, the units are active again, a second revert changes nothing, and asOf sees each rollback interval', async () => {
       const t = uniqueTenant();
       const [a1, a2, b1] = await fixture.given([interaction(t, 'a', 'a1'), interaction(t, 'a', 'a2'), interaction(t, 'b', 'b1')]);
