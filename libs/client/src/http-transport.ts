@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UnavailableError } from '@memfabric/errors';
+import { backoffDelayMs, parseRetryAfter, UnavailableError } from '@memfabric/errors';
 import { MemfabricApiError, readProblem } from './api-error.js';
-import { backoffDelayMs, parseRetryAfter } from './backoff.js';
 import { CALLER_HEADER, type ResolvedClientOptions } from './config.js';
 
 /** Options every client call accepts. */

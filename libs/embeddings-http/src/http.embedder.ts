@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigurationError, PayloadTooLargeError, UnavailableError, ValidationError, type MemfabricError } from '@memfabric/errors';
+import { backoffDelayMs, ConfigurationError, parseRetryAfter, PayloadTooLargeError, UnavailableError, ValidationError, type MemfabricError } from '@memfabric/errors';
 import { assertEmbeddableTexts, mapInBatches, type Embedder } from '@memfabric/embeddings';
 import { resolveHttpEmbedderConfig, type HttpEmbedderConfig, type ResolvedHttpEmbedderConfig } from './config.js';
-import { backoffDelayMs, parseRetryAfter } from './backoff.js';
 import { readEmbeddingsResponse } from './openai-response.js';
 
 /** Most characters of a server's error body kept in an error message. */

@@ -1,4 +1,4 @@
 export * from './config.js';
-export * from './backoff.js';
+export { backoffDelayMs, parseRetryAfter } from '@memfabric/errors';
 export * from './openai-response.js';
 export * from './http.embedder.js';

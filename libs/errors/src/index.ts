@@ -1,1 +1,2 @@
 export * from './memfabric-error.js';
+export * from './backoff.js';

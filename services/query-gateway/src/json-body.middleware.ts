@@ -1,5 +1,6 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { jsonBodyParser } from '@memfabric/ingest';
 import type { QueryGatewayConfig } from './query-gateway.config.js';
 import { QUERY_GATEWAY_CONFIG } from './query-gateway.tokens.js';
 
@@ -9,19 +10,14 @@ import { QUERY_GATEWAY_CONFIG } from './query-gateway.tokens.js';
  */
 @Injectable()
 export class RecallJsonBodyMiddleware implements NestMiddleware {
-  private readonly parse: RequestHandler;
+  private readonly parse: (req: Request, res: Response) => Promise<void>;
 
   constructor(@Inject(QUERY_GATEWAY_CONFIG) config: QueryGatewayConfig) {
-    this.parse = express.json({ limit: config.maxBodyBytes, type: ['application/json'], strict: true });
+    this.parse = jsonBodyParser(config.maxBodyBytes, ['application/json']);
   }
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      void this.parse(req, res, (error?: unknown) => {
-        if (error == null) resolve();
-        else reject(error instanceof Error ? error : new Error('body parser failed', { cause: error }));
-      });
-    });
+    await this.parse(req, res);
     next();
   }
 }
