@@ -1,14 +1,10 @@
-import type { QueryLogRow } from "@memfabric/analytics";
-import type { Embedder } from "@memfabric/embeddings";
-import type { Checkpoint } from "@memfabric/event-log";
-import type { GraphStore } from "@memfabric/graph-store";
-import type { MemoryUnitStore } from "@memfabric/projections";
-import type {
-  LexicalQuery,
-  SearchHit,
-  VectorQuery,
-} from "@memfabric/vector-index";
-import type { ChannelName } from "./types.js";
+import type { QueryLogRow } from '@memfabric/analytics';
+import type { Embedder } from '@memfabric/embeddings';
+import type { Checkpoint } from '@memfabric/event-log';
+import type { GraphStore } from '@memfabric/graph-store';
+import type { MemoryUnitStore } from '@memfabric/projections';
+import type { LexicalQuery, SearchHit, VectorQuery } from '@memfabric/vector-index';
+import type { ChannelName } from './types.js';
 
 /** What waiting for a consistency token found. */
 export interface ConsistencyWait {
@@ -34,11 +30,9 @@ export interface RecallBackend {
    * The temporal knowledge graph's read side, or `undefined` while the graph projection has no
    * active generation (the graph channel then returns nothing).
    */
-  graph():
-    | Pick<GraphStore, "entitiesByName" | "neighbours" | "mentionsOf">
-    | undefined;
+  graph(): Pick<GraphStore, 'entitiesByName' | 'neighbours' | 'mentionsOf'> | undefined;
   /** The memory-unit read model: the authority on a unit's status, text and times. */
-  readonly units: Pick<MemoryUnitStore, "getUnits" | "streamNeighbours">;
+  readonly units: Pick<MemoryUnitStore, 'getUnits' | 'streamNeighbourhoods'>;
   /**
    * The last log position (offset of the single partition, inclusive) whose transaction time is
    * at or before `timeMs`, or `undefined` when no event was recorded by then.
@@ -48,11 +42,7 @@ export interface RecallBackend {
    * Waits until every projection in `projections` has committed a checkpoint at or past
    * `checkpoint` (next offset per partition), at most `timeoutMs` ms.
    */
-  waitFor(
-    checkpoint: Checkpoint,
-    projections: readonly string[],
-    timeoutMs: number,
-  ): Promise<ConsistencyWait>;
+  waitFor(checkpoint: Checkpoint, projections: readonly string[], timeoutMs: number): Promise<ConsistencyWait>;
   /** The projections a channel reads (for the consistency wait). */
   projectionsOf(channel: ChannelName): readonly string[];
   /** Records one answered recall in the analytics query log (may buffer; must not throw). */

@@ -1,4 +1,4 @@
-import type { ChannelName } from "./types.js";
+import type { ChannelName } from './types.js';
 
 /** One channel's ranked list: unit ids best first, with the channel's own scores. */
 export interface ChannelRanking {
@@ -14,12 +14,7 @@ export interface FusedItem {
   /** Σ over channels of weight / (k + rank). */
   readonly score: number;
   /** Per channel that ranked it: 1-based rank, the channel's score, weight and contribution. */
-  readonly channels: Partial<
-    Record<
-      ChannelName,
-      { rank: number; score: number; weight: number; contribution: number }
-    >
-  >;
+  readonly channels: Partial<Record<ChannelName, { rank: number; score: number; weight: number; contribution: number }>>;
 }
 
 /**
@@ -33,43 +28,23 @@ export interface FusedItem {
  * @param k - the RRF constant (60 in the paper); must be > 0.
  * @returns every id ranked by any channel with a positive weight, best first.
  */
-export function weightedRrf(
-  rankings: readonly ChannelRanking[],
-  k: number,
-): FusedItem[] {
-  const fused = new Map<
-    string,
-    { score: number; best: number; channels: FusedItem["channels"] }
-  >();
+export function weightedRrf(rankings: readonly ChannelRanking[], k: number): FusedItem[] {
+  const fused = new Map<string, { score: number; best: number; channels: FusedItem['channels'] }>();
   for (const ranking of rankings) {
     if (!(ranking.weight > 0)) continue;
     ranking.items.forEach((item, index) => {
       const rank = index + 1;
       const contribution = ranking.weight / (k + rank);
-      const entry = fused.get(item.id) ?? {
-        score: 0,
-        best: Number.POSITIVE_INFINITY,
-        channels: {},
-      };
+      const entry = fused.get(item.id) ?? { score: 0, best: Number.POSITIVE_INFINITY, channels: {} };
       if (entry.channels[ranking.channel]) return;
       entry.score += contribution;
       entry.best = Math.min(entry.best, rank);
-      entry.channels[ranking.channel] = {
-        rank,
-        score: item.score,
-        weight: ranking.weight,
-        contribution,
-      };
+      entry.channels[ranking.channel] = { rank, score: item.score, weight: ranking.weight, contribution };
       fused.set(item.id, entry);
     });
   }
   return [...fused.entries()]
-    .sort(
-      ([idA, a], [idB, b]) =>
-        b.score - a.score ||
-        a.best - b.best ||
-        (idA < idB ? -1 : idA > idB ? 1 : 0),
-    )
+    .sort(([idA, a], [idB, b]) => b.score - a.score || a.best - b.best || (idA < idB ? -1 : idA > idB ? 1 : 0))
     .map(([id, e]) => ({ id, score: e.score, channels: e.channels }));
 }
 
@@ -98,10 +73,7 @@ export function mmr<T extends { readonly score: number }>(
     let bestIndex = 0;
     let bestValue = Number.NEGATIVE_INFINITY;
     remaining.forEach((candidate, index) => {
-      const redundancy = selected.reduce(
-        (max, s) => Math.max(max, similarity(candidate, s)),
-        0,
-      );
+      const redundancy = selected.reduce((max, s) => Math.max(max, similarity(candidate, s)), 0);
       const value = lambda * relevance(candidate) - (1 - lambda) * redundancy;
       if (value > bestValue) {
         bestValue = value;
@@ -119,10 +91,7 @@ export function wordSet(text: string): Set<string> {
 }
 
 /** Jaccard similarity |A ∩ B| / |A ∪ B| of two token sets, in [0, 1] (0 for two empty sets). */
-export function jaccard(
-  a: ReadonlySet<string>,
-  b: ReadonlySet<string>,
-): number {
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   if (a.size === 0 && b.size === 0) return 0;
   let shared = 0;
   for (const token of a) if (b.has(token)) shared += 1;

@@ -1,27 +1,7 @@
-export * from "./types.js";
-export * from "./backend.js";
-export { RecallEngine, type RecallEngineOptions } from "./engine.js";
-export {
-  BUILTIN_PRESETS,
-  DEFAULT_PRESET,
-  DEFAULT_RRF_K,
-  findPreset,
-  validatePresets,
-} from "./presets.js";
-export {
-  weightedRrf,
-  mmr,
-  jaccard,
-  wordSet,
-  type ChannelRanking,
-  type FusedItem,
-} from "./fusion.js";
-export {
-  candidateNames,
-  lexicalQueryText,
-  MAX_NAME_WORDS,
-} from "./query-terms.js";
-export {
-  validateRecallRequest,
-  type ValidRecallRequest,
-} from "./validation.js";
+export * from './types.js';
+export * from './backend.js';
+export { RecallEngine, type RecallEngineOptions } from './engine.js';
+export { BUILTIN_PRESETS, DEFAULT_PRESET, DEFAULT_RRF_K, findPreset, validatePresets } from './presets.js';
+export { weightedRrf, mmr, jaccard, wordSet, type ChannelRanking, type FusedItem } from './fusion.js';
+export { candidateNames, lexicalQueryText, MAX_NAME_WORDS } from './query-terms.js';
+export { validateRecallRequest, type ValidRecallRequest } from './validation.js';

@@ -25,20 +25,14 @@ export const MAX_NAME_WORDS = 3;
  */
 export function candidateNames(query: string): string[] {
   const words = query.match(/[\p{L}\p{N}][\p{L}\p{N}'’&.-]*/gu) ?? [];
-  const clean = words.map((w) =>
-    w.replace(/['’]s$/u, "").replace(/[.'’-]+$/u, ""),
-  );
+  const clean = words.map((w) => w.replace(/['’]s$/u, '').replace(/[.'’-]+$/u, ''));
   const out = new Set<string>();
   for (let size = MAX_NAME_WORDS; size >= 1; size -= 1) {
     for (let i = 0; i + size <= clean.length; i += 1) {
       const gram = clean.slice(i, i + size);
-      if (
-        STOP_WORDS.has(gram[0]!.toLowerCase()) ||
-        STOP_WORDS.has(gram[gram.length - 1]!.toLowerCase())
-      )
-        continue;
+      if (STOP_WORDS.has(gram[0]!.toLowerCase()) || STOP_WORDS.has(gram[gram.length - 1]!.toLowerCase())) continue;
       if (gram.some((w) => w.length === 0)) continue;
-      out.add(gram.join(" "));
+      out.add(gram.join(' '));
     }
   }
   return [...out].slice(0, 64);
@@ -65,8 +59,6 @@ const LEXICAL_STOP_WORDS = new Set(
  */
 export function lexicalQueryText(query: string): string {
   const words = query.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
-  const kept = words.filter(
-    (w) => !LEXICAL_STOP_WORDS.has(w.toLowerCase().replace(/['’].*$/u, "")),
-  );
-  return kept.length > 0 ? kept.join(" ") : query;
+  const kept = words.filter((w) => !LEXICAL_STOP_WORDS.has(w.toLowerCase().replace(/['’].*$/u, '')));
+  return kept.length > 0 ? kept.join(' ') : query;
 }

@@ -7,18 +7,10 @@
  */
 
 /** The retrieval channels a recall can run. */
-export type ChannelName =
-  "dense" | "lexical" | "graph" | "temporal" | "recency" | "context";
+export type ChannelName = 'dense' | 'lexical' | 'graph' | 'temporal' | 'recency' | 'context';
 
 /** Every {@link ChannelName}, in the order they run. */
-export const CHANNEL_NAMES: readonly ChannelName[] = [
-  "dense",
-  "lexical",
-  "graph",
-  "temporal",
-  "recency",
-  "context",
-];
+export const CHANNEL_NAMES: readonly ChannelName[] = ['dense', 'lexical', 'graph', 'temporal', 'recency', 'context'];
 
 /** Per-channel weights of the weighted RRF; a channel with weight 0 (or absent) does not run. */
 export type ChannelWeights = Partial<Record<ChannelName, number>>;
@@ -44,8 +36,7 @@ export interface RecallScope {
  * embedded log's single partition, inclusive) or an RFC 3339 time, resolved to the last event
  * recorded at or before it.
  */
-export type AsOfInput =
-  { readonly position: number } | { readonly time: string };
+export type AsOfInput = { readonly position: number } | { readonly time: string };
 
 /** One recall request. Limits: see {@link RECALL_LIMITS}. */
 export interface RecallRequest {
@@ -167,10 +158,7 @@ export interface RecallResponse {
   /** Time expressions of the query (temporal channel). */
   readonly timeExpressions: readonly ResolvedTimeExpression[];
   /** Latency, ms: total and per channel that ran. */
-  readonly timings: {
-    readonly totalMs: number;
-    readonly channels: Partial<Record<ChannelName, number>>;
-  };
+  readonly timings: { readonly totalMs: number; readonly channels: Partial<Record<ChannelName, number>> };
   /** Id of the query-log row of this recall. */
   readonly queryId: string;
 }
@@ -212,11 +200,7 @@ export interface RecallPreset {
    */
   readonly graphHops: 0 | 1 | 2;
   /** Context channel: how many of the top fused hits get their neighbours added, and how many on each side. */
-  readonly context: {
-    readonly seeds: number;
-    readonly before: number;
-    readonly after: number;
-  };
+  readonly context: { readonly seeds: number; readonly before: number; readonly after: number };
   /**
    * Lexical channel, neighbour score propagation over the top `seeds` BM25 hits. A unit scores
    * its own BM25 divided by the query's best (so in [0, 1]) plus a share of its neighbours'
@@ -227,12 +211,7 @@ export interface RecallPreset {
    * context-augmented keys of LongMemEval (Wu et al., 2024): the neighbour's text is not copied
    * into the index, so erasing a turn leaves nothing of it in another turn's key.
    */
-  readonly propagation: {
-    readonly seeds: number;
-    readonly answer: number;
-    readonly following: number;
-    readonly preceding: number;
-  };
+  readonly propagation: { readonly seeds: number; readonly answer: number; readonly following: number; readonly preceding: number };
 }
 
 /** The recall use case, as the gateway, the CLI, the MCP server and the evaluation call it. */

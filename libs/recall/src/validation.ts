@@ -1,14 +1,8 @@
-import { ValidationError, type FieldProblem } from "@memfabric/errors";
-import {
-  CHANNEL_NAMES,
-  RECALL_LIMITS,
-  type ChannelName,
-  type RecallRequest,
-} from "./types.js";
+import { ValidationError, type FieldProblem } from '@memfabric/errors';
+import { CHANNEL_NAMES, RECALL_LIMITS, type ChannelName, type RecallRequest } from './types.js';
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const RFC3339 =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A recall request after validation, with defaults applied and times in ms. */
 export interface ValidRecallRequest {
@@ -18,8 +12,7 @@ export interface ValidRecallRequest {
   /** `actors` and `agents` merged. */
   readonly actors: readonly string[] | undefined;
   readonly k: number;
-  readonly asOf:
-    { readonly position: number } | { readonly timeMs: number } | undefined;
+  readonly asOf: { readonly position: number } | { readonly timeMs: number } | undefined;
   readonly validAtMs: number | undefined;
   readonly referenceTimeMs: number | undefined;
   readonly consistencyToken: string | undefined;
@@ -35,172 +28,91 @@ export interface ValidRecallRequest {
  * @throws ValidationError naming every bad field by JSON pointer (`/query`, `/k`,
  *   `/scope/tenant`, `/asOf/time`, `/weights/dense`, ...).
  */
-export function validateRecallRequest(
-  request: RecallRequest,
-): ValidRecallRequest {
+export function validateRecallRequest(request: RecallRequest): ValidRecallRequest {
   const problems: FieldProblem[] = [];
-  const bad = (pointer: string, detail: string) =>
-    problems.push({ pointer, detail });
+  const bad = (pointer: string, detail: string) => problems.push({ pointer, detail });
   const input = (request ?? {}) as Partial<RecallRequest>;
 
   const query = input.query;
-  if (typeof query !== "string" || query.trim() === "")
-    bad("/query", "must be a non-empty string");
-  else if (query.length > RECALL_LIMITS.maxQueryChars)
-    bad(
-      "/query",
-      `must be at most ${RECALL_LIMITS.maxQueryChars} characters (got ${query.length})`,
-    );
+  if (typeof query !== 'string' || query.trim() === '') bad('/query', 'must be a non-empty string');
+  else if (query.length > RECALL_LIMITS.maxQueryChars) bad('/query', `must be at most ${RECALL_LIMITS.maxQueryChars} characters (got ${query.length})`);
 
   const scope = input.scope;
-  if (typeof scope !== "object" || scope === null)
-    bad("/scope", "must be an object with a tenant");
-  else if (typeof scope.tenant !== "string" || !TENANT.test(scope.tenant))
-    bad(
-      "/scope/tenant",
-      'must be 1-64 characters of letters, digits, ".", "_" or "-"',
-    );
-  const list = (
-    name: "streams" | "actors" | "agents",
-  ): string[] | undefined => {
+  if (typeof scope !== 'object' || scope === null) bad('/scope', 'must be an object with a tenant');
+  else if (typeof scope.tenant !== 'string' || !TENANT.test(scope.tenant)) bad('/scope/tenant', 'must be 1-64 characters of letters, digits, ".", "_" or "-"');
+  const list = (name: 'streams' | 'actors' | 'agents'): string[] | undefined => {
     const value = scope?.[name];
     if (value === undefined) return undefined;
-    if (
-      !Array.isArray(value) ||
-      value.length === 0 ||
-      value.length > RECALL_LIMITS.maxScopeValues
-    ) {
-      bad(
-        `/scope/${name}`,
-        `must be an array of 1 to ${RECALL_LIMITS.maxScopeValues} strings`,
-      );
+    if (!Array.isArray(value) || value.length === 0 || value.length > RECALL_LIMITS.maxScopeValues) {
+      bad(`/scope/${name}`, `must be an array of 1 to ${RECALL_LIMITS.maxScopeValues} strings`);
       return undefined;
     }
     value.forEach((v, i) => {
-      if (typeof v !== "string" || v.length === 0 || v.length > 256)
-        bad(`/scope/${name}/${i}`, "must be a string of 1 to 256 characters");
+      if (typeof v !== 'string' || v.length === 0 || v.length > 256) bad(`/scope/${name}/${i}`, 'must be a string of 1 to 256 characters');
     });
     return value as string[];
   };
-  const streams = list("streams");
-  const actors = list("actors");
-  const agents = list("agents");
+  const streams = list('streams');
+  const actors = list('actors');
+  const agents = list('agents');
 
   const k = input.k ?? RECALL_LIMITS.defaultK;
-  if (!Number.isSafeInteger(k) || k < 1 || k > RECALL_LIMITS.maxK)
-    bad("/k", `must be an integer from 1 to ${RECALL_LIMITS.maxK}`);
+  if (!Number.isSafeInteger(k) || k < 1 || k > RECALL_LIMITS.maxK) bad('/k', `must be an integer from 1 to ${RECALL_LIMITS.maxK}`);
 
-  let asOf: ValidRecallRequest["asOf"];
+  let asOf: ValidRecallRequest['asOf'];
   if (input.asOf !== undefined) {
     const a = input.asOf as { position?: unknown; time?: unknown };
-    if (
-      typeof a !== "object" ||
-      a === null ||
-      (a.position === undefined) === (a.time === undefined)
-    ) {
-      bad(
-        "/asOf",
-        'must be {"position": <log offset>} or {"time": "<RFC 3339>"}',
-      );
+    if (typeof a !== 'object' || a === null || (a.position === undefined) === (a.time === undefined)) {
+      bad('/asOf', 'must be {"position": <log offset>} or {"time": "<RFC 3339>"}');
     } else if (a.position !== undefined) {
-      if (!Number.isSafeInteger(a.position) || (a.position as number) < 0)
-        bad("/asOf/position", "must be a non-negative integer log offset");
+      if (!Number.isSafeInteger(a.position) || (a.position as number) < 0) bad('/asOf/position', 'must be a non-negative integer log offset');
       else asOf = { position: a.position as number };
     } else {
       const ms = parseTime(a.time);
-      if (ms === undefined)
-        bad(
-          "/asOf/time",
-          "must be an RFC 3339 date-time, e.g. 2023-05-08T13:56:00Z",
-        );
+      if (ms === undefined) bad('/asOf/time', 'must be an RFC 3339 date-time, e.g. 2023-05-08T13:56:00Z');
       else asOf = { timeMs: ms };
     }
   }
-  const time = (name: "validAt" | "referenceTime"): number | undefined => {
+  const time = (name: 'validAt' | 'referenceTime'): number | undefined => {
     if (input[name] === undefined) return undefined;
     const ms = parseTime(input[name]);
-    if (ms === undefined)
-      bad(
-        `/${name}`,
-        "must be an RFC 3339 date-time, e.g. 2023-05-08T13:56:00Z",
-      );
+    if (ms === undefined) bad(`/${name}`, 'must be an RFC 3339 date-time, e.g. 2023-05-08T13:56:00Z');
     return ms;
   };
-  const validAtMs = time("validAt");
-  const referenceTimeMs = time("referenceTime");
+  const validAtMs = time('validAt');
+  const referenceTimeMs = time('referenceTime');
 
-  if (
-    input.consistencyToken !== undefined &&
-    (typeof input.consistencyToken !== "string" ||
-      input.consistencyToken.length > 4096)
-  ) {
-    bad("/consistencyToken", "must be the token string a write returned");
+  if (input.consistencyToken !== undefined && (typeof input.consistencyToken !== 'string' || input.consistencyToken.length > 4096)) {
+    bad('/consistencyToken', 'must be the token string a write returned');
   }
-  const timeout =
-    input.consistencyTimeoutMs ?? RECALL_LIMITS.defaultConsistencyTimeoutMs;
-  if (
-    !Number.isSafeInteger(timeout) ||
-    timeout < 0 ||
-    timeout > RECALL_LIMITS.maxConsistencyTimeoutMs
-  ) {
-    bad(
-      "/consistencyTimeoutMs",
-      `must be an integer from 0 to ${RECALL_LIMITS.maxConsistencyTimeoutMs} (ms)`,
-    );
+  const timeout = input.consistencyTimeoutMs ?? RECALL_LIMITS.defaultConsistencyTimeoutMs;
+  if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > RECALL_LIMITS.maxConsistencyTimeoutMs) {
+    bad('/consistencyTimeoutMs', `must be an integer from 0 to ${RECALL_LIMITS.maxConsistencyTimeoutMs} (ms)`);
   }
-  if (
-    input.preset !== undefined &&
-    (typeof input.preset !== "string" ||
-      input.preset.length === 0 ||
-      input.preset.length > 64)
-  ) {
-    bad("/preset", "must be a preset name");
+  if (input.preset !== undefined && (typeof input.preset !== 'string' || input.preset.length === 0 || input.preset.length > 64)) {
+    bad('/preset', 'must be a preset name');
   }
   let weights: Partial<Record<ChannelName, number>> | undefined;
   if (input.weights !== undefined) {
-    if (
-      typeof input.weights !== "object" ||
-      input.weights === null ||
-      Array.isArray(input.weights)
-    )
-      bad("/weights", "must be an object of channel weights");
+    if (typeof input.weights !== 'object' || input.weights === null || Array.isArray(input.weights)) bad('/weights', 'must be an object of channel weights');
     else {
       weights = {};
       for (const [name, value] of Object.entries(input.weights)) {
-        if (!CHANNEL_NAMES.includes(name as ChannelName))
-          bad(
-            `/weights/${name}`,
-            `is not a channel; channels: ${CHANNEL_NAMES.join(", ")}`,
-          );
-        else if (
-          typeof value !== "number" ||
-          !Number.isFinite(value) ||
-          value < 0 ||
-          value > 100
-        )
-          bad(`/weights/${name}`, "must be a number from 0 to 100");
+        if (!CHANNEL_NAMES.includes(name as ChannelName)) bad(`/weights/${name}`, `is not a channel; channels: ${CHANNEL_NAMES.join(', ')}`);
+        else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) bad(`/weights/${name}`, 'must be a number from 0 to 100');
         else weights[name as ChannelName] = value;
       }
     }
   }
   const mmrLambda = input.mmrLambda;
-  if (
-    mmrLambda !== undefined &&
-    mmrLambda !== null &&
-    (typeof mmrLambda !== "number" || !(mmrLambda >= 0 && mmrLambda <= 1))
-  ) {
-    bad("/mmrLambda", "must be a number from 0 to 1, or null to disable MMR");
+  if (mmrLambda !== undefined && mmrLambda !== null && (typeof mmrLambda !== 'number' || !(mmrLambda >= 0 && mmrLambda <= 1))) {
+    bad('/mmrLambda', 'must be a number from 0 to 1, or null to disable MMR');
   }
-  const caller = input.caller ?? "anonymous";
-  if (typeof caller !== "string" || caller.length === 0 || caller.length > 256)
-    bad("/caller", "must be a string of 1 to 256 characters");
+  const caller = input.caller ?? 'anonymous';
+  if (typeof caller !== 'string' || caller.length === 0 || caller.length > 256) bad('/caller', 'must be a string of 1 to 256 characters');
 
-  if (problems.length > 0)
-    throw new ValidationError("invalid recall request", problems);
-  const merged =
-    actors || agents
-      ? [...new Set([...(actors ?? []), ...(agents ?? [])])]
-      : undefined;
+  if (problems.length > 0) throw new ValidationError('invalid recall request', problems);
+  const merged = actors || agents ? [...new Set([...(actors ?? []), ...(agents ?? [])])] : undefined;
   return {
     query: query!.trim(),
     tenant: scope!.tenant,
@@ -221,7 +133,7 @@ export function validateRecallRequest(
 
 /** Milliseconds of an RFC 3339 date-time string, or undefined. */
 function parseTime(value: unknown): number | undefined {
-  if (typeof value !== "string" || !RFC3339.test(value)) return undefined;
+  if (typeof value !== 'string' || !RFC3339.test(value)) return undefined;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : undefined;
 }

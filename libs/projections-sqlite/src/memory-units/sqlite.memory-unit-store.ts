@@ -12,6 +12,7 @@ import {
   type MemoryUnitCounts,
   type MemoryUnitStatus,
   type MemoryUnitStore,
+  type StreamAnchor,
   type StreamNeighbourOptions,
 } from '@memfabric/projections';
 import { activeGenerationOf } from '../generation-registry.js';
@@ -94,23 +95,39 @@ export class SqliteMemoryUnitStore implements MemoryUnitStore {
   streamNeighbours(tenantid: string, streamid: string, offset: number, options: StreamNeighbourOptions): Promise<MemoryUnit[]> {
     return this.read((table) => {
       checkUnitLookup({ offset, before: options.before, after: options.after, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
-      const visible = options.asOf === undefined ? '' : ` AND ${VISIBLE_AS_OF}`;
-      const params = { tenantid, streamid, offset, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) };
-      const before =
-        options.before === 0
-          ? []
-          : this.statement(
-              `SELECT * FROM ${table} WHERE tenantid = @tenantid AND streamid = @streamid AND created_offset < @offset${visible} ORDER BY created_offset DESC LIMIT ${options.before}`,
-            ).all(params);
-      const after =
-        options.after === 0
-          ? []
-          : this.statement(
-              `SELECT * FROM ${table} WHERE tenantid = @tenantid AND streamid = @streamid AND created_offset > @offset${visible} ORDER BY created_offset LIMIT ${options.after}`,
-            ).all(params);
-      const units = [...before.reverse(), ...after].map(rowToUnit);
-      return options.asOf === undefined ? units : units.map((u) => unitAsOf(u, options.asOf!)!);
+      return this.neighboursIn(table, tenantid, streamid, offset, options);
     });
+  }
+
+  /**
+   * @throws UnavailableError (retriable) when the projection has no active generation yet.
+   * @throws ValidationError for a bad offset, `asOf`, `before`, `after` or too many anchors.
+   */
+  streamNeighbourhoods(tenantid: string, anchors: readonly StreamAnchor[], options: StreamNeighbourOptions): Promise<MemoryUnit[][]> {
+    return this.read((table) => {
+      checkUnitLookup({ anchors, before: options.before, after: options.after, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
+      return anchors.map((a) => this.neighboursIn(table, tenantid, a.streamid, a.offset, options));
+    });
+  }
+
+  /** The neighbours of one offset, inside a read of `table`. */
+  private neighboursIn(table: string, tenantid: string, streamid: string, offset: number, options: StreamNeighbourOptions): MemoryUnit[] {
+    const visible = options.asOf === undefined ? '' : ` AND ${VISIBLE_AS_OF}`;
+    const params = { tenantid, streamid, offset, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) };
+    const before =
+      options.before === 0
+        ? []
+        : this.statement(
+            `SELECT * FROM ${table} WHERE tenantid = @tenantid AND streamid = @streamid AND created_offset < @offset${visible} ORDER BY created_offset DESC LIMIT ${options.before}`,
+          ).all(params);
+    const after =
+      options.after === 0
+        ? []
+        : this.statement(
+            `SELECT * FROM ${table} WHERE tenantid = @tenantid AND streamid = @streamid AND created_offset > @offset${visible} ORDER BY created_offset LIMIT ${options.after}`,
+          ).all(params);
+    const units = [...before.reverse(), ...after].map(rowToUnit);
+    return options.asOf === undefined ? units : units.map((u) => unitAsOf(u, options.asOf!)!);
   }
 
   /**

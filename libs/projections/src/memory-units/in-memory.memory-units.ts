@@ -1,7 +1,7 @@
 import type { StoredEvent } from '@memfabric/events';
 import { unitAsOf, type MemoryUnit } from './memory-unit.js';
 import { applyUnitChange, memoryUnitChanges, type MemoryUnitDecision } from './rules.js';
-import { checkAsOf, checkUnitLookup, emptyCounts, normalizeListUnitsOptions, type ListUnitsOptions, type MemoryUnitCounts, type MemoryUnitStore, type StreamNeighbourOptions } from './store.js';
+import { checkAsOf, checkUnitLookup, emptyCounts, normalizeListUnitsOptions, type ListUnitsOptions, type MemoryUnitCounts, type MemoryUnitStore, type StreamAnchor, type StreamNeighbourOptions } from './store.js';
 
 /** An event the in-memory view refused, with the rules' reason. */
 export interface RejectedEvent {
@@ -80,15 +80,26 @@ export class InMemoryMemoryUnits implements MemoryUnitStore {
   streamNeighbours(tenantid: string, streamid: string, offset: number, options: StreamNeighbourOptions): Promise<MemoryUnit[]> {
     return settle(() => {
       checkUnitLookup({ offset, before: options.before, after: options.after, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
-      const visible = this.all().flatMap((stored) => {
-        if (stored.tenantid !== tenantid || stored.streamid !== streamid) return [];
-        const unit = options.asOf === undefined ? stored : unitAsOf(stored, options.asOf);
-        return unit ? [unit] : [];
-      });
-      const before = visible.filter((u) => u.createdOffset < offset);
-      const after = visible.filter((u) => u.createdOffset > offset);
-      return [...before.slice(Math.max(0, before.length - options.before)), ...after.slice(0, options.after)];
+      return this.neighboursSync(tenantid, streamid, offset, options);
     });
+  }
+
+  streamNeighbourhoods(tenantid: string, anchors: readonly StreamAnchor[], options: StreamNeighbourOptions): Promise<MemoryUnit[][]> {
+    return settle(() => {
+      checkUnitLookup({ anchors, before: options.before, after: options.after, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
+      return anchors.map((a) => this.neighboursSync(tenantid, a.streamid, a.offset, options));
+    });
+  }
+
+  private neighboursSync(tenantid: string, streamid: string, offset: number, options: StreamNeighbourOptions): MemoryUnit[] {
+    const visible = this.all().flatMap((stored) => {
+      if (stored.tenantid !== tenantid || stored.streamid !== streamid) return [];
+      const unit = options.asOf === undefined ? stored : unitAsOf(stored, options.asOf);
+      return unit ? [unit] : [];
+    });
+    const before = visible.filter((u) => u.createdOffset < offset);
+    const after = visible.filter((u) => u.createdOffset > offset);
+    return [...before.slice(Math.max(0, before.length - options.before)), ...after.slice(0, options.after)];
   }
 
   listUnits(tenantid: string, options: ListUnitsOptions = {}): Promise<MemoryUnit[]> {

@@ -37,12 +37,33 @@ export interface StreamNeighbourOptions {
   readonly asOf?: number;
 }
 
+/** A position in a stream, for {@link MemoryUnitStore.streamNeighbourhoods}. */
+export interface StreamAnchor {
+  readonly streamid: string;
+  /** Log offset (the creating position of a unit of that stream). */
+  readonly offset: number;
+}
+
+/** Most anchors one {@link MemoryUnitStore.streamNeighbourhoods} call takes. */
+export const MAX_STREAM_ANCHORS = 1000;
+
 /**
  * Validates the arguments of {@link MemoryUnitStore.getUnits} / `streamNeighbours`.
  * @throws ValidationError naming each bad argument.
  */
-export function checkUnitLookup(input: { readonly ids?: readonly string[]; readonly offset?: number; readonly before?: number; readonly after?: number; readonly asOf?: number }): void {
+export function checkUnitLookup(input: {
+  readonly ids?: readonly string[];
+  readonly offset?: number;
+  readonly anchors?: readonly StreamAnchor[];
+  readonly before?: number;
+  readonly after?: number;
+  readonly asOf?: number;
+}): void {
   const problems: FieldProblem[] = [];
+  if (input.anchors !== undefined) {
+    if (input.anchors.length > MAX_STREAM_ANCHORS) problems.push({ pointer: '/anchors', detail: `at most ${MAX_STREAM_ANCHORS} anchors per call` });
+    else input.anchors.forEach((a, i) => checkOffset(a.offset, `/anchors/${i}/offset`, problems));
+  }
   if (input.ids !== undefined && input.ids.length > LIST_UNITS_LIMITS.maxLimit) {
     problems.push({ pointer: '/ids', detail: `at most ${LIST_UNITS_LIMITS.maxLimit} ids per call` });
   }
@@ -94,6 +115,14 @@ export interface MemoryUnitStore {
    * @throws ValidationError for a bad offset, `asOf`, or `before`/`after` outside 0..50.
    */
   streamNeighbours(tenantid: string, streamid: string, offset: number, options: StreamNeighbourOptions): Promise<MemoryUnit[]>;
+  /**
+   * {@link streamNeighbours} for several anchors in one read: element i holds the neighbours of
+   * `anchors[i]`, exactly as `streamNeighbours(tenantid, anchors[i].streamid, anchors[i].offset,
+   * options)` returns them.
+   * @throws ValidationError for a bad offset, `asOf`, `before`/`after` outside 0..50 or more
+   *   than {@link MAX_STREAM_ANCHORS} anchors.
+   */
+  streamNeighbourhoods(tenantid: string, anchors: readonly StreamAnchor[], options: StreamNeighbourOptions): Promise<MemoryUnit[][]>;
   /**
    * Units of `tenantid` ordered by creating log position.
    * @throws ValidationError for a bad limit, offset or status.

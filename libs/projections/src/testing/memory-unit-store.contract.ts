@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemfabricError } from '@memfabric/errors';
 import type { NewEvent, StoredEvent } from '@memfabric/events';
 import { interaction, uniqueTenant } from '@memfabric/event-log/testing';
-import type { MemoryUnitStore } from '../memory-units/store.js';
+import { MAX_STREAM_ANCHORS, type MemoryUnitStore } from '../memory-units/store.js';
 import { asserted, corrected, retracted, rollbackApplied, rollbackReverted, subjectErased, versionTagged } from './fixtures.js';
 
 /** What an implementation's test provides to the memory-unit store contract. */
@@ -216,6 +216,34 @@ export function memoryUnitStoreContract(
       expect(await texts({ before: 2, after: 2, asOf: middle.offset })).toEqual(['a1', 'a2']);
       expect(await store.streamNeighbours(uniqueTenant(), 'a', middle.offset, { before: 2, after: 2 })).toEqual([]);
       await expect(store.streamNeighbours(t, 'a', middle.offset, { before: 51, after: 0 })).rejects.toSatisfy((e: unknown) => MemfabricError.is(e));
+    });
+
+    it('streamNeighbourhoods answers several anchors in one read, each as streamNeighbours would', async () => {
+      const t = uniqueTenant();
+      const stored = await fixture.given([
+        interaction(t, 'a', 'a1'),
+        interaction(t, 'b', 'b1'),
+        interaction(t, 'a', 'a2'),
+        interaction(t, 'b', 'b2'),
+        interaction(t, 'a', 'a3'),
+      ]);
+      const anchors = [stored[2]!, stored[1]!, stored[4]!, stored[2]!].map((e) => ({ streamid: e.streamid, offset: e.offset }));
+      for (const options of [{ before: 1, after: 1 }, { before: 2, after: 0 }, { before: 1, after: 1, asOf: stored[2]!.offset }]) {
+        const batch = await store.streamNeighbourhoods(t, anchors, options);
+        const single = await Promise.all(anchors.map((a) => store.streamNeighbours(t, a.streamid, a.offset, options)));
+        expect(batch).toEqual(single);
+      }
+      expect((await store.streamNeighbourhoods(t, anchors, { before: 1, after: 1 })).map((list) => list.map((u) => u.text))).toEqual([
+        ['a1', 'a3'],
+        ['b2'],
+        ['a2'],
+        ['a1', 'a3'],
+      ]);
+      expect(await store.streamNeighbourhoods(t, [], { before: 1, after: 1 })).toEqual([]);
+      expect(await store.streamNeighbourhoods(uniqueTenant(), anchors, { before: 1, after: 1 })).toEqual([[], [], [], []]);
+      const tooMany = Array.from({ length: MAX_STREAM_ANCHORS + 1 }, () => anchors[0]!);
+      await expect(store.streamNeighbourhoods(t, tooMany, { before: 1, after: 1 })).rejects.toSatisfy((e: unknown) => MemfabricError.is(e));
+      await expect(store.streamNeighbourhoods(t, [{ streamid: 'a', offset: -1 }], { before: 1, after: 1 })).rejects.toSatisfy((e: unknown) => MemfabricError.is(e));
     });
 
     it('never crosses tenants: a correction of another tenant’s unit changes nothing', async () => {
