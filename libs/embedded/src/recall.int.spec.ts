@@ -128,6 +128,7 @@ describe('recall over the embedded fabric', { timeout: 120_000 }, () => {
     expect(reply?.stream).toBe(context.hits[0]!.stream);
     expect(reply!.explain.channels.context).toBeDefined();
     expect(reply!.explain.channels.lexical!.score).toBeGreaterThan(0);
+    expect(reply!.explain.expandedFrom).toBe(context.hits[0]!.unitId);
     expectOnly(context, a, 'context');
   });
 

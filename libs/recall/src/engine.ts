@@ -208,7 +208,10 @@ export class RecallEngine implements Recaller {
     const units = new Map<string, MemoryUnit>();
     for (const unit of await this.visibleUnits(plan, candidateIds)) units.set(unit.id, unit);
 
-    const lexicalRanking = plan.preset.propagation.seeds > 0 && lexical.length > 0 ? await timed('lexical', () => this.propagate(plan, lexical, units)) : lexical;
+    // Units the lexical channel reached through a neighbour only (no query word of their own) → that neighbour.
+    const propagatedFrom = new Map<string, string>();
+    const lexicalRanking =
+      plan.preset.propagation.seeds > 0 && lexical.length > 0 ? await timed('lexical', () => this.propagate(plan, lexical, units, propagatedFrom)) : lexical;
 
     const keep = (items: readonly { id: string; score: number }[]) => items.filter((i) => units.has(i.id)).map((i) => ({ id: i.id, score: i.score }));
     const rankings: ChannelRanking[] = [
@@ -243,7 +246,9 @@ export class RecallEngine implements Recaller {
       const explain: RecallExplain = {
         channels: item.channels,
         ...(graph?.entitiesOf.has(unit.id) ? { entities: graph.entitiesOf.get(unit.id)! } : {}),
-        ...(expandedFrom.has(unit.id) && !item.channels.dense && !item.channels.lexical ? { expandedFrom: expandedFrom.get(unit.id)! } : {}),
+        ...(!item.channels.dense && (!item.channels.lexical || propagatedFrom.has(unit.id)) && (expandedFrom.has(unit.id) || propagatedFrom.has(unit.id))
+          ? { expandedFrom: expandedFrom.get(unit.id) ?? propagatedFrom.get(unit.id)! }
+          : {}),
         events: [...new Set([unit.id, ...(unit.supersedes ? [unit.supersedes] : []), ...(graph?.eventsOf.get(unit.id) ?? [])])],
         ...(item.fusedRank !== undefined && item.fusedRank !== index + 1 ? { fusedRank: item.fusedRank } : {}),
       };
@@ -353,11 +358,17 @@ export class RecallEngine implements Recaller {
    * {@link RecallPreset.propagation}): s(u) = b(u) + f · b(turn before u) + preceding ·
    * b(turn after u), b = BM25 / best BM25 of the query, f = `answer` when the turn before u
    * asks a question and `following` otherwise, over the top `seeds` visible hits. Neighbours
-   * pass the same rules as every candidate and join `units`.
+   * pass the same rules as every candidate and join `units`; those with no BM25 of their own
+   * are recorded in `propagatedFrom` with the hit that gave them the most.
    *
    * @returns the lexical ranking, by propagated score (ties: higher own BM25 first).
    */
-  private async propagate(plan: Plan, hits: readonly SearchHit[], units: Map<string, MemoryUnit>): Promise<{ id: string; score: number }[]> {
+  private async propagate(
+    plan: Plan,
+    hits: readonly SearchHit[],
+    units: Map<string, MemoryUnit>,
+    propagatedFrom: Map<string, string>,
+  ): Promise<{ id: string; score: number }[]> {
     const { request } = plan;
     const { seeds: count, answer, following, preceding } = plan.preset.propagation;
     const best = hits[0]!.score > 0 ? hits[0]!.score : 1;
@@ -365,14 +376,19 @@ export class RecallEngine implements Recaller {
     const scores = new Map(own);
     const seeds = hits.slice(0, count).flatMap((h) => units.get(h.id) ?? []);
     const lists = await this.neighbourhoods(plan, seeds, { before: 1, after: 1 });
+    const bestGift = new Map<string, number>();
     lists.forEach((neighbours, i) => {
       const seed = seeds[i]!;
       const credit = own.get(seed.id)!;
       for (const unit of neighbours) {
         if (unit.id === seed.id || !admissible(unit, request)) continue;
         if (!units.has(unit.id)) units.set(unit.id, unit);
-        const share = unit.createdOffset < seed.createdOffset ? preceding : asksQuestion(seed.text) ? answer : following;
-        scores.set(unit.id, (scores.get(unit.id) ?? 0) + share * credit);
+        const gift = (unit.createdOffset < seed.createdOffset ? preceding : asksQuestion(seed.text) ? answer : following) * credit;
+        scores.set(unit.id, (scores.get(unit.id) ?? 0) + gift);
+        if (!own.has(unit.id) && gift > (bestGift.get(unit.id) ?? 0)) {
+          bestGift.set(unit.id, gift);
+          propagatedFrom.set(unit.id, seed.id);
+        }
       }
     });
     return [...scores].sort(([a, x], [b, y]) => y - x || (own.get(b) ?? 0) - (own.get(a) ?? 0)).map(([id, score]) => ({ id, score }));

@@ -325,6 +325,10 @@ describe('RecallEngine over the in-memory backend', () => {
       expect(score(statement!.id)).toBeCloseTo(own, 12);
       expect(score(reply!.id)).toBeCloseTo(0.2 * own, 12);
       expect(score(opener!.id)).toBeCloseTo(0.1, 12);
+      const explained = (id: string) => response.hits.find((h) => h.unitId === id)!.explain;
+      expect(explained(answer!.id).expandedFrom).toBe(question!.id);
+      expect(explained(reply!.id).expandedFrom).toBe(statement!.id);
+      expect(explained(statement!.id).expandedFrom).toBeUndefined();
     });
 
     it('neighbours reached by propagation obey the scope, the unit status and asOf; seeds 0 is plain BM25', async () => {

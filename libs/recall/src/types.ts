@@ -86,7 +86,10 @@ export interface RecallExplain {
   readonly channels: Partial<Record<ChannelName, ChannelEvidence>>;
   /** Graph channel: the entities of the query that led here (display names). */
   readonly entities?: readonly string[];
-  /** Context channel: the unit whose neighbour this hit is. */
+  /**
+   * Context channel or lexical propagation: the unit whose neighbour this hit is, when no
+   * channel found the hit by its own content (no dense rank, no BM25 of its own).
+   */
   readonly expandedFrom?: string;
   /** Ids of the events the hit derives from: the creating event, the correction chain, the `facts.extracted` events used. */
   readonly events: readonly string[];
