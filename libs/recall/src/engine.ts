@@ -243,12 +243,13 @@ export class RecallEngine implements Recaller {
     }
     return chosen.map((item, index) => {
       const unit = units.get(item.id)!;
+      // Found by its own content (a dense rank, or BM25 of its own) → not a neighbour's expansion.
+      const ownContent = item.channels.dense !== undefined || (item.channels.lexical !== undefined && !propagatedFrom.has(unit.id));
+      const from = ownContent ? undefined : (expandedFrom.get(unit.id) ?? propagatedFrom.get(unit.id));
       const explain: RecallExplain = {
         channels: item.channels,
         ...(graph?.entitiesOf.has(unit.id) ? { entities: graph.entitiesOf.get(unit.id)! } : {}),
-        ...(!item.channels.dense && (!item.channels.lexical || propagatedFrom.has(unit.id)) && (expandedFrom.has(unit.id) || propagatedFrom.has(unit.id))
-          ? { expandedFrom: expandedFrom.get(unit.id) ?? propagatedFrom.get(unit.id)! }
-          : {}),
+        ...(from === undefined ? {} : { expandedFrom: from }),
         events: [...new Set([unit.id, ...(unit.supersedes ? [unit.supersedes] : []), ...(graph?.eventsOf.get(unit.id) ?? [])])],
         ...(item.fusedRank !== undefined && item.fusedRank !== index + 1 ? { fusedRank: item.fusedRank } : {}),
       };
@@ -356,7 +357,7 @@ export class RecallEngine implements Recaller {
   /**
    * Neighbour score propagation over the lexical channel's hits (see
    * {@link RecallPreset.propagation}): s(u) = b(u) + f · b(turn before u) + preceding ·
-   * b(turn after u), b = BM25 / best BM25 of the query, f = `answer` when the turn before u
+   * b(turn after u), b = BM25 / best visible BM25 of the query, f = `answer` when the turn before u
    * asks a question and `following` otherwise, over the top `seeds` visible hits. Neighbours
    * pass the same rules as every candidate and join `units`; those with no BM25 of their own
    * are recorded in `propagatedFrom` with the hit that gave them the most.
@@ -371,10 +372,11 @@ export class RecallEngine implements Recaller {
   ): Promise<{ id: string; score: number }[]> {
     const { request } = plan;
     const { seeds: count, answer, following, preceding } = plan.preset.propagation;
-    const best = hits[0]!.score > 0 ? hits[0]!.score : 1;
-    const own = new Map(hits.map((h) => [h.id, h.score / best]));
+    const visible = hits.filter((h) => units.has(h.id));
+    const best = visible[0] !== undefined && visible[0].score > 0 ? visible[0].score : 1;
+    const own = new Map(visible.map((h) => [h.id, h.score / best]));
     const scores = new Map(own);
-    const seeds = hits.slice(0, count).flatMap((h) => units.get(h.id) ?? []);
+    const seeds = visible.slice(0, count).map((h) => units.get(h.id)!);
     const lists = await this.neighbourhoods(plan, seeds, { before: 1, after: 1 });
     const bestGift = new Map<string, number>();
     lists.forEach((neighbours, i) => {

@@ -48,7 +48,8 @@ export interface StreamAnchor {
 export const MAX_STREAM_ANCHORS = 1000;
 
 /**
- * Validates the arguments of {@link MemoryUnitStore.getUnits} / `streamNeighbours`.
+ * Validates the arguments of {@link MemoryUnitStore.getUnits} / `streamNeighbours` /
+ * `streamNeighbourhoods`.
  * @throws ValidationError naming each bad argument.
  */
 export function checkUnitLookup(input: {
