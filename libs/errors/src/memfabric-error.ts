@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'key_unavailable'
   | 'configuration_invalid'
   | 'unavailable'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'rate_limited'
   | 'internal';
 
 /** One problem with one field of the input, addressed by a JSON Pointer (RFC 6901). */
@@ -133,4 +136,39 @@ export class UnavailableError extends MemfabricError {
   readonly code = 'unavailable' as const;
   readonly status = 503;
   readonly retriable = true;
+}
+
+/**
+ * The request carries no usable credential (none, malformed, unknown, revoked or expired).
+ * HTTP 401; the HTTP layer adds `WWW-Authenticate: Bearer` (RFC 6750).
+ */
+export class UnauthenticatedError extends MemfabricError {
+  readonly code = 'unauthenticated' as const;
+  readonly status = 401;
+  readonly retriable = false;
+}
+
+/**
+ * The authenticated principal may not do this: a scope it lacks, a tenant it was not granted, or
+ * an event type only a memfabric service may write. HTTP 403.
+ */
+export class ForbiddenError extends MemfabricError {
+  readonly code = 'forbidden' as const;
+  readonly status = 403;
+  readonly retriable = false;
+}
+
+/** Too many requests for a key or a tenant. HTTP 429, retriable after {@link retryAfterMs}. */
+export class RateLimitedError extends MemfabricError {
+  readonly code = 'rate_limited' as const;
+  readonly status = 429;
+  readonly retriable = true;
+  constructor(
+    message: string,
+    /** Milliseconds until the limit admits the next request (rendered as `Retry-After`, in seconds). */
+    readonly retryAfterMs: number,
+    options: MemfabricErrorOptions = {},
+  ) {
+    super(message, options);
+  }
 }
