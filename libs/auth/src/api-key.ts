@@ -77,3 +77,14 @@ export interface ApiKeyStore {
   revoke(id: string, at: string): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * Records oldest first (`createdAt`), insertion order among equal times: the order of
+ * {@link ApiKeyStore.list} in every adapter.
+ */
+export function oldestFirst(records: readonly ApiKeyRecord[]): ApiKeyRecord[] {
+  return records
+    .map((record, index) => ({ record, index }))
+    .sort((a, b) => (a.record.createdAt < b.record.createdAt ? -1 : a.record.createdAt > b.record.createdAt ? 1 : a.index - b.index))
+    .map(({ record }) => record);
+}

@@ -29,7 +29,7 @@ export const LOCAL_PRINCIPAL: Principal = Object.freeze({
   id: 'local',
   kind: 'local',
   tenants: '*',
-  scopes: Object.freeze(['memory:write', 'memory:read', 'audit:read']) as readonly Scope[],
+  scopes: Object.freeze(['memory:write', 'memory:read', 'audit:read'] satisfies Scope[]),
 });
 
 /**
