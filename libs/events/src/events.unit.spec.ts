@@ -8,6 +8,8 @@ import {
   EVENT_LIMITS,
   EVENT_TYPES,
   GENESIS_HASH,
+  INSTANT_RULE,
+  MAX_JSON_DEPTH,
   normalizeBatch,
   normalizeEvent,
   parseDataschema,
@@ -88,6 +90,45 @@ describe('event validation', () => {
     );
     expect(validationError(() => normalizeBatch([])).message).toMatch(/at least one/);
     expect(validationError(() => normalizeBatch({ events: [] })).message).toMatch(/JSON array/);
+  });
+
+  it('takes only strict RFC 3339 instants in every date-time field, and names the rule', () => {
+    for (const time of ['2016-12-31T23:59:60Z', '0000-01-01T00:00:00Z', '2023-05-08 13:56:00Z', '2023-05-08t13:56:00Z', '2023-05-08T13:56:00z', '2023-02-30T00:00:00Z', '2023-05-08T24:00:00Z', '2023-05-08T13:56Z']) {
+      const problems = checkEvent({ ...valid, time }, '/0');
+      expect(problems, time).toEqual([{ pointer: '/0/time', detail: INSTANT_RULE }]);
+    }
+    const asserted = { ...valid, type: 'memory.asserted', data: { memoryid: 'm1', memorytype: 'fact', content: 'Caroline is a counselor' } };
+    expect(checkEvent({ ...asserted, data: { ...asserted.data, validfrom: '2023-04-31T00:00:00Z', validto: '2023-05-01t00:00:00Z' } }).map((p) => p.pointer).sort()).toEqual([
+      '/data/validfrom',
+      '/data/validto',
+    ]);
+    expect(checkEvent({ ...asserted, data: { ...asserted.data, validfrom: '2023-05-01T00:00:00+02:00', validto: '2023-05-01T00:00:00.001+02:00' } })).toEqual([]);
+  });
+
+  it('rejects what a projection would dead-letter: a world time outside 1900-2299, an empty validity interval', () => {
+    expect(checkEvent({ ...valid, time: '1899-12-31T23:59:59Z' }).map((p) => p.pointer)).toEqual(['/time']);
+    expect(checkEvent({ ...valid, time: '2300-01-01T00:00:00Z' }).map((p) => p.pointer)).toEqual(['/time']);
+    expect(checkEvent({ ...valid, time: '1900-01-01T00:00:00Z' })).toEqual([]);
+    expect(checkEvent({ ...valid, time: '2299-12-31T23:59:59.999Z' })).toEqual([]);
+    const data = { memoryid: 'm1', memorytype: 'fact', content: 'Caroline is a counselor' };
+    expect(checkEvent({ ...valid, type: 'memory.asserted', data: { ...data, validfrom: '2023-05-01T00:00:00Z', validto: '2023-05-01T00:00:00Z' } }).map((p) => p.pointer)).toEqual([
+      '/data/validto',
+    ]);
+    expect(checkEvent({ ...valid, type: 'memory.asserted', data: { ...data, validfrom: '2023-05-01T00:00:00Z', validto: '2023-05-01T02:00:00+02:00' } }).map((p) => p.pointer)).toEqual([
+      '/data/validto',
+    ]);
+  });
+
+  it('rejects lone surrogates and deep nesting by pointer, before the schemas and hashing see them', () => {
+    expect(checkEvent({ ...valid, actor: 'Caro\ud800line' }, '/2')).toEqual([{ pointer: '/2/actor', detail: expect.stringContaining('lone surrogate') as string }]);
+    expect(checkEvent({ ...valid, idempotencykey: '\udc00' }).map((p) => p.pointer)).toEqual(['/idempotencykey']);
+    expect(checkEvent({ ...valid, data: { ...valid.data, '\ud83d': 'x' } }).map((p) => p.pointer)).toEqual(['/data/\ufffd']);
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    const problems = checkEvent({ ...valid, type: 'memory.asserted', data: { memoryid: 'm', memorytype: 'fact', content: 'c', attributes: deep } });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.detail).toContain(`deeper than ${MAX_JSON_DEPTH}`);
+    expect(validationError(() => normalizeBatch([valid, { ...valid, actor: '\ud800' }])).problems.map((p) => p.pointer)).toEqual(['/1/actor']);
   });
 
   it('accepts every other catalog type with its own data schema', () => {

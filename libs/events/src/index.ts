@@ -1,6 +1,8 @@
 export * from './catalog.js';
 export * from './hashing.js';
 export * from './ids.js';
+export * from './instant.js';
+export * from './json-shape.js';
 export * from './upcasting.js';
 export * from './validation.js';
 export type * from './generated/types.js';

@@ -6,6 +6,8 @@ import { CURRENT_VERSIONS, dataschemaFor, isEventType, parseDataschema } from '.
 import { dataSchemas, eventEnvelopeSchema } from './generated/schemas.js';
 import type { EventEnvelope } from './generated/types.js';
 import { newEventId } from './ids.js';
+import { INSTANT_RULE, isInstant, parseInstant } from './instant.js';
+import { checkJsonShape } from './json-shape.js';
 
 // ajv-formats is CommonJS with `module.exports = plugin`; under NodeNext its default import
 // types as the module namespace, so take the callable from either shape.
@@ -19,10 +21,20 @@ export const EVENT_LIMITS = {
   maxEventBytes: 64 * 1024,
   /** Most events in one append batch. */
   maxBatchEvents: 1000,
+  /**
+   * Earliest world `time` of an event, inclusive, in ms since the epoch (1900-01-01T00:00:00Z):
+   * the analytics read model stores it as a ClickHouse `DateTime64`, whose range is 1900-2299.
+   */
+  minTimeMs: Date.UTC(1900, 0, 1),
+  /** Latest world `time` of an event, inclusive, in ms since the epoch (2299-12-31T23:59:59.999Z). */
+  maxTimeMs: Date.UTC(2300, 0, 1) - 1,
 } as const;
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 addFormats(ajv);
+// `date-time` is the strict instant rule every projection can parse (see instant.ts), not
+// ajv-formats' laxer one (which takes lowercase t/z, a space, leap seconds and year 0000).
+ajv.addFormat('date-time', { type: 'string', validate: isInstant });
 const validateEnvelopeFn = ajv.compile<EventEnvelope>(eventEnvelopeSchema);
 const dataValidators = new Map<string, ValidateFunction>(
   Object.entries(dataSchemas).map(([urn, schema]) => [urn, ajv.compile(schema)]),
@@ -41,20 +53,31 @@ function toProblems(errors: readonly ErrorObject[] | null | undefined, prefix: s
       pointer += `/${params.additionalProperty}`;
     }
     const detail =
-      e.keyword === 'additionalProperties' ? 'is not a known attribute' : e.keyword === 'required' ? 'is required' : (e.message ?? 'is invalid');
+      e.keyword === 'additionalProperties'
+        ? 'is not a known attribute'
+        : e.keyword === 'required'
+          ? 'is required'
+          : e.keyword === 'format' && params.format === 'date-time'
+            ? INSTANT_RULE
+            : (e.message ?? 'is invalid');
     return { pointer: pointer === '' ? '/' : pointer, detail };
   });
 }
 
 /**
  * Validates one submitted event against the envelope schema and the data schema its
- * `dataschema` names (the type's current version when absent).
+ * `dataschema` names (the type's current version when absent). Its shape is checked first
+ * ({@link checkJsonShape}: at most `MAX_JSON_DEPTH` levels deep, no lone surrogate in any
+ * string), then its size, then the schemas; every `date-time` field (`time`, `data.validfrom`,
+ * ...) must be a strict RFC 3339 instant (`parseInstant`).
  *
  * @param input - the event as received (unknown JSON).
  * @param prefix - JSON Pointer prefix for reported fields (e.g. `/3` for the 4th event of a batch).
  * @returns every problem found; empty when the event is valid.
  */
 export function checkEvent(input: unknown, prefix = ''): FieldProblem[] {
+  const shape = checkJsonShape(input, prefix);
+  if (shape.length > 0) return shape;
   const bytes = new TextEncoder().encode(JSON.stringify(input) ?? '').length;
   if (bytes > EVENT_LIMITS.maxEventBytes) {
     return [{ pointer: prefix || '/', detail: `event is ${bytes} bytes; the limit is ${EVENT_LIMITS.maxEventBytes}` }];
@@ -67,7 +90,27 @@ export function checkEvent(input: unknown, prefix = ''): FieldProblem[] {
     return [{ pointer: `${prefix}/dataschema`, detail: `no schema ${urn} for type ${input.type}` }];
   }
   if (!validate(input.data)) return toProblems(validate.errors, `${prefix}/data`);
-  return [];
+  return crossFieldProblems(input, prefix);
+}
+
+/**
+ * What the schemas cannot say but the projections require (so an acknowledged event is never
+ * dead-lettered for it): the world `time` within {@link EVENT_LIMITS} `minTimeMs`..`maxTimeMs`
+ * and a validity interval with `validto` after `validfrom`. Runs on a schema-valid event, so
+ * every time parses. (Rollback filters are checked by the audit actions that write them.)
+ */
+function crossFieldProblems(event: EventEnvelope, prefix: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const time = parseInstant(event.time)!;
+  if (time < EVENT_LIMITS.minTimeMs || time > EVENT_LIMITS.maxTimeMs) {
+    problems.push({ pointer: `${prefix}/time`, detail: 'must be from 1900-01-01T00:00:00Z to 2299-12-31T23:59:59.999Z' });
+  }
+  const data = event.data as Record<string, unknown>;
+  const before = (from: unknown, to: unknown) => typeof from !== 'string' || typeof to !== 'string' || parseInstant(from)! < parseInstant(to)!;
+  if ((event.type === 'memory.asserted' || event.type === 'memory.corrected') && !before(data.validfrom, data.validto)) {
+    problems.push({ pointer: `${prefix}/data/validto`, detail: 'must be after data/validfrom' });
+  }
+  return problems;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { ValidationError, type FieldProblem } from '@memfabric/errors';
+import { checkJsonShape, INSTANT_RULE, parseInstant } from '@memfabric/events';
 import { CHANNEL_NAMES, RECALL_LIMITS, type ChannelName, type RecallRequest } from './types.js';
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A recall request after validation, with defaults applied and times in ms. */
 export interface ValidRecallRequest {
@@ -24,12 +24,15 @@ export interface ValidRecallRequest {
 }
 
 /**
- * Checks a recall request against its schema and {@link RECALL_LIMITS}.
+ * Checks a recall request against its schema and {@link RECALL_LIMITS}. Times (`asOf.time`,
+ * `validAt`, `referenceTime`) follow the one instant rule of `@memfabric/events`
+ * (`parseInstant`: strict RFC 3339, real calendar dates, years 0001-9999), the rule ingest
+ * applies; every string must be well-formed Unicode (no lone surrogate).
  * @throws ValidationError naming every bad field by JSON pointer (`/query`, `/k`,
  *   `/scope/tenant`, `/asOf/time`, `/weights/dense`, ...).
  */
 export function validateRecallRequest(request: RecallRequest): ValidRecallRequest {
-  const problems: FieldProblem[] = [];
+  const problems: FieldProblem[] = [...checkJsonShape(request)];
   const bad = (pointer: string, detail: string) => problems.push({ pointer, detail });
   const input = (request ?? {}) as Partial<RecallRequest>;
 
@@ -68,15 +71,15 @@ export function validateRecallRequest(request: RecallRequest): ValidRecallReques
       if (!Number.isSafeInteger(a.position) || (a.position as number) < 0) bad('/asOf/position', 'must be a non-negative integer log offset');
       else asOf = { position: a.position as number };
     } else {
-      const ms = parseTime(a.time);
-      if (ms === undefined) bad('/asOf/time', 'must be an RFC 3339 date-time, e.g. 2023-05-08T13:56:00Z');
+      const ms = parseInstant(a.time);
+      if (ms === undefined) bad('/asOf/time', INSTANT_RULE);
       else asOf = { timeMs: ms };
     }
   }
   const time = (name: 'validAt' | 'referenceTime'): number | undefined => {
     if (input[name] === undefined) return undefined;
-    const ms = parseTime(input[name]);
-    if (ms === undefined) bad(`/${name}`, 'must be an RFC 3339 date-time, e.g. 2023-05-08T13:56:00Z');
+    const ms = parseInstant(input[name]);
+    if (ms === undefined) bad(`/${name}`, INSTANT_RULE);
     return ms;
   };
   const validAtMs = time('validAt');
@@ -129,11 +132,4 @@ export function validateRecallRequest(request: RecallRequest): ValidRecallReques
     mmrLambda,
     caller,
   };
-}
-
-/** Milliseconds of an RFC 3339 date-time string, or undefined. */
-function parseTime(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !RFC3339.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
 }

@@ -43,7 +43,7 @@ describe('validateRecallRequest', () => {
       scope: { tenant: 'acme', streams: ['s1'], actors: ['caroline'], agents: ['agent-7', 'caroline'] },
       asOf: { time: '2023-05-08T13:56:00+02:00' },
       validAt: '2023-05-08T13:56:00.250Z',
-      referenceTime: '2023-06-01T00:00Z',
+      referenceTime: '2023-06-01T00:00:00Z',
       weights: { dense: 2, graph: 0 },
       mmrLambda: null,
       caller: 'agent:planner',
@@ -112,6 +112,20 @@ describe('validateRecallRequest', () => {
     expect(refused({ validAt: 'yesterday' })).toEqual(['/validAt']);
     expect(refused({ validAt: 1683554160000 })).toEqual(['/validAt']);
     expect(refused({ referenceTime: '2023-05-08 13:56:00Z' })).toEqual(['/referenceTime']);
+  });
+
+  it('times follow the instant rule ingest applies: no impossible dates, T24:00, leap seconds, lowercase or year 0000', () => {
+    for (const time of ['2023-02-30T00:00:00Z', '2023-04-31T12:00:00Z', '2023-05-08T24:00:00Z', '2016-12-31T23:59:60Z', '2023-05-08t13:56:00z', '0000-01-01T00:00:00Z', '2023-05-08T13:56Z']) {
+      expect(refused({ validAt: time, asOf: { time }, referenceTime: time }), time).toEqual(['/asOf/time', '/validAt', '/referenceTime']);
+    }
+    const valid = validateRecallRequest({ ...ok, validAt: '2024-02-29T23:00:00-01:00', asOf: { time: '2023-04-30T23:59:59.999Z' } });
+    expect(valid.validAtMs).toBe(Date.UTC(2024, 2, 1));
+    expect(valid.asOf).toEqual({ timeMs: Date.UTC(2023, 3, 30, 23, 59, 59, 999) });
+  });
+
+  it('strings must be well-formed Unicode, named by pointer', () => {
+    expect(refused({ query: 'Caroline \ud800' })).toEqual(['/query']);
+    expect(refused({ caller: '\udc00', scope: { tenant: 'conv-26', streams: ['s\ud800'] } }).sort()).toEqual(['/caller', '/scope/streams/0']);
   });
 
   it('/weights: unknown channel, out of range, not an object', () => {

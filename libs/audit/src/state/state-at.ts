@@ -1,5 +1,5 @@
 import { ValidationError } from '@memfabric/errors';
-import type { StoredEvent } from '@memfabric/events';
+import { INSTANT_RULE, parseInstant, type StoredEvent } from '@memfabric/events';
 import type { EventLog } from '@memfabric/event-log';
 import { extractionFromEvent, InMemoryGraphStore, type ExtractionInput, type GraphEntity, type GraphFact } from '@memfabric/graph-store';
 import type { MemoryUnit, MemoryUnitCounts } from '@memfabric/projections';
@@ -60,7 +60,8 @@ const ID_CHUNK = 500;
 
 /**
  * Checks a {@link StatePoint}.
- * @throws ValidationError unless exactly one of `position` (integer >= 0) and `at` (RFC 3339) is given.
+ * @throws ValidationError unless exactly one of `position` (integer >= 0) and `at` (an RFC 3339
+ *   instant by `parseInstant` of `@memfabric/events`, the rule ingest applies) is given.
  */
 export function validateStatePoint(point: StatePoint): void {
   const problems: { pointer: string; detail: string }[] = [];
@@ -68,9 +69,7 @@ export function validateStatePoint(point: StatePoint): void {
   const hasAt = point.at !== undefined;
   if (hasPosition === hasAt) problems.push({ pointer: hasPosition ? '/at' : '/position', detail: 'give exactly one of position and at' });
   if (hasPosition && (!Number.isSafeInteger(point.position) || point.position < 0)) problems.push({ pointer: '/position', detail: 'must be a log offset, an integer >= 0' });
-  if (hasAt && (typeof point.at !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(point.at) || Number.isNaN(Date.parse(point.at)))) {
-    problems.push({ pointer: '/at', detail: 'must be an RFC 3339 date-time such as 2024-03-01T12:00:00Z' });
-  }
+  if (hasAt && parseInstant(point.at) === undefined) problems.push({ pointer: '/at', detail: INSTANT_RULE });
   if (point.streamid !== undefined && (typeof point.streamid !== 'string' || point.streamid === '')) problems.push({ pointer: '/stream', detail: 'must not be empty' });
   if (problems.length > 0) throw new ValidationError(`invalid point in time: ${problems[0]!.pointer} ${problems[0]!.detail}`, problems);
 }
@@ -90,7 +89,7 @@ export function validateStatePoint(point: StatePoint): void {
  */
 export async function stateAt(log: EventLog, tenantid: string, point: StatePoint, onProgress?: StateProgress): Promise<PointInTimeState> {
   validateStatePoint(point);
-  const atMs = point.at === undefined ? undefined : Date.parse(point.at);
+  const atMs = point.at === undefined ? undefined : parseInstant(point.at);
   const fold = new UnitFold();
   const graph = new InMemoryGraphStore({ clock: () => 0 });
   const streamEvents = new Set<string>();

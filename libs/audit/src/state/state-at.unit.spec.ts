@@ -64,6 +64,9 @@ describe('state at a point', () => {
     await expect(stateAt(arrayLog(events), 't', {})).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(stateAt(arrayLog(events), 't', { position: 1, at: '2024-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(stateAt(arrayLog(events), 't', { at: 'yesterday' })).rejects.toMatchObject({ problems: [{ pointer: '/at' }] });
+    for (const at of ['2023-02-30T00:00:00Z', '2023-04-31T00:00:00Z', '2024-01-01T24:00:00Z', '2016-12-31T23:59:60Z', '2024-01-01t00:00:00z']) {
+      await expect(stateAt(arrayLog(events), 't', { at }), at).rejects.toMatchObject({ problems: [{ pointer: '/at' }] });
+    }
     await expect(stateAt(arrayLog(events), 't', { position: -1 })).rejects.toMatchObject({ problems: [{ pointer: '/position' }] });
   });
 });
