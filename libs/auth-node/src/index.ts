@@ -1,0 +1,11 @@
+export * from './api-key.crypto.js';
+export { apiKeyRecordSchema, MAX_LABEL_LENGTH } from './api-key-record.schema.js';
+export * from './sqlite.api-key-store.js';
+export { FileApiKeyStore, parseKeyFile } from './file.api-key-store.js';
+export * from './secret.js';
+export * from './admin-token.authenticator.js';
+export * from './api-key.authenticator.js';
+export * from './jwt.authenticator.js';
+export * from './chained.authenticator.js';
+export * from './auth.config.js';
+export { issuerUrlProblem } from './issuer-url.js';
