@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { EmbeddedAudit } from '@memfabric/audit-node';
 import { applyRollback, eraseSubject, planRollback, revertRollback } from '@memfabric/embedded';
-import { ValidationError, type FieldProblem } from '@memfabric/errors';
+import { NotFoundError, ValidationError, type FieldProblem } from '@memfabric/errors';
 import type { RollbackFilter } from '@memfabric/projections';
-import { AdminGuard } from './admin.guard.js';
+import { hasTenant } from '@memfabric/auth';
+import { RequireScope, requirePrincipal } from '@memfabric/ingest';
 import { AUDIT } from './audit.tokens.js';
 import { callerOf, identifier, single } from './params.js';
 
@@ -51,7 +52,6 @@ function flag(value: unknown, pointer: string): boolean | undefined {
  * projections have caught up.
  */
 @Controller('v1')
-@UseGuards(AdminGuard)
 export class ActionsController {
   constructor(@Inject(AUDIT) private readonly audit: EmbeddedAudit) {}
 
@@ -60,6 +60,7 @@ export class ActionsController {
    * lists (dry run, 200) or hides (201) the memory units the filter covers.
    */
   @Post('tenants/:tenant/rollbacks')
+  @RequireScope('audit:admin', { param: 'tenant' })
   async rollback(
     @Param('tenant') tenant: string,
     @Query('dryRun') dryRunQuery: unknown,
@@ -87,7 +88,7 @@ export class ActionsController {
       return { dryRun: true, filter: plan.filter, uptoposition: plan.uptoposition, units: plan.units.length, ids: plan.units.map((u) => u.id) };
     }
     const caller = callerOf(req);
-    const applied = await applyRollback(fabric, checked, { ...(reason === undefined ? {} : { reason }), ...(caller === 'anonymous' ? {} : { actor: caller }) });
+    const applied = await applyRollback(fabric, checked, { ...(reason === undefined ? {} : { reason }), actor: caller });
     res.status(201);
     return {
       dryRun: false,
@@ -102,14 +103,21 @@ export class ActionsController {
 
   /** `POST /v1/rollbacks/{id}/revert` with `{ reason? }`: the units the rollback hid count again. Idempotent. */
   @Post('rollbacks/:id/revert')
+  @RequireScope('audit:admin', 'handler')
   @HttpCode(200)
   async revert(@Param('id') id: string, @Body() raw: unknown, @Req() req: Request): Promise<{ rollbackId: string; revertEventId: string; alreadyReverted: boolean }> {
+    const rollbackId = identifier(id, '/path/id');
+    const target = await this.audit.fabric.log.getEvent(rollbackId);
+    if (target && !hasTenant(requirePrincipal(req), target.tenantid)) {
+      // another tenant's rollback answers exactly like a missing one
+      throw new NotFoundError(`no event has id ${rollbackId}: pass the id of a rollback.applied event`, { context: { rollbackId } });
+    }
     const body = objectBody(raw);
     const problems: FieldProblem[] = [];
     const reason = optionalText(body, 'reason', 2048, problems);
     if (problems.length > 0) throw new ValidationError(`invalid revert request: ${problems[0]!.pointer} ${problems[0]!.detail}`, problems);
     const caller = callerOf(req);
-    const reverted = await revertRollback(this.audit.fabric, identifier(id, '/path/id'), { ...(reason === undefined ? {} : { reason }), ...(caller === 'anonymous' ? {} : { actor: caller }) });
+    const reverted = await revertRollback(this.audit.fabric, rollbackId, { ...(reason === undefined ? {} : { reason }), actor: caller });
     return { rollbackId: id, revertEventId: reverted.event.id, alreadyReverted: reverted.alreadyReverted };
   }
 
@@ -118,12 +126,13 @@ export class ActionsController {
    * the subject's content keys (crypto-shredding), appends `subject.erased` and purges derived data.
    */
   @Post('tenants/:tenant/subjects/:subject/erase')
+  @RequireScope('audit:admin', { param: 'tenant' })
   @HttpCode(200)
   async erase(@Param('tenant') tenant: string, @Param('subject') subject: string, @Body() raw: unknown, @Req() req: Request): Promise<{ eventId: string; keysDestroyed: number; units: number | null }> {
     const body = objectBody(raw);
     const problems: FieldProblem[] = [];
     const reason = optionalText(body, 'reason', 2048, problems);
-    const requestedBy = optionalText(body, 'requestedBy', 256, problems) ?? (callerOf(req) === 'anonymous' ? undefined : callerOf(req));
+    const requestedBy = optionalText(body, 'requestedBy', 256, problems) ?? callerOf(req);
     if (problems.length > 0) throw new ValidationError(`invalid erasure request: ${problems[0]!.pointer} ${problems[0]!.detail}`, problems);
     const erased = await eraseSubject(this.audit.fabric, identifier(tenant, '/path/tenant'), identifier(subject, '/path/subject'), {
       ...(reason === undefined ? {} : { reason }),

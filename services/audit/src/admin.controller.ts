@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { QueryLogRow } from '@memfabric/analytics';
 import type { ExportManifest, SignedCheckpoint } from '@memfabric/audit';
 import type { EmbeddedAudit, LiveVerification } from '@memfabric/audit-node';
-import { AdminGuard } from './admin.guard.js';
+import { RequireScope } from '@memfabric/ingest';
 import type { AuditConfig } from './audit.config.js';
 import { AUDIT, AUDIT_CONFIG } from './audit.tokens.js';
 import { identifier, optionalInstant, optionalInteger } from './params.js';
@@ -19,11 +19,10 @@ export interface ExportResponse {
 }
 
 /**
- * Admin routes (Bearer admin token, see {@link AdminGuard}): the read audit, signed checkpoints,
- * export bundles and the live tamper check.
+ * The read audit and the live tamper check (`audit:read`), signed checkpoints and export
+ * bundles (`audit:admin`), each for a tenant granted to the caller.
  */
 @Controller('v1/tenants/:tenant')
-@UseGuards(AdminGuard)
 export class AdminController {
   constructor(
     @Inject(AUDIT) private readonly audit: EmbeddedAudit,
@@ -32,6 +31,7 @@ export class AdminController {
 
   /** `GET /v1/tenants/{tenant}/reads?since=&limit=`: recalls and audited reads, oldest first. */
   @Get('reads')
+  @RequireScope('audit:read', { param: 'tenant' })
   async reads(@Param('tenant') tenant: string, @Query('since') since: unknown, @Query('limit') limit: unknown): Promise<{ reads: QueryLogRow[] }> {
     const s = optionalInstant(since, 'since');
     const l = optionalInteger(limit, 'limit', 1, 10_000);
@@ -40,6 +40,7 @@ export class AdminController {
 
   /** `POST /v1/tenants/{tenant}/checkpoints`: take a signed checkpoint of the tenant's chain heads now. */
   @Post('checkpoints')
+  @RequireScope('audit:admin', { param: 'tenant' })
   @HttpCode(201)
   async checkpoint(@Param('tenant') tenant: string): Promise<{ checkpoints: SignedCheckpoint[] }> {
     return { checkpoints: await this.audit.checkpoint(identifier(tenant, '/path/tenant')) };
@@ -47,12 +48,14 @@ export class AdminController {
 
   /** `GET /v1/tenants/{tenant}/verify`: recompute the tenant's chains and check its signed checkpoints. */
   @Get('verify')
+  @RequireScope('audit:read', { param: 'tenant' })
   verify(@Param('tenant') tenant: string): Promise<LiveVerification> {
     return this.audit.verifyLive(identifier(tenant, '/path/tenant'));
   }
 
   /** `POST /v1/tenants/{tenant}/export`: write a signed export bundle under the configured export directory. */
   @Post('export')
+  @RequireScope('audit:admin', { param: 'tenant' })
   @HttpCode(201)
   async export(@Param('tenant') tenant: string): Promise<ExportResponse> {
     const t = identifier(tenant, '/path/tenant');

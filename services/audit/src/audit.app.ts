@@ -4,7 +4,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { EmbeddedAudit } from '@memfabric/audit-node';
 import type { EmbeddedFabric } from '@memfabric/embedded';
-import { PinoNestLogger } from '@memfabric/ingest';
+import { adminTokenSecurity, DEFAULT_SECURITY, PinoNestLogger, securedApp, type SecurityModuleOptions } from '@memfabric/ingest';
 import type { AuditConfig } from './audit.config.js';
 import { AuditModule } from './audit.module.js';
 
@@ -24,6 +24,8 @@ export interface CreateAuditAppOptions {
   readonly audit?: EmbeddedAudit;
   /** Default pino to stdout at `info`. */
   readonly logger?: Logger;
+  /** Authenticator and request protections; default: `config.adminToken` as the only credential (none: loopback mode). */
+  readonly security?: SecurityModuleOptions;
 }
 
 /**
@@ -36,13 +38,16 @@ export async function createAuditApp(options: CreateAuditAppOptions): Promise<Ne
   const logger = options.logger ?? createAuditLogger('info');
   const config: AuditConfig = { ...options.config, openApiPaths: [...new Set(['openapi.json', ...options.config.openApiPaths])] };
   const app = await NestFactory.create<NestExpressApplication>(
-    AuditModule.forRoot({
-      fabric: options.fabric,
-      config,
-      logger,
-      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-      ...(options.audit === undefined ? {} : { audit: options.audit }),
-    }),
+    securedApp(
+      options.security ?? adminTokenSecurity(config.adminToken, DEFAULT_SECURITY.config),
+      AuditModule.forRoot({
+        fabric: options.fabric,
+        config,
+        logger,
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+        ...(options.audit === undefined ? {} : { audit: options.audit }),
+      }),
+    ),
     new ExpressAdapter(),
     { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false },
   );

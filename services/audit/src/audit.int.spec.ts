@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
@@ -11,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedAudit, verifyExportDirectory } from '@memfabric/audit-node';
 import { EmbeddedFabric } from '@memfabric/embedded';
 import { HashEmbedder } from '@memfabric/embeddings';
-import { IngestModule, loadIngestConfig } from '@memfabric/ingest';
+import { DEFAULT_SECURITY, IngestModule, loadIngestConfig, securedApp } from '@memfabric/ingest';
 import { interaction } from '@memfabric/event-log/testing';
 import { asserted, corrected, retracted } from '@memfabric/projections/testing';
 import { createAuditApp, createAuditLogger } from './audit.app.js';
@@ -51,7 +50,10 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const http = () => request(app.getHttpServer());
+  /** A request with the admin token (every route needs a credential once one is configured). */
+  const http = () => request.agent(app.getHttpServer()).set('Authorization', `Bearer ${TOKEN}`);
+  /** A request without any credential. */
+  const anon = () => request(app.getHttpServer());
 
   it('GET memory history: versions with diffs, and the read is in the read audit with its caller', async () => {
     const res = await http().get(`/v1/tenants/acme/memories/${memoryId}/history`).set('X-Memfabric-Caller', 'auditor:ann');
@@ -66,7 +68,7 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     const reads = await http().get('/v1/tenants/acme/reads').set('Authorization', `Bearer ${TOKEN}`);
     expect(reads.status).toBe(200);
     expect((reads.body as { reads: { caller: string; preset: string; unitIds: string[] }[] }).reads).toContainEqual(
-      expect.objectContaining({ caller: 'auditor:ann', preset: 'audit:history', unitIds: expect.arrayContaining([memoryId]) as unknown }),
+      expect.objectContaining({ caller: 'admin (auditor:ann)', preset: 'audit:history', unitIds: expect.arrayContaining([memoryId]) as unknown }),
     );
   });
 
@@ -94,13 +96,14 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     }
   });
 
-  it('admin routes: 401 without or with a wrong token, 403 with instructions when no token is configured', async () => {
-    const none = await http().get('/v1/tenants/acme/reads');
+  it('every route: 401 without or with a wrong token once a token is configured; admin routes 403 with instructions when no credential is configured', async () => {
+    expect((await anon().get(`/v1/tenants/acme/memories/${memoryId}/history`)).status).toBe(401);
+    const none = await anon().get('/v1/tenants/acme/reads');
     expect(none.status).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
     expect(none.headers['content-type']).toMatch(PROBLEM);
-    expect((await http().get('/v1/tenants/acme/reads').set('Authorization', 'Bearer wrong-token-wrong-token')).status).toBe(401);
-    const disabled = await request(closed.getHttpServer()).post('/v1/tenants/acme/export').set('Authorization', `Bearer ${TOKEN}`);
+    expect((await anon().get('/v1/tenants/acme/reads').set('Authorization', 'Bearer wrong-token-wrong-token')).status).toBe(401);
+    const disabled = await request(closed.getHttpServer()).post('/v1/tenants/acme/export');
     expect(disabled.status).toBe(403);
     expect(disabled.headers['content-type']).toMatch(PROBLEM);
     expect((disabled.body as { detail: string }).detail).toMatch(/MEMFABRIC_ADMIN_TOKEN/);
@@ -132,7 +135,7 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     const { rollbackId, ids } = applied.body as { rollbackId: string; ids: string[] };
     expect(ids).toEqual(plan.ids);
     const after = (await http().get(`/v1/tenants/acme/memories/${ids[0]!}/history`)).body as { versions: { change: string; status: string; actor: string }[] };
-    expect(after.versions.at(-1)).toMatchObject({ change: 'rolled_back', status: 'rolled_back', actor: 'ops:kim' });
+    expect(after.versions.at(-1)).toMatchObject({ change: 'rolled_back', status: 'rolled_back', actor: 'admin (ops:kim)' });
 
     const reverted = await admin(http().post(`/v1/rollbacks/${rollbackId}/revert`).send({ reason: 'was fine' }));
     expect(reverted.status).toBe(200);
@@ -158,7 +161,7 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     expect(big.headers['content-type']).toMatch(PROBLEM);
     const missing = await admin(http().post('/v1/rollbacks/00000000-0000-7000-8000-000000000000/revert'));
     expect(missing.status).toBe(404);
-    expect((await http().post('/v1/tenants/acme/subjects/maya/erase')).status).toBe(401);
+    expect((await anon().post('/v1/tenants/acme/subjects/maya/erase')).status).toBe(401);
   });
 
   it('erasure of a subject: history and state no longer return the content, the chains still verify', async () => {
@@ -189,9 +192,8 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
   it('shares one Nest app with the ingest module: ingest bodies still parse, audit routes answer, errors stay problem+json', async () => {
     const ingestConfig = loadIngestConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_LOG_LEVEL: 'silent' });
     const auditConfig = loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_ADMIN_TOKEN: TOKEN, MEMFABRIC_CHECKPOINT_EVERY: '0' });
-    @Module({ imports: [IngestModule.forRoot({ log: fabric.log, config: ingestConfig }), AuditModule.forRoot({ fabric, audit, config: auditConfig, logger })] })
-    class FabricModule {}
-    const shared = await NestFactory.create<NestExpressApplication>(FabricModule, new ExpressAdapter(), { bodyParser: false, logger: false });
+    const root = securedApp(DEFAULT_SECURITY, IngestModule.forRoot({ log: fabric.log, config: ingestConfig }), AuditModule.forRoot({ fabric, audit, config: auditConfig, logger }));
+    const shared = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), { bodyParser: false, logger: false });
     await shared.init();
     try {
       const server = () => request(shared.getHttpServer());

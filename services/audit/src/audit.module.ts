@@ -6,7 +6,6 @@ import type { EmbeddedFabric } from '@memfabric/embedded';
 import { INGEST_LOGGER, ProblemDetailsFilter } from '@memfabric/ingest';
 import { ActionsController } from './actions.controller.js';
 import { AdminController } from './admin.controller.js';
-import { AdminGuard } from './admin.guard.js';
 import type { AuditConfig } from './audit.config.js';
 import { AUDIT, AUDIT_CONFIG } from './audit.tokens.js';
 import { HistoryController } from './history.controller.js';
@@ -67,7 +66,6 @@ export class AuditModule implements NestModule, OnApplicationBootstrap, OnModule
         { provide: AUDIT_CONFIG, useValue: options.config },
         { provide: AUDIT_LIFECYCLE, useValue: { owned: options.audit === undefined, logger: options.logger } satisfies Lifecycle },
         { provide: INGEST_LOGGER, useValue: options.logger },
-        AdminGuard,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
       exports: [AUDIT, AUDIT_CONFIG],

@@ -9,5 +9,5 @@ export const AUDIT = Symbol.for('memfabric.audit.service');
 /** The validated {@link AuditConfig}. */
 export const AUDIT_CONFIG = Symbol.for('memfabric.audit.config');
 
-/** Header naming the principal that reads (recorded in the read audit); default `anonymous`. */
+/** Header carrying a caller label, appended to the authenticated principal in the read audit. */
 export const CALLER_HEADER = 'x-memfabric-caller';

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { EntityHistory, MemoryHistory } from '@memfabric/audit';
 import type { EmbeddedAudit } from '@memfabric/audit-node';
 import { AUDIT } from './audit.tokens.js';
+import { RequireScope } from '@memfabric/ingest';
 import { callerOf, identifier } from './params.js';
 
 /**
@@ -11,6 +12,7 @@ import { callerOf, identifier } from './params.js';
  * Each read is recorded in the read audit with the caller from `X-Memfabric-Caller`.
  */
 @Controller('v1/tenants/:tenant')
+@RequireScope('audit:read', { param: 'tenant' })
 export class HistoryController {
   constructor(@Inject(AUDIT) private readonly audit: EmbeddedAudit) {}
 

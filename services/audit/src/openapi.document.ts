@@ -1,4 +1,4 @@
-import { apiSchemas, PROBLEM_MEDIA_TYPE } from '@memfabric/ingest';
+import { ACCESS_RESPONSES, apiSchemas, BEARER_SCHEME, BEARER_SCHEME_NAME, operationAccess, PROBLEM_MEDIA_TYPE } from '@memfabric/ingest';
 import { CALLER_HEADER } from './audit.tokens.js';
 
 /** Version of the audit HTTP API described by the document. */
@@ -18,18 +18,14 @@ const time = { type: 'string', format: 'date-time' } as const;
 const position = { type: 'object', required: ['partition', 'offset'], properties: { partition: { type: 'integer', minimum: 0 }, offset: { type: 'integer', minimum: 0 } } };
 const idParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s/]+$' } });
 const tenant = idParam('tenant', 'Tenant id.');
-const caller = { name: CALLER_HEADER, in: 'header', required: false, description: 'Who reads (recorded in the read audit); default `anonymous`.', schema: { type: 'string', maxLength: 256 } };
-const bearer = [{ adminBearer: [] }];
+const caller = { name: CALLER_HEADER, in: 'header', required: false, description: 'A caller label (agent, user) appended to the authenticated principal in the read audit; never replaces it.', schema: { type: 'string', maxLength: 256 } };
 const errors = {
+  ...ACCESS_RESPONSES,
   '400': problem('A path or query parameter is malformed; `errors` names each one.'),
   '500': problem('Unexpected failure (details are logged, not returned).'),
   '503': problem('A store is unavailable; retry later (`retriable: true`).'),
 };
-const adminErrors = {
-  ...errors,
-  '401': problem('Missing or wrong bearer token (`WWW-Authenticate: Bearer`).'),
-  '403': problem('Admin routes are disabled: set MEMFABRIC_ADMIN_TOKEN.'),
-};
+const adminErrors = errors;
 
 function schemas(): Record<string, Schema> {
   const snapshot: Schema = {
@@ -210,12 +206,13 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
     },
     components: {
       schemas: schemas(),
-      securitySchemes: { adminBearer: { type: 'http', scheme: 'bearer', description: 'The admin token (MEMFABRIC_ADMIN_TOKEN).' } },
+      securitySchemes: { [BEARER_SCHEME_NAME]: BEARER_SCHEME },
     },
     paths: {
       '/v1/tenants/{tenant}/memories/{id}/history': {
         get: {
           operationId: 'memoryHistory',
+          ...operationAccess('audit:read', 'path'),
           summary: 'Every event that created, corrected, retracted, rolled back or erased a memory, as versions with diffs',
           parameters: [tenant, idParam('id', 'Any unit of the memory (the id of the event that created it).'), caller],
           responses: { '200': json('The history.', ref('MemoryHistory')), '404': problem('No such memory unit in the tenant.'), ...errors },
@@ -224,6 +221,7 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
       '/v1/tenants/{tenant}/entities/{id}/history': {
         get: {
           operationId: 'entityHistory',
+          ...operationAccess('audit:read', 'path'),
           summary: 'Every fact about a knowledge-graph entity added, supported, invalidated or ended, with valid and transaction times',
           parameters: [tenant, idParam('id', 'Entity id.'), caller],
           responses: { '200': json('The history.', ref('EntityHistory')), '404': problem('No such entity, or the graph was not projected yet.'), ...errors },
@@ -232,10 +230,11 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
       '/v1/tenants/{tenant}/state': {
         get: {
           operationId: 'stateAt',
+          ...operationAccess('audit:read', 'path'),
           summary: 'Memory units and facts as they stood at a log position or transaction time, folded from the log',
           parameters: [
             tenant,
-            { name: 'position', in: 'query', required: false, description: 'Log offset (inclusive). Exactly one of position and at.', schema: { type: 'integer', minimum: 0 } },
+            { name: 'position', in: 'query', required: false, description: 'Log offset (inclusive). Exactly one of position and at.', schema: { type: 'integer', minimum: 0 }, example: 0 },
             { name: 'at', in: 'query', required: false, description: 'Transaction time (RFC 3339 with offset).', schema: time },
             { name: 'stream', in: 'query', required: false, description: 'Only this stream.', schema: str },
             caller,
@@ -246,8 +245,8 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
       '/v1/tenants/{tenant}/reads': {
         get: {
           operationId: 'listReads',
+          ...operationAccess('audit:read', 'path'),
           summary: 'The read audit: recalls and audited reads (who, when, which units), oldest first',
-          security: bearer,
           parameters: [
             tenant,
             { name: 'since', in: 'query', required: false, schema: time },
@@ -259,8 +258,8 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
       '/v1/tenants/{tenant}/checkpoints': {
         post: {
           operationId: 'createCheckpoint',
+          ...operationAccess('audit:admin', 'path'),
           summary: "Take a signed checkpoint of the tenant's stream heads now",
-          security: bearer,
           parameters: [tenant],
           responses: { '201': json('The checkpoint taken (empty when the tenant has no events).', { type: 'object', properties: { checkpoints: { type: 'array', items: ref('SignedCheckpoint') } } }), ...adminErrors },
         },
@@ -268,8 +267,8 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
       '/v1/tenants/{tenant}/verify': {
         get: {
           operationId: 'verifyLive',
+          ...operationAccess('audit:read', 'path'),
           summary: "Recompute the tenant's hash chains and check the signed checkpoints against the live heads",
-          security: bearer,
           parameters: [tenant],
           responses: { '200': json('The verification (valid or the first failure, naming the event).', ref('LiveVerification')), ...adminErrors },
         },
@@ -277,10 +276,10 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
       '/v1/tenants/{tenant}/rollbacks': {
         post: {
           operationId: 'rollback',
+          ...operationAccess('audit:admin', 'path'),
           summary: 'Roll back by filter: dry run lists the units that would disappear from recall; otherwise appends rollback.applied (never deletes)',
-          security: bearer,
           parameters: [tenant, { name: 'dryRun', in: 'query', required: false, schema: { type: 'boolean' } }, caller],
-          requestBody: { required: false, content: { 'application/json': { schema: ref('RollbackRequest') } } },
+          requestBody: { required: false, content: { 'application/json': { schema: ref('RollbackRequest'), example: { filter: { streamid: 'session-1' }, reason: 'imported twice', dryRun: true } } } },
           responses: {
             '200': json('Dry run: what would disappear.', ref('RollbackResponse')),
             '201': json('Applied: the rollback id and what disappeared.', ref('RollbackResponse')),
@@ -292,10 +291,10 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
       '/v1/rollbacks/{id}/revert': {
         post: {
           operationId: 'revertRollback',
+          ...operationAccess('audit:admin', 'resource'),
           summary: 'Revert a rollback (appends rollback.reverted; idempotent)',
-          security: bearer,
           parameters: [idParam('id', 'Id of the rollback.applied event.'), caller],
-          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 } } } } } },
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 } } }, example: { reason: 'restored after review' } } } },
           responses: {
             '200': json('Reverted.', { type: 'object', properties: { rollbackId: str, revertEventId: str, alreadyReverted: { type: 'boolean' } } }),
             '404': problem('No such event.'),
@@ -306,18 +305,18 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
       '/v1/tenants/{tenant}/subjects/{subject}/erase': {
         post: {
           operationId: 'eraseSubject',
+          ...operationAccess('audit:admin', 'path'),
           summary: "Erase a data subject: destroy its content key (crypto-shredding), append subject.erased, purge derived data",
-          security: bearer,
           parameters: [tenant, idParam('subject', 'Data subject.'), caller],
-          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 }, requestedBy: { type: 'string', maxLength: 256 } } } } } },
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 }, requestedBy: { type: 'string', maxLength: 256 } } }, example: { reason: 'right to erasure request', requestedBy: 'dpo@acme.example' } } } },
           responses: { '200': json('Erased.', { type: 'object', properties: { eventId: str, keysDestroyed: { type: 'integer' }, units: { type: ['integer', 'null'] } } }), ...adminErrors },
         },
       },
       '/v1/tenants/{tenant}/export': {
         post: {
           operationId: 'exportTenant',
+          ...operationAccess('audit:admin', 'path'),
           summary: 'Write a signed export bundle (events.jsonl, checkpoints.jsonl, manifest.json, manifest.sig) on the server',
-          security: bearer,
           parameters: [tenant],
           responses: { '201': json('Where the bundle is and the key to verify it with.', ref('ExportResponse')), ...adminErrors },
         },

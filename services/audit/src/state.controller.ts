@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { ValidationError } from '@memfabric/errors';
 import type { PointInTimeState } from '@memfabric/audit';
 import type { EmbeddedAudit } from '@memfabric/audit-node';
+import { RequireScope } from '@memfabric/ingest';
 import { AUDIT } from './audit.tokens.js';
 import { callerOf, identifier, optionalInstant, optionalInteger, single } from './params.js';
 
@@ -12,6 +13,7 @@ import { callerOf, identifier, optionalInstant, optionalInteger, single } from '
  * projections). Recorded in the read audit.
  */
 @Controller('v1/tenants/:tenant')
+@RequireScope('audit:read', { param: 'tenant' })
 export class StateController {
   constructor(@Inject(AUDIT) private readonly audit: EmbeddedAudit) {}
 

@@ -79,7 +79,7 @@ describe('the all-in-one fabric on one port', { timeout: 60_000 }, () => {
 
     await running.fabric.flushQueryLog();
     const logged = await running.fabric.analytics.listQueries({ tenant });
-    expect(logged.find((q) => q.queryId === response.queryId)).toMatchObject({ caller: 'agent:e2e', unitIds: response.hits.map((h) => h.unitId) });
+    expect(logged.find((q) => q.queryId === response.queryId)).toMatchObject({ caller: 'local (agent:e2e)', unitIds: response.hits.map((h) => h.unitId) });
   });
 
   it('the three services share the port: ingest health, recall presets and problem+json errors', async () => {

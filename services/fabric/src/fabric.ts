@@ -3,16 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EmbeddedFabric, embedderFromEnv } from '@memfabric/embedded';
 import { loadOrCreateMasterKey } from '@memfabric/event-log-sqlite';
-import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { AuditModule, loadAuditConfig } from '@memfabric/audit-service';
-import { createIngestLogger, IngestModule, loadIngestConfig, PinoNestLogger, type IngestConfig, type IngestEnv, type IngestLogger } from '@memfabric/ingest';
+import { assertBindAllowed, createIngestLogger, IngestModule, loadIngestConfig, openSecurity, PinoNestLogger, securedApp, type IngestConfig, type IngestEnv, type IngestLogger } from '@memfabric/ingest';
 import { loadQueryGatewayConfig, QueryGatewayModule } from '@memfabric/query-gateway';
-
-/** Root module of the all-in-one app; its imports are the service modules. */
-@Module({})
-class FabricModule {}
 
 /** The embedded fabric running in one process. */
 export interface RunningFabric {
@@ -49,18 +44,30 @@ export interface StartFabricOptions {
 export async function startFabric(env: IngestEnv, options: StartFabricOptions = {}): Promise<RunningFabric> {
   const config = loadIngestConfig(env);
   const logger = options.logger ?? createIngestLogger(config.logLevel);
+  const security = openSecurity(env, { dataDir: config.dataDir, host: config.host });
+  const authRequired = await security.required();
+  try {
+    assertBindAllowed(config.host, authRequired);
+  } catch (error) {
+    await security.close();
+    throw error;
+  }
   const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.masterKeyFile);
-  const fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: embedderFromEnv(env) });
+  let fabric: EmbeddedFabric;
+  try {
+    fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: embedderFromEnv(env) });
+  } catch (error) {
+    await security.close();
+    throw error;
+  }
   let app: NestExpressApplication | undefined;
   try {
-    const root: DynamicModule = {
-      module: FabricModule,
-      imports: [
-        IngestModule.forRoot({ log: fabric.log, config, logger }),
-        QueryGatewayModule.forRoot({ recaller: fabric.recaller(), config: loadQueryGatewayConfig(env), logger }),
-        AuditModule.forRoot({ fabric, config: loadAuditConfig({ ...env, MEMFABRIC_DATA_DIR: config.dataDir }), dataDir: config.dataDir, logger }),
-      ],
-    };
+    const root = securedApp(
+      security.options,
+      IngestModule.forRoot({ log: fabric.log, config, logger }),
+      QueryGatewayModule.forRoot({ recaller: fabric.recaller(), config: loadQueryGatewayConfig(env), logger }),
+      AuditModule.forRoot({ fabric, config: loadAuditConfig({ ...env, MEMFABRIC_DATA_DIR: config.dataDir }), dataDir: config.dataDir, logger }),
+    );
     app = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), {
       bodyParser: false,
       logger: new PinoNestLogger(logger),
@@ -71,6 +78,7 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
   } catch (error) {
     await app?.close();
     await fabric.close();
+    await security.close();
     throw error;
   }
   fabric.runtime.start();
@@ -78,6 +86,12 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, dataDir: config.dataDir, projections: fabric.projections }, 'memfabric embedded fabric listening');
+  if (!authRequired) {
+    logger.warn(
+      { host: config.host },
+      'no credential configured: serving loopback only, without authentication (memory read/write and audit reads; admin routes refused). Create a key with `memfabric keys create --tenant T --scopes memory:read,memory:write`',
+    );
+  }
   const running = app;
   return {
     fabric,
@@ -87,6 +101,7 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
     close: async () => {
       await running.close();
       await fabric.close();
+      await security.close();
     },
   };
 }

@@ -3,12 +3,14 @@ import { UnavailableError } from '@memfabric/errors';
 import type { EventLog } from '@memfabric/event-log';
 import type { HealthStatus } from '@memfabric/events';
 import { EVENT_LOG } from './ingest.tokens.js';
+import { Public } from './security/access.decorator.js';
 
 /** How long readiness waits for the event log, in ms. */
 export const READINESS_TIMEOUT_MS = 2000;
 
 /** `GET /health/live` (the process serves HTTP) and `GET /health/ready` (the event log answers). */
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(@Inject(EVENT_LOG) private readonly log: EventLog) {}
 

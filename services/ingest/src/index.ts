@@ -15,7 +15,7 @@ export { startIngest, type RunningIngest, type StartIngestOptions } from './inge
 export { EVENT_LOG, INGEST_CONFIG, INGEST_LOGGER } from './ingest.tokens.js';
 export { createIngestLogger, PinoNestLogger, type IngestLogger } from './ingest.logger.js';
 export { IngestService, BATCH_ID_HEADER, STREAM_PAGE_LIMITS } from './ingest.service.js';
-export { BATCH_MEDIA_TYPES, jsonBodyParser } from './json-body.middleware.js';
+export { BATCH_MEDIA_TYPES, jsonBodyParser, MAX_BODY_DEPTH, type JsonBodyParserOptions } from './json-body.middleware.js';
 export { EVENT_MEDIA_TYPE } from './events.controller.js';
 export { READINESS_TIMEOUT_MS } from './health.controller.js';
 export { REQUEST_ID_HEADER } from './request-log.middleware.js';
@@ -31,3 +31,5 @@ export {
 } from './problem-details.js';
 export type { AppendResponse, AppendResultItem, EventBatch, HealthStatus, ProblemDetails, StreamPage } from '@memfabric/events';
 export { apiSchemas } from './generated/api-schemas.js';
+export * from './security/index.js';
+export { securedApp } from './secured-app.js';

@@ -5,6 +5,8 @@ import type { EventLog } from '@memfabric/event-log';
 import type { IngestConfig } from './ingest.config.js';
 import { createIngestLogger, PinoNestLogger, type IngestLogger } from './ingest.logger.js';
 import { IngestModule } from './ingest.module.js';
+import { securedApp } from './secured-app.js';
+import { DEFAULT_SECURITY, type SecurityModuleOptions } from './security/security.module.js';
 
 /** What {@link createIngestApp} needs. */
 export interface CreateIngestAppOptions {
@@ -14,6 +16,8 @@ export interface CreateIngestAppOptions {
   readonly config: IngestConfig;
   /** Logger for request lines and Nest's own messages; default pino to stdout at `config.logLevel`. */
   readonly logger?: IngestLogger;
+  /** Authenticator and request protections; default {@link DEFAULT_SECURITY} (no credential: loopback mode). */
+  readonly security?: SecurityModuleOptions;
 }
 
 /**
@@ -29,7 +33,7 @@ export interface CreateIngestAppOptions {
 export async function createIngestApp(options: CreateIngestAppOptions): Promise<NestExpressApplication> {
   const logger = options.logger ?? createIngestLogger(options.config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(
-    IngestModule.forRoot({ log: options.log, config: options.config, logger }),
+    securedApp(options.security ?? DEFAULT_SECURITY, IngestModule.forRoot({ log: options.log, config: options.config, logger })),
     new ExpressAdapter(),
     { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false },
   );

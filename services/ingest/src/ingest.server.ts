@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadOrCreateMasterKey, SqliteEventLog } from '@memfabric/event-log-sqlite';
 import { createIngestApp } from './ingest.app.js';
+import { openSecurity } from './security/open-security.js';
+import { assertBindAllowed } from './security/security.config.js';
 import { loadIngestConfig, type IngestConfig, type IngestEnv } from './ingest.config.js';
 import { createIngestLogger, type IngestLogger } from './ingest.logger.js';
 
@@ -34,17 +36,28 @@ export interface StartIngestOptions {
 export async function startIngest(env: IngestEnv, options: StartIngestOptions = {}): Promise<RunningIngest> {
   const config = loadIngestConfig(env);
   const logger = options.logger ?? createIngestLogger(config.logLevel);
-  const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.masterKeyFile);
-  const log = SqliteEventLog.open({ path: config.logFile, masterKey });
+  const security = openSecurity(env, { dataDir: config.dataDir, host: config.host });
+  const authRequired = await security.required();
+  let log: SqliteEventLog;
+  try {
+    assertBindAllowed(config.host, authRequired);
+    const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.masterKeyFile);
+    log = SqliteEventLog.open({ path: config.logFile, masterKey });
+  } catch (error) {
+    await security.close();
+    throw error;
+  }
   let app: NestExpressApplication | undefined;
   try {
-    app = await createIngestApp({ log, config, logger });
+    app = await createIngestApp({ log, config, logger, security: security.options });
     await app.listen(config.port, config.host);
   } catch (error) {
     await app?.close();
     await log.close();
+    await security.close();
     throw error;
   }
+  if (!authRequired) logger.warn({ host: config.host }, 'no credential configured: serving loopback only, without authentication');
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -58,6 +71,7 @@ export async function startIngest(env: IngestEnv, options: StartIngestOptions = 
     close: async () => {
       await running.close();
       await log.close();
+      await security.close();
       logger.info('ingest service stopped');
     },
   };

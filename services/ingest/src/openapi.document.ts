@@ -3,6 +3,7 @@ import { apiSchemas } from './generated/api-schemas.js';
 import { BATCH_ID_HEADER, STREAM_PAGE_LIMITS } from './ingest.service.js';
 import { BATCH_MEDIA_TYPES } from './json-body.middleware.js';
 import { PROBLEM_MEDIA_TYPE } from './problem-details.js';
+import { ACCESS_RESPONSES, BEARER_SCHEME, BEARER_SCHEME_NAME, operationAccess, PUBLIC_OPERATION } from './security/openapi-security.js';
 
 /** Version of the ingest HTTP API described by the document. */
 export const INGEST_API_VERSION = '0.1.0';
@@ -19,6 +20,7 @@ export interface OpenApiDocument {
   readonly components: {
     readonly schemas: Readonly<Record<string, JsonSchema>>;
     readonly responses: Readonly<Record<string, unknown>>;
+    readonly securitySchemes: Readonly<Record<string, unknown>>;
   };
 }
 
@@ -29,6 +31,19 @@ export interface OpenApiOptions {
 }
 
 const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+/** Example append body of the document (one interaction of tenant `acme`). */
+export const APPEND_EXAMPLE = [
+  {
+    source: 'urn:agent:support-bot',
+    type: 'interaction.recorded',
+    time: '2024-03-01T12:00:00Z',
+    tenantid: 'acme',
+    streamid: 'session-1',
+    actor: 'ann',
+    data: { role: 'user', content: 'I moved to Lisbon last spring and I am learning Portuguese.' },
+  },
+];
 
 /** A schema without its `$schema` keyword: the document declares the dialect once. */
 function embed(schema: JsonSchema): JsonSchema {
@@ -85,6 +100,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         post: {
           operationId: 'appendEvents',
           summary: 'Append a batch of events',
+          ...operationAccess('memory:write', 'body'),
           description:
             `Validates every event of the batch (all bad fields are reported at once; nothing is stored when one is bad) and appends them. ` +
             `Appends are idempotent per event on \`idempotencykey\` (or \`id\`): a retried event returns its first position with \`duplicate: true\`. ` +
@@ -100,9 +116,10 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
           ],
           requestBody: {
             required: true,
-            content: Object.fromEntries(BATCH_MEDIA_TYPES.map((type) => [type, batchBody])),
+            content: Object.fromEntries(BATCH_MEDIA_TYPES.map((type) => [type, { ...batchBody, example: APPEND_EXAMPLE }])),
           },
           responses: {
+            ...ACCESS_RESPONSES,
             '201': { description: 'At least one event was appended.', content: { 'application/json': { schema: ref('AppendResponse') } } },
             '200': { description: 'Every event was already stored (a retry); nothing was written.', content: { 'application/json': { schema: ref('AppendResponse') } } },
             '400': response('BadRequest'),
@@ -117,10 +134,12 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       '/v1/events/{id}': {
         get: {
           operationId: 'getEvent',
-          summary: 'Read one event by id',
+          summary: "Read one event by id (another tenant's event answers 404, like a missing one)",
+          ...operationAccess('memory:read', 'resource'),
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           responses: {
             '200': { description: 'The stored event.', content: { 'application/cloudevents+json': { schema: ref('StoredEvent') } } },
+            ...ACCESS_RESPONSES,
             '400': response('BadRequest'),
             '404': response('NotFound'),
             '500': response('InternalError'),
@@ -132,6 +151,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         get: {
           operationId: 'readStream',
           summary: "Read a stream's events in stream order, page by page",
+          ...operationAccess('memory:read', 'path'),
           parameters: [
             { name: 'tenant', in: 'path', required: true, schema: { type: 'string', pattern: envelope.$defs.tenantId.pattern } },
             { name: 'stream', in: 'path', required: true, schema: { type: 'string', pattern: envelope.$defs.streamId.pattern } },
@@ -152,6 +172,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
           ],
           responses: {
             '200': { description: 'One page; `next` is present when more events follow.', content: { 'application/json': { schema: ref('StreamPage') } } },
+            ...ACCESS_RESPONSES,
             '400': response('BadRequest'),
             '404': problem('Unknown tenant (it has no stream) or unknown stream.'),
             '500': response('InternalError'),
@@ -163,6 +184,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         get: {
           operationId: 'getOpenApiDocument',
           summary: 'This document',
+          ...PUBLIC_OPERATION,
           responses: { '200': { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } },
         },
       },
@@ -170,6 +192,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         get: {
           operationId: 'live',
           summary: 'Liveness: the process serves HTTP',
+          ...PUBLIC_OPERATION,
           responses: { '200': { description: 'Alive.', content: { 'application/json': { schema: ref('HealthStatus') } } } },
         },
       },
@@ -177,6 +200,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         get: {
           operationId: 'ready',
           summary: 'Readiness: the event log answers',
+          ...PUBLIC_OPERATION,
           responses: {
             '200': { description: 'Ready.', content: { 'application/json': { schema: ref('HealthStatus') } } },
             '503': response('Unavailable'),
@@ -186,6 +210,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
     },
     components: {
       schemas: componentSchemas(),
+      securitySchemes: { [BEARER_SCHEME_NAME]: BEARER_SCHEME },
       responses: {
         BadRequest: problem('Invalid input: `errors` names every bad field (`validation_failed`), or the body is not JSON (`malformed_json`).'),
         NotFound: problem('No such resource.'),

@@ -107,6 +107,8 @@ function fromBodyParser(error: BodyParserError, instance: string | undefined): P
       return problem('payload_too_large', 413, `request body exceeds the limit of ${error.limit ?? '?'} bytes`, instance, false);
     case 'entity.parse.failed':
       return problem('malformed_json', 400, `request body is not valid JSON: ${error.message}`, instance, false);
+    case 'encoding.invalid':
+      return problem('bad_request', 400, error.message, instance, false);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return problem('unsupported_media_type', 415, error.message, instance, false);
@@ -135,7 +137,8 @@ function httpExceptionDetail(exception: HttpException): string {
  * - memfabric errors (recognised with `MemfabricError.is`, also across package copies) keep their
  *   `code`, `status` and `retriable`; a `ValidationError`'s field problems become `errors`.
  * - body-parser errors: `entity.too.large` -> 413 `payload_too_large`, `entity.parse.failed` ->
- *   400 `malformed_json`, unsupported charset/encoding -> 415.
+ *   400 `malformed_json`, `encoding.invalid` (a gzip/deflate/br body that does not decode, see
+ *   `jsonBodyParser`) -> 400 `bad_request`, unsupported charset/encoding -> 415.
  * - Nest `HttpException`s keep their status; the code is derived from it.
  * - anything else -> 500 `internal`.
  *

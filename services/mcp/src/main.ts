@@ -45,7 +45,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  const running = await startMcpHttpServer(() => createMemfabricMcpServer(config, client), {
+  // A caller's own credential is forwarded to memfabric; without one, the configured key (if any).
+  const running = await startMcpHttpServer((credential) => createMemfabricMcpServer(config, credential === undefined ? client : createMemfabricClient({ ...config, apiKey: credential })), {
     ...config.http,
     onError: (error) => log(`request failed: ${error instanceof Error ? error.message : String(error)}`),
   });

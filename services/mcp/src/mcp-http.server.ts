@@ -21,6 +21,12 @@ export interface McpHttpOptions {
   readonly path: string;
   /** Called with errors of single requests (they are answered 500 and the server goes on). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Whether every request must carry `Authorization: Bearer <memfabric credential>`; default:
+   * true unless bound to a loopback address. The credential is handed to `createServer`, which
+   * forwards it to memfabric, so the fabric authorizes each MCP caller for its own tenants.
+   */
+  readonly requireAuthorization?: boolean;
 }
 
 function jsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
@@ -36,18 +42,29 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  * transport answering with JSON, so no session state lives in the process and any instance can
  * answer any request. `GET` and `DELETE` (server-initiated streams, session end) answer 405;
  * other paths 404. Bound to a loopback address, Host headers other than the loopback names are
- * refused (DNS-rebinding protection).
+ * refused (DNS-rebinding protection). A request's `Authorization: Bearer` credential is passed to
+ * `createMcpServer` (the tools call memfabric with it); without one, a server that requires it
+ * (any non-loopback bind, by default) answers 401 with `WWW-Authenticate: Bearer`.
  *
  * @throws Error when the port cannot be bound (e.g. EADDRINUSE).
  */
-export async function startMcpHttpServer(createMcpServer: () => McpServer, options: McpHttpOptions): Promise<RunningMcpHttpServer> {
+export async function startMcpHttpServer(createMcpServer: (credential: string | undefined) => McpServer, options: McpHttpOptions): Promise<RunningMcpHttpServer> {
   let allowedHosts: string[] | undefined;
+  const requireAuthorization = options.requireAuthorization ?? !LOOPBACK.has(options.host);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://mcp').pathname;
     if (path !== options.path) return jsonRpcError(res, 404, -32601, `no MCP endpoint at ${path}; use ${options.path}`);
     if (req.method !== 'POST') return jsonRpcError(res, 405, -32000, 'Method not allowed: this endpoint is stateless, use POST', { allow: 'POST' });
-    const mcp = createMcpServer();
+    const header = req.headers.authorization;
+    const bearer = typeof header === 'string' ? /^Bearer +([\x21-\x7e]+)$/i.exec(header.trim())?.[1] : undefined;
+    if (header !== undefined && bearer === undefined) {
+      return jsonRpcError(res, 401, -32001, 'the Authorization header must be "Bearer <memfabric API key or token>"', { 'www-authenticate': 'Bearer realm="memfabric-mcp"' });
+    }
+    if (bearer === undefined && requireAuthorization) {
+      return jsonRpcError(res, 401, -32001, 'authentication required: send Authorization: Bearer <memfabric API key or token>', { 'www-authenticate': 'Bearer realm="memfabric-mcp"' });
+    }
+    const mcp = createMcpServer(bearer);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

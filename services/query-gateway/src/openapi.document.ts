@@ -1,3 +1,4 @@
+import { ACCESS_RESPONSES, BEARER_SCHEME, BEARER_SCHEME_NAME, operationAccess } from '@memfabric/ingest';
 import { CHANNEL_NAMES, RECALL_LIMITS } from '@memfabric/recall';
 
 /** A JSON Schema (2020-12) object. */
@@ -114,9 +115,11 @@ export function buildQueryGatewayOpenApiDocument(options: { readonly maxBodyByte
       '/v1/recall': {
         post: {
           operationId: 'recall',
+          ...operationAccess('memory:read', 'body'),
           summary: 'Recall memory units: dense, lexical, graph, temporal, recency and context channels fused by weighted RRF',
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RecallRequest' } } } },
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RecallRequest' }, example: { query: 'Where does Ann live?', scope: { tenant: 'acme' }, k: 5 } } } },
           responses: {
+            ...ACCESS_RESPONSES,
             '200': { description: 'Ranked hits with explanations', content: { 'application/json': { schema: { $ref: '#/components/schemas/RecallResponse' } } } },
             '400': { description: 'Invalid request: every bad field named', content: problem },
             '413': { description: `Body larger than ${options.maxBodyBytes} bytes`, content: problem },
@@ -125,10 +128,11 @@ export function buildQueryGatewayOpenApiDocument(options: { readonly maxBodyByte
         },
       },
       '/v1/recall/presets': {
-        get: { operationId: 'recallPresets', summary: 'Fusion presets known by name', responses: { '200': { description: 'Presets' } } },
+        get: { operationId: 'recallPresets', summary: 'Fusion presets known by name', ...operationAccess('memory:read', 'none'), responses: { '200': { description: 'Presets' }, ...ACCESS_RESPONSES } },
       },
     },
     components: {
+      securitySchemes: { [BEARER_SCHEME_NAME]: BEARER_SCHEME },
       schemas: {
         RecallRequest: recallRequestSchema,
         RecallResponse: recallResponseSchema,

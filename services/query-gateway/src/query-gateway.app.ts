@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { createIngestLogger, PinoNestLogger, type IngestLogger } from '@memfabric/ingest';
+import { createIngestLogger, DEFAULT_SECURITY, PinoNestLogger, securedApp, type IngestLogger, type SecurityModuleOptions } from '@memfabric/ingest';
 import type { Recaller } from '@memfabric/recall';
 import { QUERY_GATEWAY_DEFAULTS, type QueryGatewayConfig } from './query-gateway.config.js';
 import { QueryGatewayModule } from './query-gateway.module.js';
@@ -13,6 +13,8 @@ export interface CreateQueryGatewayAppOptions {
   readonly config?: QueryGatewayConfig;
   /** Default pino to stdout at `info`. */
   readonly logger?: IngestLogger;
+  /** Authenticator and request protections; default `DEFAULT_SECURITY` (no credential: loopback mode). */
+  readonly security?: SecurityModuleOptions;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function createQueryGatewayApp(options: CreateQueryGatewayAppOption
   const logger = options.logger ?? createIngestLogger('info');
   const base = options.config ?? QUERY_GATEWAY_DEFAULTS;
   const config: QueryGatewayConfig = { ...base, openApiPaths: [...new Set(['openapi.json', ...base.openApiPaths])] };
-  const app = await NestFactory.create<NestExpressApplication>(QueryGatewayModule.forRoot({ recaller: options.recaller, config, logger }), new ExpressAdapter(), {
+  const app = await NestFactory.create<NestExpressApplication>(securedApp(options.security ?? DEFAULT_SECURITY, QueryGatewayModule.forRoot({ recaller: options.recaller, config, logger })), new ExpressAdapter(), {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
     abortOnError: false,

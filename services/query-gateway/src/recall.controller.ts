@@ -1,4 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { auditCaller, type Principal } from '@memfabric/auth';
+import { CurrentPrincipal, recallTenant, RequireScope } from '@memfabric/ingest';
 import { ValidationError } from '@memfabric/errors';
 import type { RecallPreset, RecallRequest, RecallResponse, Recaller } from '@memfabric/recall';
 import { RECALLER } from './query-gateway.tokens.js';
@@ -9,8 +11,10 @@ export const CALLER_HEADER = 'x-memfabric-caller';
 /**
  * `POST /v1/recall`: one fused recall (see `RecallRequest` / `RecallResponse` in
  * `@memfabric/recall`); `GET /v1/recall/presets`: the presets known by name.
- * Errors: 400 problem+json naming every bad field, 413 for a body over the limit, 503 when a
- * read model is not ready yet.
+ * Errors: 400 problem+json naming every bad field, 401/403 without a credential granting
+ * `memory:read` on the recall's `scope.tenant`, 413 for a body over the limit, 503 when a read
+ * model is not ready yet. The query log records the authenticated principal; a `caller` field or
+ * `X-Memfabric-Caller` header is appended to it as a label, never substituted.
  */
 @Controller('v1/recall')
 export class RecallController {
@@ -18,15 +22,19 @@ export class RecallController {
 
   @Post()
   @HttpCode(200)
-  recall(@Body() body: unknown, @Headers(CALLER_HEADER) caller?: string): Promise<RecallResponse> {
+  @RequireScope('memory:read', { body: recallTenant })
+  recall(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Headers(CALLER_HEADER) caller?: string): Promise<RecallResponse> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ValidationError('invalid recall request', [{ pointer: '', detail: 'the body must be a JSON object (Content-Type: application/json)' }]);
     }
     const request = body as RecallRequest;
-    return this.recaller.recall(request.caller === undefined && caller ? { ...request, caller } : request);
+    if (request.caller !== undefined && typeof request.caller !== 'string') return this.recaller.recall(request);
+    const label = request.caller ?? caller;
+    return this.recaller.recall({ ...request, caller: auditCaller(principal, label) });
   }
 
   @Get('presets')
+  @RequireScope('memory:read')
   presets(): { presets: readonly RecallPreset[] } {
     return { presets: this.recaller.presets() };
   }
