@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '@memfabric/errors';
 import { SqlAnalyticsStore, analyticsSql, DEFAULT_ANALYTICS_DATABASE } from '@memfabric/analytics';
@@ -66,7 +66,8 @@ export class ChdbAnalyticsStore extends SqlAnalyticsStore {
   }
 
   /**
-   * Opens (creating the directory when missing) a chDB session at `config.path`. Call
+   * Opens (creating the directory when missing) a chDB session at `config.path`; the directory
+   * gets mode 0700 (also when it existed with a wider mode). Call
    * `migrate()` before the first insert.
    * @throws ConfigurationError when the configuration is invalid, or when this process already
    * has a chDB data directory open elsewhere (close that store first, or use the same path).
@@ -79,7 +80,9 @@ export class ChdbAnalyticsStore extends SqlAnalyticsStore {
         { context: { open: bound.path, requested: resolved.path } },
       );
     }
-    mkdirSync(resolved.path, { recursive: true });
+    // owner-only: chDB writes its parts with the process umask, the directory keeps others out
+    mkdirSync(resolved.path, { recursive: true, mode: 0o700 });
+    if ((statSync(resolved.path).mode & 0o077) !== 0) chmodSync(resolved.path, 0o700);
     let session: Session;
     try {
       session = new Session(resolved.path);

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { base64url, type SignatureVerifier, type Signer } from '@memfabric/audit';
 import { ConfigurationError, ValidationError } from '@memfabric/errors';
@@ -63,15 +63,15 @@ export const nodeSignatureVerifier: SignatureVerifier = {
 
 /**
  * Loads the audit signing key of a data directory, creating an Ed25519 key pair on first use:
- * `<dir>/audit-signing.key` (PKCS #8 PEM, mode 0600) and `<dir>/audit-signing.pub` (SPKI PEM,
- * for auditors). Production deployments may keep the private key in a secret store and pass it
+ * `<dir>/audit-signing.key` (PKCS #8 PEM, mode 0600, also set on an existing file) and
+ * `<dir>/audit-signing.pub` (SPKI PEM, mode 0644: public, for auditors). Production deployments may keep the private key in a secret store and pass it
  * in as PEM instead.
  * @throws ConfigurationError when the file exists but is not an Ed25519 private key.
  */
 export function loadOrCreateSigningKey(dir: string): NodeEd25519Signer {
   const file = path.join(dir, SIGNING_KEY_FILES.privateKey);
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
     try {
       writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
@@ -79,6 +79,7 @@ export function loadOrCreateSigningKey(dir: string): NodeEd25519Signer {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // another process won the race
     }
   }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600); // a key file from before modes were enforced
   const signer = signerFromPem(readFileSync(file, 'utf8'), file);
   const pub = path.join(dir, SIGNING_KEY_FILES.publicKey);
   if (!existsSync(pub) || readFileSync(pub, 'utf8') !== signer.publicKeyPem) writeFileSync(pub, signer.publicKeyPem, { mode: 0o644 });

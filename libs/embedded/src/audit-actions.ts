@@ -66,6 +66,13 @@ export interface SubjectErasure {
    * the projections were not run (`catchUp: false`).
    */
   readonly units: number | null;
+  /**
+   * True when the log's WAL was checkpointed and truncated after the purge, so no earlier page
+   * version holding the subject's content or key is left in it; false when another connection
+   * kept the checkpoint from completing (the next erasure or checkpoint empties it) or the
+   * projections were not run.
+   */
+  readonly walTruncated: boolean;
 }
 
 /**
@@ -201,11 +208,18 @@ export async function revertRollback(
  * (written and owned by {@link SYSTEM_ACTOR}, so its own content stays readable), destroys the
  * subject's content keys in the vault (crypto-shredding: every earlier event of the subject
  * reads with `data: null` from now on, in replays and rebuilds too) and catches the projections
- * up, which purge their derived data (memory-unit text, vector points, lexical documents, graph
- * mentions/facts/entities, analytics rows). The hash chains cover the encrypted records, so the
- * log still verifies. Safe to repeat: a second erasure appends another event, destroys no key
- * (or only keys created since) and purges what was written since.
+ * up, which purge their derived data (memory-unit text, vector points and HNSW files, lexical
+ * documents, graph mentions/facts/entities, analytics rows). Then the log's WAL is checkpointed
+ * and truncated: with `secure_delete` on the connection (deleted content overwritten with
+ * zeros) no file of the data directory keeps the subject's plaintext or key material. The hash
+ * chains cover the encrypted records, so the log still verifies.
+ *
+ * A subject exists in a tenant when it has a content key there, live or destroyed: the log
+ * creates one with the subject's first event. Safe to repeat: erasing an erased subject appends
+ * another event, destroys no key (or only keys created since) and purges what was written since.
  * @throws ValidationError for an empty or over-long tenant or subject.
+ * @throws NotFoundError when no event of the subject was ever appended in the tenant (nothing
+ *   is appended then).
  */
 export async function eraseSubject(
   fabric: AuditFabric,
@@ -218,10 +232,13 @@ export async function eraseSubject(
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) problems.push({ pointer: '/subject', detail: 'required: 1-256 characters' });
   if (subject === SYSTEM_ACTOR) problems.push({ pointer: '/subject', detail: `${SYSTEM_ACTOR} writes the audit events and cannot be erased` });
   if (problems.length > 0) throw new ValidationError('invalid erasure request', problems);
+  if (fabric.log.vault.subjectKeysSync(tenant, subject).total === 0) {
+    throw new NotFoundError(`no data subject ${JSON.stringify(subject)} in tenant ${tenant}: no event of it was ever recorded there`, { context: { tenant, subject } });
+  }
   const data = { datasubject: subject, ...(options.requestedBy ? { requestedby: options.requestedBy } : {}), ...(options.reason ? { reason: options.reason } : {}) };
   const event = await appendOne(fabric, auditEvent('subject.erased', tenant, SYSTEM_ACTOR, data));
   const keysDestroyed = await fabric.log.vault.destroy(tenant, subject);
-  if (options.catchUp === false) return { event, keysDestroyed, units: null };
+  if (options.catchUp === false) return { event, keysDestroyed, units: null, walTruncated: false };
   await fabric.catchUp(options.onProgress);
   let units = 0;
   let afterOffset: number | undefined;
@@ -236,7 +253,8 @@ export async function eraseSubject(
     if (page.length < LIST_UNITS_LIMITS.maxLimit) break;
     afterOffset = page[page.length - 1]!.createdOffset;
   }
-  return { event, keysDestroyed, units };
+  const walTruncated = !fabric.log.truncateWal().busy;
+  return { event, keysDestroyed, units, walTruncated };
 }
 
 function auditEvent(type: 'rollback.applied' | 'rollback.reverted' | 'subject.erased', tenantid: string, actor: string, data: Record<string, unknown>, idempotencykey?: string): NewEvent {

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AnalyticsStore, EventCounts } from '@memfabric/analytics';
 import { ChdbAnalyticsStore } from '@memfabric/analytics-chdb';
@@ -75,10 +76,13 @@ export class EmbeddedFabric {
   private engine: RecallEngine | undefined;
 
   /**
-   * Opens the log, the analytics store and the projection runtime.
+   * Opens the log, the analytics store and the projection runtime. Files are created owner-only:
+   * the data directory (when created) and `analytics/` 0700, `memfabric.db` with its `-wal` and
+   * `-shm` files and the HNSW files 0600.
    * @throws ConfigurationError when a file cannot be opened or the key is malformed.
    */
   static async open(options: EmbeddedFabricOptions): Promise<EmbeddedFabric> {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const log = SqliteEventLog.open({ path: path.join(options.dataDir, 'memfabric.db'), masterKey: options.masterKey });
     const analytics = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
     try {

@@ -1,6 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AesGcmContentCipher, nodeSha256Hex } from '@memfabric/crypto';
 import { ConfigurationError, IdempotencyConflictError, MemfabricError, UnavailableError } from '@memfabric/errors';
@@ -32,6 +30,7 @@ import {
 import { GENESIS_HASH, newEventId, UpcasterChain, type NewEvent, type StoredEvent } from '@memfabric/events';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { SqliteKeyVault } from './sqlite.key-vault.js';
+import { applyContentPragmas, preparePrivateSqliteFile, restrictFiles, sqliteSideFiles, truncateWal, type WalCheckpoint } from './private-files.js';
 
 /**
  * SQLite durability setting. `FULL` fsyncs the WAL at every commit: an acknowledged append
@@ -96,14 +95,18 @@ export class SqliteEventLog implements EventLog {
   }
 
   /**
-   * Opens (creating when missing) the log at `options.path`.
+   * Opens (creating when missing) the log at `options.path`. The file, its `-wal` and `-shm`
+   * files get mode 0600 (also when they existed with a wider mode), a created directory 0700.
+   * The connection runs with `secure_delete` and a `journal_size_limit` (see
+   * `applyContentPragmas`); every store that shares it (memory units, vector rows, FTS5, graph)
+   * inherits them.
    * @throws ConfigurationError when the path cannot be opened or the file holds a newer schema.
    */
   static open(options: SqliteEventLogOptions): SqliteEventLog {
     if (options.masterKey.length !== 32) throw new ConfigurationError('masterKey must be 32 bytes');
     let db: Database.Database;
     try {
-      if (options.path !== ':memory:') mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+      preparePrivateSqliteFile(options.path);
       db = new Database(options.path);
     } catch (cause) {
       throw new ConfigurationError(`cannot open event log ${options.path}: ${(cause as Error).message}`, { cause });
@@ -111,6 +114,8 @@ export class SqliteEventLog implements EventLog {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('busy_timeout = 5000');
+    applyContentPragmas(db);
+    if (options.path !== ':memory:' && options.path !== '') restrictFiles(sqliteSideFiles(db.name));
     db.exec(DDL);
     const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
     if (!version) db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
@@ -379,6 +384,18 @@ export class SqliteEventLog implements EventLog {
       if (firstBroken) return Promise.resolve({ streams: streams.length, events, valid: false, firstBroken });
     }
     return Promise.resolve({ streams: streams.length, events, valid: true });
+  }
+
+  /**
+   * Empties the WAL into the database file and truncates it to 0 bytes (see `truncateWal`), so
+   * no earlier version of a page (an erased subject's content, a destroyed key) stays in it.
+   * Call it after work that deleted content, once its writes are committed.
+   * @returns what the checkpoint did; `busy` when another connection kept it from completing.
+   * @throws UnavailableError once the log is closed.
+   */
+  truncateWal(): WalCheckpoint {
+    this.assertOpen();
+    return truncateWal(this.db);
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,7 @@ export class SqliteKeyVault implements KeyVault {
   private readonly selectById: Database.Statement<[string], KeyRow>;
   private readonly insert: Database.Statement<[string, string, string, Buffer, string]>;
   private readonly destroyStmt: Database.Statement<[string, string, string]>;
+  private readonly subjectKeysStmt: Database.Statement<[string, string], { total: number; live: number }>;
 
   constructor(db: Database.Database, masterKey: Uint8Array) {
     this.wrapper = new KeyWrapper(masterKey);
@@ -30,6 +31,19 @@ export class SqliteKeyVault implements KeyVault {
     this.destroyStmt = db.prepare(
       'UPDATE content_keys SET wrapped = NULL, destroyedat = ? WHERE tenantid = ? AND datasubject = ? AND wrapped IS NOT NULL',
     );
+    this.subjectKeysStmt = db.prepare(
+      'SELECT COUNT(*) AS total, COUNT(wrapped) AS live FROM content_keys WHERE tenantid = ? AND datasubject = ?',
+    );
+  }
+
+  /**
+   * How many content keys the subject has in the tenant: `total` counts destroyed ones too, so
+   * it is 0 exactly when no event of the subject was ever appended there (the log creates a
+   * subject's key with its first event); `live` counts the keys not destroyed.
+   */
+  subjectKeysSync(tenantid: string, datasubject: string): { readonly total: number; readonly live: number } {
+    const row = this.subjectKeysStmt.get(tenantid, datasubject);
+    return { total: row?.total ?? 0, live: row?.live ?? 0 };
   }
 
   /** Synchronous form of {@link activeKey}, for use inside a SQLite transaction. */

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigurationError } from '@memfabric/errors';
@@ -20,9 +20,26 @@ export function checkPrefix(prefix: string, owner: string): string {
   return prefix;
 }
 
+/** Mode of the data files this library writes (SQLite file and side files, HNSW files). */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Mode of a directory it creates. */
+export const PRIVATE_DIR_MODE = 0o700;
+
 /**
- * Opens `database` when it is a path (WAL, `synchronous=FULL`, 5 s busy timeout; the directory
- * is created), or takes the given connection. Either way `secure_delete` is switched on for the
+ * Sets mode 0600 on `file` when it exists and group or others may read or write it.
+ */
+export function restrictFile(file: string): void {
+  try {
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, PRIVATE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/**
+ * Opens `database` when it is a path (WAL, `synchronous=FULL`, 5 s busy timeout,
+ * `journal_size_limit` 64 MiB; the directory is created with mode 0700, the file and its
+ * `-wal`/`-shm` files get mode 0600), or takes the given connection. Either way `secure_delete` is switched on for the
  * connection, so the text of a deleted (erased) unit is overwritten in the file, not left in
  * free pages.
  * @returns the connection and whether the caller owns it (must close it).
@@ -39,12 +56,20 @@ export function openDatabase(database: DatabaseOrPath, owner: string): { db: Dat
   }
   if (database.length === 0) throw new ConfigurationError(`${owner}: database path must not be empty`);
   try {
-    if (database !== ':memory:') mkdirSync(path.dirname(path.resolve(database)), { recursive: true });
+    const file = database === ':memory:' ? undefined : path.resolve(database);
+    if (file) {
+      mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      // SQLite gives the -wal and -shm files the mode of the database file
+      if (!existsSync(file)) closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) restrictFile(f);
+    }
     const db = new Database(database);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.pragma('secure_delete = ON');
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    if (file) for (const f of [`${file}-wal`, `${file}-shm`]) restrictFile(f);
     return { db, owned: true };
   } catch (cause) {
     throw new ConfigurationError(`${owner}: cannot open ${database}: ${(cause as Error).message}`, { cause });

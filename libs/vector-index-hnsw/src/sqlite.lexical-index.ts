@@ -104,8 +104,9 @@ export class SqliteLexicalIndex implements LexicalIndex {
         this.stmts.docDelete.run(row.rowid);
         deleted += 1;
       }
-      // FTS5 keeps a deleted row's terms in its segments until they are merged: merge them all
-      // now so erased words leave the file (with secure_delete the freed pages are zeroed)
+      // secure-delete removes the row's entries from the index, but a term can survive as the
+      // key of a segment leaf: merge all segments now so erased words leave the file (with
+      // secure_delete on the connection the freed pages are zeroed)
       if (deleted > 0) this.stmts.optimize.run();
     });
     this.writeStatus = db.transaction((tenant: string, ids: readonly string[], status: UnitStatus) => {
@@ -137,6 +138,10 @@ export class SqliteLexicalIndex implements LexicalIndex {
           );
         }
         const version = db.prepare<[], { value: string }>(`SELECT value FROM ${prefix}_meta WHERE key = 'schema_version'`).get();
+        // FTS5 secure-delete (3.42+, persistent): a delete removes the row's entries from the
+        // index segments instead of appending delete markers
+        const secure = db.prepare<[], { v: number }>(`SELECT v FROM ${prefix}_fts_config WHERE k = 'secure-delete'`).get();
+        if (secure?.v !== 1) db.prepare(`INSERT INTO ${prefix}_fts (${prefix}_fts, rank) VALUES ('secure-delete', 1)`).run();
         if (!version) db.prepare(`INSERT INTO ${prefix}_meta (key, value) VALUES ('schema_version', ?)`).run(String(LEXICAL_SCHEMA_VERSION));
         else if (Number(version.value) > LEXICAL_SCHEMA_VERSION) {
           throw new ConfigurationError(`${owner}: tables ${prefix}_* have schema version ${version.value}; this build reads up to ${LEXICAL_SCHEMA_VERSION}`);

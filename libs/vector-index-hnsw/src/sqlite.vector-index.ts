@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ConfigurationError } from '@memfabric/errors';
@@ -25,7 +25,7 @@ import {
   type VectorPoint,
   type VectorQuery,
 } from '@memfabric/vector-index';
-import { checkPrefix, defaultIndexDir, openDatabase, type DatabaseOrPath } from './config.js';
+import { checkPrefix, defaultIndexDir, openDatabase, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictFile, type DatabaseOrPath } from './config.js';
 import { VECTOR_SCHEMA_VERSION, vectorDdl } from './schema.js';
 import { VectorMatrix, type CachedGraph, type PointMeta, type TenantCache } from './tenant-cache.js';
 import { DEFAULT_HNSW, UsearchGraph, type HnswParams } from './usearch-graph.js';
@@ -203,7 +203,8 @@ function mostlyUnfiltered(f: NormalizedFilter): boolean {
  * - per tenant, the filterable payload of each live point, and either its vectors in one matrix
  *   (tenants below `exactThreshold`: exact search) or an HNSW graph (usearch; Malkov &
  *   Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical
- *   Navigable Small World graphs", IEEE TPAMI 2020) saved to `<indexDir>/` on close;
+ *   Navigable Small World graphs", IEEE TPAMI 2020) saved to `<indexDir>/` on close (files
+ *   mode 0600, a created directory 0700; they hold vectors and integer keys, no text);
  * - every write bumps the tenant's change sequence `seq` and stamps the rows it touched, so a
  *   search first replays the rows changed since its cache's `seq` (also those written by other
  *   processes), a saved graph is brought up to date the same way on open, and a missing,
@@ -260,6 +261,11 @@ export class SqliteVectorIndex implements VectorIndex {
       for (const id of ids) this.stmts.setStatus.run(status, seq, tenant, id);
     });
     this.readSearch = db.transaction((q: PreparedVectorQuery) => this.searchCached(q));
+    if (this.indexDir && existsSync(this.indexDir)) {
+      // files saved before modes were enforced
+      if ((statSync(this.indexDir).mode & 0o077) !== 0) chmodSync(this.indexDir, PRIVATE_DIR_MODE);
+      for (const name of readdirSync(this.indexDir)) restrictFile(path.join(this.indexDir, name));
+    }
   }
 
   /**
@@ -750,10 +756,11 @@ export class SqliteVectorIndex implements VectorIndex {
       }
       const cached = cache.graph;
       if (!cached?.dirty) continue;
-      mkdirSync(this.indexDir, { recursive: true });
+      mkdirSync(this.indexDir, { recursive: true, mode: PRIVATE_DIR_MODE });
       const base = this.fileBase(tenant);
       const file = path.join(this.indexDir, `${base}.${cached.seq}.${randomUUID().slice(0, 8)}.usearch`);
       cached.graph.save(file);
+      restrictFile(file); // usearch creates it with the process umask
       const manifest: GraphManifest = {
         format: 1,
         instance: this.instance,
@@ -765,7 +772,8 @@ export class SqliteVectorIndex implements VectorIndex {
         file: path.basename(file),
       };
       const manifestFile = path.join(this.indexDir, `${base}.json`);
-      writeFileSync(`${manifestFile}.tmp`, JSON.stringify(manifest));
+      writeFileSync(`${manifestFile}.tmp`, JSON.stringify(manifest), { mode: PRIVATE_FILE_MODE });
+      restrictFile(`${manifestFile}.tmp`);
       renameSync(`${manifestFile}.tmp`, manifestFile);
       // older files of this tenant (earlier saves, rebuilt or unreadable graphs) are not referenced any more
       for (const name of readdirSync(this.indexDir)) {
