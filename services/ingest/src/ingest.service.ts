@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, PayloadTooLargeError, ValidationError, type FieldProblem } from '@memfabric/errors';
+import { ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldProblem } from '@memfabric/errors';
 import { encodeConsistencyToken, type EventLog } from '@memfabric/event-log';
 import { EVENT_LIMITS, normalizeBatch, schemas, type StoredEvent } from '@memfabric/events';
 import type { AppendResponse, StreamPage } from '@memfabric/events';
+import { hasTenant, isClientEventType, CLIENT_EVENT_TYPES, type Principal } from '@memfabric/auth';
 import { EVENT_LOG } from './ingest.tokens.js';
 
 /** Request header naming the ingest batch of an append (stamped on events that carry no `batchid`). */
@@ -41,14 +42,19 @@ export class IngestService {
    * Validates and appends a CloudEvents JSON batch.
    * @param body - the parsed request body (should be an array of 1 to {@link EVENT_LIMITS.maxBatchEvents} events).
    * @param batchId - value of the `memfabric-batch-id` header, if sent.
+   * @param principal - the authenticated caller; every event's tenant must be granted to it
+   *   (the guard checked the scope and the tenants before parsing reached here).
    * @returns each event's position in input order, counts, and a consistency token.
    * @throws PayloadTooLargeError when the batch has more than `EVENT_LIMITS.maxBatchEvents` events.
    * @throws ValidationError naming every bad field of every event (and a bad batch id header);
    *   nothing is appended then.
+   * @throws ForbiddenError (403) when an event's type is written only by a memfabric service
+   *   (`subject.erased`, `rollback.*`, `facts.extracted`, `version.tagged`) or names a tenant the
+   *   principal was not granted; nothing is appended then.
    * @throws IdempotencyConflictError when a known idempotency key arrives with different content.
    * @throws UnavailableError when the log cannot be reached.
    */
-  async append(body: unknown, batchId: string | undefined): Promise<AppendResponse> {
+  async append(body: unknown, batchId: string | undefined, principal: Principal): Promise<AppendResponse> {
     if (Array.isArray(body) && body.length > EVENT_LIMITS.maxBatchEvents) {
       throw new PayloadTooLargeError(
         `a batch holds at most ${EVENT_LIMITS.maxBatchEvents} events; this one has ${body.length}`,
@@ -62,6 +68,16 @@ export class IngestService {
       ]);
     }
     const events = normalizeBatch(body);
+    const serviceOnly = events.map((e, i) => ({ i, type: e.type })).filter((e) => !isClientEventType(e.type));
+    if (serviceOnly.length > 0) {
+      const first = serviceOnly[0]!;
+      throw new ForbiddenError(
+        `event /${first.i} is a ${first.type} event, which only memfabric services write; clients append ${CLIENT_EVENT_TYPES.join(', ')} (use the audit routes to roll back or erase)`,
+        { context: { types: [...new Set(serviceOnly.map((e) => e.type))] } },
+      );
+    }
+    const foreign = events.find((e) => !hasTenant(principal, e.tenantid));
+    if (foreign) throw new ForbiddenError(`this credential is not granted tenant ${foreign.tenantid}`, { context: { principal: principal.id } });
     const results = await this.log.append(events, batchId === undefined ? {} : { batchid: batchId });
     const duplicates = results.filter((r) => r.duplicate).length;
     return {
@@ -81,14 +97,15 @@ export class IngestService {
   }
 
   /**
-   * One stored event by id.
+   * One stored event by id, when its tenant is granted to `principal`.
    * @throws ValidationError when `id` is not a UUID.
-   * @throws NotFoundError when no event has this id.
+   * @throws NotFoundError when no event has this id, or the event belongs to a tenant the
+   *   principal was not granted (the same answer: another tenant's event looks missing).
    */
-  async getEvent(id: string): Promise<StoredEvent> {
+  async getEvent(id: string, principal: Principal): Promise<StoredEvent> {
     if (!UUID.test(id)) throw new ValidationError('event id is not a UUID', [{ pointer: '/path/id', detail: 'must be a UUID' }]);
     const event = await this.log.getEvent(id);
-    if (!event) throw new NotFoundError(`no event with id ${id}`, { context: { id } });
+    if (!event || !hasTenant(principal, event.tenantid)) throw new NotFoundError(`no event with id ${id}`, { context: { id } });
     return event;
   }
 
