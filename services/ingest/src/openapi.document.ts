@@ -41,7 +41,7 @@ export const APPEND_EXAMPLE = [
     tenantid: 'acme',
     streamid: 'session-1',
     actor: 'ann',
-    data: { role: 'user', content: 'I moved to Lisbon last spring and I am learning Portuguese.' },
+    data: { kind: 'message', role: 'user', content: 'I moved to Lisbon last spring and I am learning Portuguese.' },
   },
 ];
 
