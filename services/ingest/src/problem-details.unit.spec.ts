@@ -48,6 +48,10 @@ describe('toProblemDetails', () => {
     expect(toProblemDetails(parse)).toMatchObject({ status: 400, code: 'malformed_json', type: 'urn:memfabric:problem:malformed_json' });
     const charset = Object.assign(new Error('unsupported charset "LATIN1"'), { type: 'charset.unsupported', status: 415, expose: true });
     expect(toProblemDetails(charset)).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    const undecodable = Object.assign(new Error('request body could not be decoded as Content-Encoding gzip: incorrect header check'), { type: 'encoding.invalid', status: 400, expose: true });
+    expect(toProblemDetails(undecodable)).toMatchObject({ status: 400, code: 'bad_request', retriable: false, detail: expect.stringContaining('Content-Encoding gzip') as string });
+    const encoding = Object.assign(new Error('unsupported content encoding "zstd"'), { type: 'encoding.unsupported', status: 415, expose: true });
+    expect(toProblemDetails(encoding)).toMatchObject({ status: 415, code: 'unsupported_media_type' });
   });
 
   it('maps Nest HTTP exceptions by status', () => {

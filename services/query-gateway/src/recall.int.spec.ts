@@ -113,16 +113,18 @@ describe('query gateway HTTP API over the embedded fabric', { timeout: 60_000 },
     expect((token.body as ProblemDetails).errors!.map((e) => e.pointer)).toEqual(['/consistencyToken']);
   });
 
-  it('400 for a body that is not a JSON object: malformed JSON, another media type, an array, no body', async () => {
+  it('400 for a body that is not a JSON object (malformed JSON, an array, no body), 415 for another media type', async () => {
     const malformed = await http().post('/v1/recall').set('content-type', 'application/json').send('{"query": ');
     expect(malformed.status).toBe(400);
     expect(malformed.headers['content-type']).toMatch(PROBLEM);
     expect((malformed.body as ProblemDetails).code).toBe('malformed_json');
 
-    const text = await http().post('/v1/recall').set('content-type', 'text/plain').send('find Caroline');
-    expect(text.status).toBe(400);
-    expect(text.headers['content-type']).toMatch(PROBLEM);
-    expect((text.body as ProblemDetails).errors).toEqual([{ pointer: '', detail: expect.stringContaining('JSON object') as string }]);
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const text = await http().post('/v1/recall').set('content-type', type).send(JSON.stringify({ query: 'find Caroline', scope: { tenant: TENANT } }));
+      expect(text.status, type).toBe(415);
+      expect(text.headers['content-type']).toMatch(PROBLEM);
+      expect((text.body as ProblemDetails).code).toBe('unsupported_media_type');
+    }
 
     const array = await http().post('/v1/recall').send([{ query: 'q', scope: { tenant: TENANT } }]);
     expect(array.status).toBe(400);
@@ -130,6 +132,23 @@ describe('query gateway HTTP API over the embedded fabric', { timeout: 60_000 },
 
     const empty = await http().post('/v1/recall');
     expect(empty.status).toBe(400);
+  });
+
+  it('400 naming the field for a lone surrogate, nesting past the limit, or a calendar-impossible time', async () => {
+    const surrogate = await http().post('/v1/recall').set('content-type', 'application/json').send('{"query": "Caroline \\ud800", "scope": {"tenant": "acme"}}');
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.headers['content-type']).toMatch(PROBLEM);
+    expect((surrogate.body as ProblemDetails).errors).toEqual([{ pointer: '/query', detail: expect.stringContaining('lone surrogate') as string }]);
+
+    const deep = await http().post('/v1/recall').set('content-type', 'application/json').send(`{"query": "q", "scope": {"tenant": "acme"}, "weights": ${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    expect(deep.status).toBe(400);
+    expect((deep.body as ProblemDetails).detail).toContain('deeper than 64');
+
+    for (const time of ['2023-02-30T00:00:00Z', '2023-04-31T00:00:00Z', '2023-05-08T24:00:00Z', '2016-12-31T23:59:60Z']) {
+      const res = await http().post('/v1/recall').send({ query: 'Caroline', scope: { tenant: TENANT }, validAt: time, asOf: { time } });
+      expect(res.status, time).toBe(400);
+      expect((res.body as ProblemDetails).errors!.map((e) => e.pointer).sort()).toEqual(['/asOf/time', '/validAt']);
+    }
   });
 
   it('413 problem+json for a body over the configured limit; a body under it still answers', async () => {
