@@ -1,11 +1,14 @@
 import {
   ConfigurationError,
+  ForbiddenError,
   IdempotencyConflictError,
   ImmutableHistoryError,
   KeyUnavailableError,
   MemfabricError,
   NotFoundError,
   PayloadTooLargeError,
+  RateLimitedError,
+  UnauthenticatedError,
   UnavailableError,
   ValidationError,
   type ErrorCode,
@@ -28,6 +31,9 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'key_unavailable',
   'configuration_invalid',
   'unavailable',
+  'unauthenticated',
+  'forbidden',
+  'rate_limited',
   'internal',
 ]);
 
@@ -39,15 +45,18 @@ const RETRIABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504
 /**
  * The {@link ErrorCode} of the `@memfabric/errors` hierarchy a problem maps to: the problem's own
  * `code` when it is one, else by meaning and status — a request the server could not parse
- * (`malformed_json`, 400, 415, 422) is `validation_failed`, 401/403 `configuration_invalid`
- * (check the API key), 404/405 `not_found`, 413 `payload_too_large`, 408/429/502/503/504
- * `unavailable`, anything else `internal`.
+ * (`malformed_json`, 400, 415, 422) is `validation_failed`, 401 `unauthenticated` (send or fix
+ * the API key), 403 `forbidden` (the key lacks the scope or the tenant), 404/405 `not_found`,
+ * 413 `payload_too_large`, 429 `rate_limited`, 408/502/503/504 `unavailable`, anything else
+ * `internal`.
  */
 export function errorCodeOf(problemCode: string | undefined, status: number): ErrorCode {
   if (problemCode !== undefined && ERROR_CODES.has(problemCode)) return problemCode as ErrorCode;
   if (problemCode !== undefined && REQUEST_CODES.has(problemCode)) return 'validation_failed';
   if (status === 400 || status === 415 || status === 422) return 'validation_failed';
-  if (status === 401 || status === 403) return 'configuration_invalid';
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
+  if (status === 429) return 'rate_limited';
   if (status === 404 || status === 405) return 'not_found';
   if (status === 413) return 'payload_too_large';
   if (RETRIABLE_STATUSES.has(status)) return 'unavailable';
@@ -155,6 +164,14 @@ export class MemfabricApiError extends MemfabricError {
         return new ConfigurationError(message, options);
       case 'unavailable':
         return new UnavailableError(message, options);
+      case 'unauthenticated':
+        return new UnauthenticatedError(message, options);
+      case 'forbidden':
+        return new ForbiddenError(message, options);
+      case 'rate_limited': {
+        const retryAfter = (this.problem as { retryAfterMs?: unknown }).retryAfterMs;
+        return new RateLimitedError(message, typeof retryAfter === 'number' ? retryAfter : 1000, options);
+      }
       default:
         return this;
     }

@@ -36,7 +36,9 @@ describe('MemfabricApiError', () => {
     expect(errorCodeOf('validation_failed', 400)).toBe('validation_failed');
     expect(errorCodeOf('malformed_json', 400)).toBe('validation_failed');
     expect(errorCodeOf('unsupported_media_type', 415)).toBe('validation_failed');
-    expect(errorCodeOf('http_401', 401)).toBe('configuration_invalid');
+    expect(errorCodeOf('http_401', 401)).toBe('unauthenticated');
+    expect(errorCodeOf('http_403', 403)).toBe('forbidden');
+    expect(errorCodeOf('http_429', 429)).toBe('rate_limited');
     expect(errorCodeOf('method_not_allowed', 405)).toBe('not_found');
     expect(errorCodeOf('http_502', 502)).toBe('unavailable');
     expect(errorCodeOf('http_418', 418)).toBe('internal');
