@@ -5,6 +5,7 @@ import { registerEval } from './commands/eval.command.js';
 import { registerExport } from './commands/export.command.js';
 import { registerHistory } from './commands/history.command.js';
 import { registerIngest } from './commands/ingest.command.js';
+import { registerKeys } from './commands/keys.command.js';
 import { registerLog } from './commands/log.command.js';
 import { registerProject } from './commands/project.command.js';
 import { registerRecall } from './commands/recall.command.js';
@@ -44,5 +45,6 @@ export function createProgram(): Command {
   registerExport(program, output);
   registerAudit(program, output);
   registerEval(program, output);
+  registerKeys(program, output);
   return program;
 }
