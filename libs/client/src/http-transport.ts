@@ -67,7 +67,7 @@ function errorName(error: unknown): string | undefined {
  * The HTTP layer of {@link MemfabricClient}: builds URLs and headers, applies the per-attempt
  * timeout, retries idempotent calls, and turns failures into typed errors.
  *
- * Retries (idempotent calls only, at most `maxRetries`): a 503 answer (honouring
+ * Retries (idempotent calls only, at most `maxRetries`): a 503 or 429 answer (honouring
  * `Retry-After`) and a refused connection (`ECONNREFUSED`: nothing reached the server).
  * Delays are full-jitter exponential backoff (M. Brooker, "Exponential Backoff And Jitter",
  * AWS Architecture Blog, 2015). Nothing else is retried: a timeout or a reset connection may
@@ -151,7 +151,7 @@ export class HttpTransport {
 
     if (response.status >= 400) {
       const error = new MemfabricApiError(readProblem(response.status, response.statusText, text), { method, url, attempts: attempt });
-      if (response.status === 503) return { retry: true, error, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) };
+      if (response.status === 503 || response.status === 429) return { retry: true, error, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) };
       throw error;
     }
     if (text.trim() === '') return { status: response.status, body: undefined };
