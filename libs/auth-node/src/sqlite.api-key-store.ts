@@ -94,8 +94,8 @@ export class SqliteApiKeyStore implements ApiKeyStore {
         ownerOnly(file);
       }
       db = new Database(file);
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`); // first, so switching to WAL waits for a writer too
       db.pragma('journal_mode = WAL');
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.exec(DDL);
     } catch (cause) {
       throw new ConfigurationError(`cannot open the API key store ${file}: ${(cause as Error).message}`, { cause, context: { file } });
