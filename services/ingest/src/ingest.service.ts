@@ -1,13 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldProblem } from '@memfabric/errors';
 import { encodeConsistencyToken, type EventLog } from '@memfabric/event-log';
-import { EVENT_LIMITS, normalizeBatch, schemas, type StoredEvent } from '@memfabric/events';
+import { EVENT_LIMITS, EVENT_TYPES, normalizeBatch, schemas, type StoredEvent } from '@memfabric/events';
 import type { AppendResponse, StreamPage } from '@memfabric/events';
 import { hasTenant, isClientEventType, CLIENT_EVENT_TYPES, type Principal } from '@memfabric/auth';
 import { EVENT_LOG } from './ingest.tokens.js';
 
 /** Request header naming the ingest batch of an append (stamped on events that carry no `batchid`). */
 export const BATCH_ID_HEADER = 'memfabric-batch-id';
+
+/** Event types of the catalog that only memfabric services write (see `CLIENT_EVENT_TYPES`). */
+const SERVICE_EVENT_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES.filter((t) => !isClientEventType(t)));
 
 /** Paging of `GET /v1/tenants/{tenant}/streams/{stream}/events`. */
 export const STREAM_PAGE_LIMITS = {
@@ -67,8 +70,11 @@ export class IngestService {
         { pointer: `/header/${BATCH_ID_HEADER}`, detail: `must be ${BATCH_ID_LENGTH.min} to ${BATCH_ID_LENGTH.max} characters` },
       ]);
     }
-    const events = normalizeBatch(body);
-    const serviceOnly = events.map((e, i) => ({ i, type: e.type })).filter((e) => !isClientEventType(e.type));
+    // the writer rule first: a service-only type is refused whatever the rest of the event holds
+    const items: unknown[] = Array.isArray(body) ? body : [body];
+    const serviceOnly = items
+      .map((e, i) => ({ i, type: typeof e === 'object' && e !== null ? (e as { type?: unknown }).type : undefined }))
+      .filter((e): e is { i: number; type: string } => typeof e.type === 'string' && SERVICE_EVENT_TYPES.has(e.type));
     if (serviceOnly.length > 0) {
       const first = serviceOnly[0]!;
       throw new ForbiddenError(
@@ -76,6 +82,7 @@ export class IngestService {
         { context: { types: [...new Set(serviceOnly.map((e) => e.type))] } },
       );
     }
+    const events = normalizeBatch(body);
     const foreign = events.find((e) => !hasTenant(principal, e.tenantid));
     if (foreign) throw new ForbiddenError(`this credential is not granted tenant ${foreign.tenantid}`, { context: { principal: principal.id } });
     const results = await this.log.append(events, batchId === undefined ? {} : { batchid: batchId });
@@ -115,8 +122,9 @@ export class IngestService {
    * @param limit - raw `limit` query value: 1 to {@link STREAM_PAGE_LIMITS.maxLimit}; default {@link STREAM_PAGE_LIMITS.defaultLimit}.
    * @returns the events and, when more follow, `next` (the `from` of the next page).
    * @throws ValidationError naming every bad parameter.
-   * @throws NotFoundError "unknown tenant" when the tenant has no stream, "unknown stream" when
-   *   the tenant has streams but not this one. A known stream read past its end is an empty page.
+   * @throws NotFoundError "unknown stream S of tenant T" when the tenant does not have the stream,
+   *   whether or not the tenant has other streams (one answer, so the route does not reveal which
+   *   tenants exist). A known stream read past its end is an empty page.
    */
   async readStream(tenant: string, stream: string, from: unknown, limit: unknown): Promise<StreamPage> {
     const problems: FieldProblem[] = [];
@@ -137,9 +145,9 @@ export class IngestService {
     return events.length > size && last ? { events: page, next: last.streamposition + 1 } : { events: page };
   }
 
+  /** @throws NotFoundError, the same for an unknown tenant as for an unknown stream of a known one. */
   private async assertStreamExists(tenant: string, stream: string): Promise<void> {
     const streams = await this.log.listStreams(tenant);
-    if (streams.length === 0) throw new NotFoundError(`unknown tenant ${tenant}`, { context: { tenant } });
     if (!streams.some((s) => s.streamid === stream)) {
       throw new NotFoundError(`unknown stream ${stream} of tenant ${tenant}`, { context: { tenant, stream } });
     }
