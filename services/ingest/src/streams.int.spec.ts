@@ -43,17 +43,19 @@ describe('GET /v1/tenants/{tenant}/streams/{stream}/events', () => {
     expect(past.body).toEqual({ events: [] });
   });
 
-  it('answers 404 "unknown tenant" for a tenant without streams', async () => {
-    const res = await h.http().get(`/v1/tenants/${uniqueTenant()}/streams/session-1/events`);
-    expect(res.status).toBe(404);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ code: 'not_found', detail: expect.stringContaining('unknown tenant') as string });
-  });
-
-  it('answers 404 "unknown stream" for a stream the tenant does not have', async () => {
-    const res = await h.http().get(url('session-9'));
-    expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ code: 'not_found', detail: expect.stringContaining('unknown stream') as string });
+  it('answers one identical 404 for an unknown tenant and for an unknown stream of a known tenant', async () => {
+    const stranger = uniqueTenant();
+    const unknownTenant = await h.http().get(`/v1/tenants/${stranger}/streams/session-9/events`);
+    const unknownStream = await h.http().get(url('session-9'));
+    for (const res of [unknownTenant, unknownStream]) {
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ code: 'not_found', detail: expect.stringMatching(/^unknown stream session-9 of tenant /) as string });
+      expect(JSON.stringify(res.body)).not.toContain('unknown tenant');
+    }
+    const shape = (res: typeof unknownTenant) => ({ ...(res.body as Record<string, unknown>), detail: (res.body as { detail: string }).detail.replace(/of tenant \S+$/, ''), instance: undefined });
+    expect(shape(unknownTenant)).toEqual(shape(unknownStream));
+    expect(Object.keys(unknownTenant.headers).sort()).toEqual(Object.keys(unknownStream.headers).sort());
   });
 
   it('answers 400 naming every bad parameter', async () => {
