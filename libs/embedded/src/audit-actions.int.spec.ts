@@ -105,6 +105,15 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     await expect(planRollback(fabric, { tenantid: '' })).rejects.toMatchObject({ code: 'validation_failed' });
   });
 
+  it('erasure of a subject with no event in the tenant: NotFoundError, nothing appended', async () => {
+    const t = uniqueTenant();
+    await fabric.log.append([turn(t, 'chat', 'leo', 'Leo likes trains')]);
+    const end = await fabric.log.end();
+    await expect(eraseSubject(fabric, t, 'nobody')).rejects.toMatchObject({ code: 'not_found', status: 404, context: { tenant: t, subject: 'nobody' } });
+    await expect(eraseSubject(fabric, uniqueTenant(), 'leo')).rejects.toMatchObject({ code: 'not_found' });
+    expect(await fabric.log.end()).toEqual(end);
+  });
+
   it('erasure: no derived row keeps the subject’s content or name, memory units keep no text, the log verifies, and rebuilds bring nothing back', async () => {
     const t = uniqueTenant();
     const mine = await fabric.log.append([
@@ -150,7 +159,7 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     expect((await fabric.memoryUnits.countUnits(t)).erased).toBe(2);
 
     const repeat = await eraseSubject(fabric, t, 'maya');
-    expect(repeat).toMatchObject({ keysDestroyed: 0, units: 0 });
+    expect(repeat).toMatchObject({ keysDestroyed: 0, units: 0, walTruncated: true });
     await assertGone();
     // the subject may write again after the erasure: that content is new and stays
     const [later] = await fabric.log.append([turn(t, 'chat', 'maya', 'Maya says hello again')]);

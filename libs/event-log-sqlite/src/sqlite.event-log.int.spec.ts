@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventLogContract, interaction, uniqueTenant } from '@memfabric/event-log/testing';
 import { newKeyMaterial } from '@memfabric/crypto';
+import { loadOrCreateMasterKey } from './master-key.js';
+import { JOURNAL_SIZE_LIMIT_BYTES } from './private-files.js';
 import { SqliteEventLog } from './sqlite.event-log.js';
 
 function tempDir(): string {
@@ -86,5 +88,49 @@ describe('embedded SQLite log storage', () => {
     ]);
     await reopened.close();
     expect(() => SqliteEventLog.open({ path: file, masterKey: new Uint8Array(16) })).toThrow(/32 bytes/);
+  });
+
+  const mode = (file: string) => statSync(file).mode & 0o777;
+
+  it('creates the database, its -wal and -shm files 0600 and a new directory 0700; narrows wider modes on open', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'nested', 'log.db');
+    const log = SqliteEventLog.open({ path: file, masterKey: newKeyMaterial() });
+    await log.append([interaction(uniqueTenant(), 's', 'hello')]);
+    expect(mode(path.dirname(file))).toBe(0o700);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(mode(f)).toBe(0o600);
+    await log.close();
+    chmodSync(file, 0o644);
+    const reopened = SqliteEventLog.open({ path: file, masterKey: newKeyMaterial() });
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(mode(f)).toBe(0o600);
+    await reopened.close();
+  });
+
+  it('runs with secure_delete and a journal size limit; truncateWal empties the WAL', async () => {
+    const { file, log, tenant } = await withLog();
+    expect(log.db.pragma('secure_delete', { simple: true })).toBe(1);
+    expect(log.db.pragma('journal_size_limit', { simple: true })).toBe(JOURNAL_SIZE_LIMIT_BYTES);
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    expect(log.truncateWal()).toMatchObject({ busy: false });
+    expect(statSync(`${file}-wal`).size).toBe(0);
+    expect(log.vault.subjectKeysSync(tenant, 'caroline')).toEqual({ total: 1, live: 1 });
+    expect(await log.vault.destroy(tenant, 'caroline')).toBe(1);
+    expect(log.vault.subjectKeysSync(tenant, 'caroline')).toEqual({ total: 1, live: 0 });
+    expect(log.vault.subjectKeysSync(tenant, 'nobody')).toEqual({ total: 0, live: 0 });
+    await log.close();
+  });
+
+  it('creates the master key 0600 and narrows an existing key file to 0600', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'keys', 'master.key');
+    const key = loadOrCreateMasterKey(file);
+    expect(mode(file)).toBe(0o600);
+    expect(mode(path.dirname(file))).toBe(0o700);
+    writeFileSync(file, `${Buffer.from(key).toString('base64')}\n`, { mode: 0o644 });
+    chmodSync(file, 0o644);
+    expect(Buffer.from(loadOrCreateMasterKey(file))).toEqual(Buffer.from(key));
+    expect(mode(file)).toBe(0o600);
   });
 });

@@ -170,6 +170,11 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     const erased = await http().post('/v1/tenants/acme/subjects/zoe/erase').set('Authorization', `Bearer ${TOKEN}`).send({ reason: 'GDPR art. 17 request' });
     expect(erased.status).toBe(200);
     expect(erased.body).toMatchObject({ keysDestroyed: 1 });
+    const end = await fabric.log.end();
+    const unknown = await http().post('/v1/tenants/acme/subjects/nobody/erase').set('Authorization', `Bearer ${TOKEN}`).send({});
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(PROBLEM);
+    expect(await fabric.log.end()).toEqual(end);
     const history = await http().get(`/v1/tenants/acme/memories/${e!.id}/history`);
     expect(JSON.stringify(history.body)).not.toContain('555-0199');
     const state = await http().get('/v1/tenants/acme/state?position=100000');

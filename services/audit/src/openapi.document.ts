@@ -309,7 +309,7 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
           summary: "Erase a data subject: destroy its content key (crypto-shredding), append subject.erased, purge derived data",
           parameters: [tenant, idParam('subject', 'Data subject.'), caller],
           requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 }, requestedBy: { type: 'string', maxLength: 256 } } }, example: { reason: 'right to erasure request', requestedBy: 'dpo@acme.example' } } } },
-          responses: { '200': json('Erased.', { type: 'object', properties: { eventId: str, keysDestroyed: { type: 'integer' }, units: { type: ['integer', 'null'] } } }), ...adminErrors },
+          responses: { '200': json('Erased.', { type: 'object', properties: { eventId: str, keysDestroyed: { type: 'integer' }, units: { type: ['integer', 'null'] } } }), '404': problem('No event of the subject was ever recorded in the tenant; nothing was appended.'), ...adminErrors },
         },
       },
       '/v1/tenants/{tenant}/export': {

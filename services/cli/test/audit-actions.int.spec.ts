@@ -118,6 +118,9 @@ describe('memfabric rollback and erase', { timeout: 300_000 }, () => {
     expect(lastJson(verify.stdout)).toMatchObject({ valid: true });
     const again = await memfabric(data, 'erase', '--tenant', 'acme', '--subject', 'maya', '--json');
     expect(lastJson(again.stdout)).toMatchObject({ keysDestroyed: 0, units: 0 });
+    const unknown = await memfabric(data, 'erase', '--tenant', 'acme', '--subject', 'nobody');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim().split('\n')).toEqual(['memfabric: no data subject "nobody" in tenant acme: no event of it was ever recorded there']);
     const bad = await memfabric(data, 'erase', '--tenant', 'acme');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("required option '--subject <subject>' not specified");
