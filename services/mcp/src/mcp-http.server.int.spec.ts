@@ -5,7 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeMemfabric, type FakeMemfabric } from '@memfabric/client/testing';
 import { loadMcpConfig } from './mcp.config.js';
-import { createMemfabricMcpServer } from './mcp.server.js';
+import { createMemfabricClient, createMemfabricMcpServer } from './mcp.server.js';
 import { startMcpHttpServer, type RunningMcpHttpServer } from './mcp-http.server.js';
 
 let fake: FakeMemfabric;
@@ -65,5 +65,36 @@ describe('memfabric MCP over streamable HTTP (stateless)', () => {
       req.end(body);
     });
     expect(rebinding).toBe(403);
+  });
+});
+
+describe('memfabric MCP over streamable HTTP with caller credentials', () => {
+  it('answers 401 without a bearer credential when authorization is required, and forwards each caller\'s credential to memfabric', async () => {
+    const config = loadMcpConfig({ MEMFABRIC_URL: fake.url, MEMFABRIC_TENANT: 'acme' }, ['--http', '--port', '0']);
+    if ('help' in config) throw new Error('unexpected help');
+    const secured = await startMcpHttpServer((credential) => createMemfabricMcpServer(config, createMemfabricClient({ ...config, apiKey: credential })), { ...config.http, requireAuthorization: true });
+    try {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} });
+      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const anonymous = await fetch(secured.url, { method: 'POST', headers, body });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(((await anonymous.json()) as { error: { code: number } }).error.code).toBe(-32001);
+      const malformed = await fetch(secured.url, { method: 'POST', headers: { ...headers, authorization: 'Basic abc' }, body });
+      expect(malformed.status).toBe(401);
+
+      const client = new Client({ name: 'http-host', version: '0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(secured.url), { requestInit: { headers: { authorization: 'Bearer mfk_caller_key' } } }));
+      try {
+        const before = fake.requests.length;
+        await client.callTool({ name: 'recall', arguments: { query: 'Lisbon flight' } });
+        const sent = fake.requests.slice(before).find((r) => r.url === '/v1/recall')!;
+        expect(sent.headers.authorization).toBe('Bearer mfk_caller_key');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await secured.close();
+    }
   });
 });
