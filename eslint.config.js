@@ -41,7 +41,7 @@ export default tseslint.config(
   {
     // Domain and port libraries do no I/O: no Node built-ins, no database or broker clients.
     files: [
-      'libs/{errors,events,event-log,locomo,projections,embeddings,extraction,vector-index,graph-store,analytics,recall,audit,bench-corpus}/src/**/*.ts',
+      'libs/{errors,events,event-log,locomo,projections,embeddings,extraction,vector-index,graph-store,analytics,recall,audit,auth,bench-corpus}/src/**/*.ts',
     ],
     ignores: ['**/*.spec.ts', 'libs/*/src/testing/**'],
     rules: {
