@@ -73,7 +73,7 @@ export type ExportProgress = (written: number, total: number) => void;
 const PAGE = 1000;
 
 /**
- * Writes the export bundle of one tenant into `dir` (created when missing; must be empty):
+ * Writes the export bundle of one tenant into `dir` (created mode 0700 when missing; must be empty; files 0600):
  * a signed checkpoint is taken first over the tenant's stream heads, then every event of the
  * tenant up to that checkpoint's position is written exactly as stored (see `EXPORT_FILES`),
  * then the manifest is signed.
@@ -85,13 +85,14 @@ export async function exportTenant(deps: TamperEvidenceDeps, tenant: string, dir
   }
   const [checkpoint] = await createCheckpoints(deps, { tenant });
   if (!checkpoint) throw new ValidationError(`tenant ${tenant} has no events to export`, [{ pointer: '/tenant', detail: 'has no events' }]);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const total = checkpoint.checkpoint.events;
   const streams = new ManifestStreams();
   const eventsFile = path.join(dir, EXPORT_FILES.events);
   const hash = createHash('sha256');
   let bytes = 0;
-  const fd = openSync(eventsFile, 'wx', 0o644);
+  // owner-only like the data files: the bundle is handed to auditors by copying it
+  const fd = openSync(eventsFile, 'wx', 0o600);
   try {
     let from = 0;
     for (;;) {
@@ -111,7 +112,7 @@ export async function exportTenant(deps: TamperEvidenceDeps, tenant: string, dir
   }
   const own = (await deps.store.list(tenant)).filter((c) => c.checkpoint.position <= checkpoint.checkpoint.position);
   const checkpointLines = Buffer.from(own.map((c) => `${JSON.stringify({ checkpoint: c.checkpoint, jws: c.jws })}\n`).join(''), 'utf8');
-  writeFileSync(path.join(dir, EXPORT_FILES.checkpoints), checkpointLines, { flag: 'wx' });
+  writeFileSync(path.join(dir, EXPORT_FILES.checkpoints), checkpointLines, { flag: 'wx', mode: 0o600 });
   const { manifest, manifestJson, signature } = await signManifest(
     {
       tenantid: tenant,
@@ -125,8 +126,8 @@ export async function exportTenant(deps: TamperEvidenceDeps, tenant: string, dir
     },
     deps.signer,
   );
-  writeFileSync(path.join(dir, EXPORT_FILES.manifest), manifestJson, { flag: 'wx' });
-  writeFileSync(path.join(dir, EXPORT_FILES.signature), signature, { flag: 'wx' });
+  writeFileSync(path.join(dir, EXPORT_FILES.manifest), manifestJson, { flag: 'wx', mode: 0o600 });
+  writeFileSync(path.join(dir, EXPORT_FILES.signature), signature, { flag: 'wx', mode: 0o600 });
   return { dir, manifest, checkpoint };
 }
 
