@@ -284,6 +284,7 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
             '200': json('Dry run: what would disappear.', ref('RollbackResponse')),
             '201': json('Applied: the rollback id and what disappeared.', ref('RollbackResponse')),
             '413': problem('Body larger than the limit.'),
+            '415': problem('A body that is not application/json.'),
             ...adminErrors,
           },
         },
@@ -298,6 +299,7 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
           responses: {
             '200': json('Reverted.', { type: 'object', properties: { rollbackId: str, revertEventId: str, alreadyReverted: { type: 'boolean' } } }),
             '404': problem('No such event.'),
+            '415': problem('A body that is not application/json.'),
             ...adminErrors,
           },
         },
@@ -309,7 +311,7 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
           summary: "Erase a data subject: destroy its content key (crypto-shredding), append subject.erased, purge derived data",
           parameters: [tenant, idParam('subject', 'Data subject.'), caller],
           requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 }, requestedBy: { type: 'string', maxLength: 256 } } }, example: { reason: 'right to erasure request', requestedBy: 'dpo@acme.example' } } } },
-          responses: { '200': json('Erased.', { type: 'object', properties: { eventId: str, keysDestroyed: { type: 'integer' }, units: { type: ['integer', 'null'] } } }), '404': problem('No event of the subject was ever recorded in the tenant; nothing was appended.'), ...adminErrors },
+          responses: { '200': json('Erased.', { type: 'object', properties: { eventId: str, keysDestroyed: { type: 'integer' }, units: { type: ['integer', 'null'] } } }), '404': problem('No event of the subject was ever recorded in the tenant; nothing was appended.'), '415': problem('A body that is not application/json (the erase does not run).'), ...adminErrors },
         },
       },
       '/v1/tenants/{tenant}/export': {

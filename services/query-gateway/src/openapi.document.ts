@@ -1,4 +1,4 @@
-import { ACCESS_RESPONSES, BEARER_SCHEME, BEARER_SCHEME_NAME, operationAccess } from '@memfabric/ingest';
+import { ACCESS_RESPONSES, apiSchemas, BEARER_SCHEME, BEARER_SCHEME_NAME, operationAccess } from '@memfabric/ingest';
 import { CHANNEL_NAMES, RECALL_LIMITS } from '@memfabric/recall';
 
 /** A JSON Schema (2020-12) object. */
@@ -110,6 +110,7 @@ export function buildQueryGatewayOpenApiDocument(options: { readonly maxBodyByte
   const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } };
   return {
     openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: { title: 'memfabric query gateway', version: '0.1.0', description: 'Fused multi-channel recall with point-in-time views and explanations.' },
     paths: {
       '/v1/recall': {
@@ -123,6 +124,7 @@ export function buildQueryGatewayOpenApiDocument(options: { readonly maxBodyByte
             '200': { description: 'Ranked hits with explanations', content: { 'application/json': { schema: { $ref: '#/components/schemas/RecallResponse' } } } },
             '400': { description: 'Invalid request: every bad field named', content: problem },
             '413': { description: `Body larger than ${options.maxBodyBytes} bytes`, content: problem },
+            '415': { description: 'A body that is not application/json', content: problem },
             '503': { description: 'A read model is not ready yet (retry)', content: problem },
           },
         },
@@ -136,11 +138,8 @@ export function buildQueryGatewayOpenApiDocument(options: { readonly maxBodyByte
       schemas: {
         RecallRequest: recallRequestSchema,
         RecallResponse: recallResponseSchema,
-        ProblemDetails: {
-          type: 'object',
-          description: 'RFC 9457 problem details',
-          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, problems: { type: 'array' } },
-        },
+        // the one problem details schema of every memfabric document (schemas/api), so merged documents share it
+        ProblemDetails: Object.fromEntries(Object.entries(apiSchemas.ProblemDetails).filter(([k]) => k !== '$schema')),
       },
     },
   };
