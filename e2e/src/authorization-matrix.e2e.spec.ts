@@ -23,7 +23,8 @@ const B = 'globex';
 const ADMIN = 'matrix-admin-token-0123456789abcdef';
 const A_SECRETS = ['Ann keeps her sailboat Marisol at the Cascais marina', 'the alarm code of the Cascais flat is 7731'];
 const B_SECRETS = ['Gus hides the vault code 4417 under the blue lamp'];
-const DOCUMENTS = ['/openapi.json', '/openapi/query.json', '/v1/audit/openapi.json'];
+/** The all-in-one fabric serves one merged document of every module's routes. */
+const DOCUMENTS = ['/openapi.json'];
 
 interface Operation {
   readonly method: string;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigurationError } from '@memfabric/errors';
+import { configurationError, type ConfigReading } from '@memfabric/ingest';
 
 /** Configuration of the audit service, built and validated by {@link loadAuditConfig}. */
 export interface AuditConfig {
@@ -39,33 +39,57 @@ function value(env: AuditEnv, name: string): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
-function integer(env: AuditEnv, name: string, fallback: number, min: number, max: number): number {
+function integer(env: AuditEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
   const n = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
   return n;
 }
 
 /**
- * Reads the audit service's configuration from the environment (never at import time):
- * `MEMFABRIC_ADMIN_TOKEN` (at least 16 characters; unset disables admin routes),
- * `MEMFABRIC_AUDIT_MAX_BODY_BYTES` (default 64 KiB), `MEMFABRIC_CHECKPOINT_EVERY` (events, default
- * 10,000, 0 = off), `MEMFABRIC_EXPORT_DIR` (default `<MEMFABRIC_DATA_DIR or ./data>/exports`).
- * @throws ConfigurationError naming the variable to fix.
+ * Reads the audit service's configuration from the environment (never at import time) without
+ * throwing, so a start-up can report its problems together with the other modules':
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `MEMFABRIC_ADMIN_TOKEN` | at least 16 characters; unset disables the admin routes | unset |
+ * | `MEMFABRIC_AUDIT_MAX_BODY_BYTES` | largest JSON body of the audit routes, bytes | 64 KiB |
+ * | `MEMFABRIC_CHECKPOINT_EVERY` | signed checkpoint every N events, 0 = off | 10,000 |
+ * | `MEMFABRIC_EXPORT_DIR` | where export bundles are written | `<MEMFABRIC_DATA_DIR or ./data>/exports` |
+ *
+ * @param overrides - fields that replace what the environment says (e.g. `openApiPaths`).
+ * @param options.adminToken - `false` when another module already checks `MEMFABRIC_ADMIN_TOKEN`
+ *   (the all-in-one runner's authentication), so its problem is reported once.
+ * @returns the configuration when valid, and one line per invalid variable, naming it.
  */
-export function loadAuditConfig(env: AuditEnv, overrides: Partial<AuditConfig> = {}): AuditConfig {
+export function readAuditConfig(env: AuditEnv, overrides: Partial<AuditConfig> = {}, options: { readonly adminToken?: boolean } = {}): ConfigReading<AuditConfig> {
+  const problems: string[] = [];
   const adminToken = value(env, 'MEMFABRIC_ADMIN_TOKEN');
-  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    throw new ConfigurationError(`MEMFABRIC_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (generate one with \`openssl rand -hex 32\`)`);
+  if (options.adminToken !== false && adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`MEMFABRIC_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (generate one with \`openssl rand -hex 32\`)`);
   }
   const dataDir = path.resolve(value(env, 'MEMFABRIC_DATA_DIR') ?? './data');
-  return {
+  const config: AuditConfig = {
     ...(adminToken === undefined ? {} : { adminToken }),
-    maxBodyBytes: integer(env, 'MEMFABRIC_AUDIT_MAX_BODY_BYTES', AUDIT_DEFAULTS.maxBodyBytes, 1, 64 * 1024 * 1024),
-    checkpointEvery: integer(env, 'MEMFABRIC_CHECKPOINT_EVERY', AUDIT_DEFAULTS.checkpointEvery, 0, Number.MAX_SAFE_INTEGER),
+    maxBodyBytes: integer(env, 'MEMFABRIC_AUDIT_MAX_BODY_BYTES', AUDIT_DEFAULTS.maxBodyBytes, 1, 64 * 1024 * 1024, problems),
+    checkpointEvery: integer(env, 'MEMFABRIC_CHECKPOINT_EVERY', AUDIT_DEFAULTS.checkpointEvery, 0, Number.MAX_SAFE_INTEGER, problems),
     exportDir: path.resolve(value(env, 'MEMFABRIC_EXPORT_DIR') ?? path.join(dataDir, 'exports')),
     openApiPaths: AUDIT_DEFAULTS.openApiPaths,
     ...overrides,
   };
+  return problems.length > 0 ? { problems } : { config, problems };
+}
+
+/**
+ * {@link readAuditConfig}, throwing.
+ * @throws ConfigurationError listing every variable to fix.
+ */
+export function loadAuditConfig(env: AuditEnv, overrides: Partial<AuditConfig> = {}): AuditConfig {
+  const { config, problems } = readAuditConfig(env, overrides);
+  if (config === undefined) throw configurationError('audit', problems);
+  return config;
 }

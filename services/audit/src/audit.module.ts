@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { EmbeddedAudit } from '@memfabric/audit-node';
 import type { EmbeddedFabric } from '@memfabric/embedded';
-import { INGEST_LOGGER, ProblemDetailsFilter } from '@memfabric/ingest';
+import { INGEST_LOGGER, ProblemDetailsFilter, routeLogger } from '@memfabric/ingest';
 import { ActionsController } from './actions.controller.js';
 import { AdminController } from './admin.controller.js';
 import type { AuditConfig } from './audit.config.js';
@@ -26,7 +26,7 @@ export interface AuditModuleOptions {
   readonly dataDir?: string;
   /** An audit already opened over `fabric` (then the module does not close it). */
   readonly audit?: EmbeddedAudit;
-  /** pino logger (errors of automatic checkpoints, 5xx of the problem filter). */
+  /** pino logger (errors of automatic checkpoints, 5xx of the problem filter, the request log lines of its routes); a `child({ service: 'audit' })` in a shared process. */
   readonly logger: Logger;
 }
 
@@ -73,8 +73,11 @@ export class AuditModule implements NestModule, OnApplicationBootstrap, OnModule
   }
 
   configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(routeLogger(this.lifecycle.logger)).forRoutes(HistoryController, StateController, AdminController, ActionsController);
     consumer.apply(AuditJsonBodyMiddleware).forRoutes(...AUDIT_JSON_ROUTES.map((path) => ({ path, method: RequestMethod.POST })));
-    consumer.apply(OpenApiMiddleware).forRoutes(...this.config.openApiPaths.map((path) => ({ path, method: RequestMethod.GET })));
+    if (this.config.openApiPaths.length > 0) {
+      consumer.apply(OpenApiMiddleware).forRoutes(...this.config.openApiPaths.map((path) => ({ path, method: RequestMethod.GET })));
+    }
   }
 
   onApplicationBootstrap(): void {

@@ -5,9 +5,28 @@ import { EmbeddedFabric, embedderFromEnv } from '@memfabric/embedded';
 import { loadOrCreateMasterKey } from '@memfabric/event-log-sqlite';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { AuditModule, loadAuditConfig } from '@memfabric/audit-service';
-import { assertBindAllowed, createIngestLogger, IngestModule, loadIngestConfig, openSecurity, PinoNestLogger, securedApp, type IngestConfig, type IngestEnv, type IngestLogger } from '@memfabric/ingest';
-import { loadQueryGatewayConfig, QueryGatewayModule } from '@memfabric/query-gateway';
+import { AuditModule, readAuditConfig, type AuditConfig } from '@memfabric/audit-service';
+import {
+  assertBindAllowed,
+  configurationError,
+  createIngestLogger,
+  ingestBind,
+  IngestModule,
+  openServerSecurity,
+  PinoNestLogger,
+  readIngestConfig,
+  readServerSecurityConfig,
+  readWith,
+  securedApp,
+  serviceLogger,
+  type IngestConfig,
+  type IngestEnv,
+  type IngestLogger,
+  type ServerSecurityConfig,
+} from '@memfabric/ingest';
+import { QueryGatewayModule, readQueryGatewayConfig, type QueryGatewayConfig } from '@memfabric/query-gateway';
+import { ApiDocsModule } from './api-docs.module.js';
+import { buildFabricOpenApiDocument } from './openapi.document.js';
 
 /** The embedded fabric running in one process. */
 export interface RunningFabric {
@@ -24,8 +43,53 @@ export interface RunningFabric {
 
 /** Options of {@link startFabric}. */
 export interface StartFabricOptions {
-  /** Logger; default pino to stdout at the configured level. */
+  /**
+   * Logger; default pino to stdout at the configured level. Each module logs through
+   * `logger.child({ service })` (`ingest`, `query-gateway`, `audit`, the runner's own lines
+   * `fabric`), so pass one created without a `service` field (`createIngestLogger(level, dest, null)`).
+   */
   readonly logger?: IngestLogger;
+}
+
+/** Every module's configuration of the all-in-one runner, read by {@link readFabricConfig}. */
+export interface FabricConfig {
+  readonly ingest: IngestConfig;
+  readonly security: ServerSecurityConfig;
+  readonly queryGateway: QueryGatewayConfig;
+  readonly audit: AuditConfig;
+  readonly embedder: ReturnType<typeof embedderFromEnv>;
+}
+
+/**
+ * Reads the configuration of every module the all-in-one runner hosts (ingest, authentication
+ * and request protections, query gateway, audit, embedder) and collects their problems, so one
+ * start-up names every invalid variable at once.
+ *
+ * @param env - environment variables (see `readIngestConfig`, `readServerSecurityConfig`,
+ *   `readQueryGatewayConfig`, `readAuditConfig` and `embedderFromEnv` for names and defaults).
+ * @returns the configuration.
+ * @throws ConfigurationError `invalid memfabric configuration:` with one `  - ` line per problem,
+ *   each naming its variable (`context.problems` lists them).
+ */
+export function readFabricConfig(env: IngestEnv): FabricConfig {
+  const ingest = readIngestConfig(env);
+  const bind = ingest.config ?? ingestBind(env);
+  const security = readServerSecurityConfig(env, bind);
+  const queryGateway = readQueryGatewayConfig(env);
+  // the admin token is checked once, by the authentication settings
+  const audit = readAuditConfig({ ...env, MEMFABRIC_DATA_DIR: bind.dataDir }, { openApiPaths: [] }, { adminToken: false });
+  const embedder = readWith(() => embedderFromEnv(env));
+  const problems = [...ingest.problems, ...security.problems, ...queryGateway.problems, ...audit.problems, ...embedder.problems];
+  if (ingest.config === undefined || security.config === undefined || queryGateway.config === undefined || audit.config === undefined || embedder.config === undefined) {
+    throw configurationError('memfabric', problems);
+  }
+  return {
+    ingest: ingest.config,
+    security: security.config,
+    queryGateway: { ...queryGateway.config, openApiPaths: [] },
+    audit: audit.config,
+    embedder: embedder.config,
+  };
 }
 
 /**
@@ -34,17 +98,20 @@ export interface StartFabricOptions {
  * SQLite event log (`/v1/events`, `/v1/tenants/{t}/streams/...`), the query gateway
  * (`POST /v1/recall`) and the audit service (history, state, rollback, erasure, export, read
  * audit), with the projections (memory units, vectors, extraction, graph, analytics) running
- * continuously behind them.
+ * continuously behind them. One OpenAPI 3.1 document of every route is served at
+ * `/openapi.json`, and a browsable page at `/docs`.
  *
- * @param env - environment variables (see `loadIngestConfig`, `loadQueryGatewayConfig` and
- *   `loadAuditConfig` for names and defaults).
- * @throws ConfigurationError when the configuration is invalid or a store cannot be opened.
+ * @param env - environment variables (see {@link readFabricConfig}).
+ * @throws ConfigurationError naming every invalid variable of every module at once, or when a
+ *   store cannot be opened.
  * @throws Error when the port cannot be bound (e.g. EADDRINUSE).
  */
 export async function startFabric(env: IngestEnv, options: StartFabricOptions = {}): Promise<RunningFabric> {
-  const config = loadIngestConfig(env);
-  const logger = options.logger ?? createIngestLogger(config.logLevel);
-  const security = openSecurity(env, { dataDir: config.dataDir, host: config.host });
+  const read = readFabricConfig(env);
+  const config = read.ingest;
+  const logger = options.logger ?? createIngestLogger(config.logLevel, undefined, null);
+  const runnerLogger = serviceLogger(logger, 'fabric');
+  const security = openServerSecurity(read.security);
   const authRequired = await security.required();
   try {
     assertBindAllowed(config.host, authRequired);
@@ -55,7 +122,7 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
   const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.masterKeyFile);
   let fabric: EmbeddedFabric;
   try {
-    fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: embedderFromEnv(env) });
+    fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: read.embedder });
   } catch (error) {
     await security.close();
     throw error;
@@ -64,13 +131,16 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
   try {
     const root = securedApp(
       security.options,
-      IngestModule.forRoot({ log: fabric.log, config, logger }),
-      QueryGatewayModule.forRoot({ recaller: fabric.recaller(), config: loadQueryGatewayConfig(env), logger }),
-      AuditModule.forRoot({ fabric, config: loadAuditConfig({ ...env, MEMFABRIC_DATA_DIR: config.dataDir }), dataDir: config.dataDir, logger }),
+      IngestModule.forRoot({ log: fabric.log, config, logger: serviceLogger(logger, 'ingest'), openApi: false }),
+      QueryGatewayModule.forRoot({ recaller: fabric.recaller(), config: read.queryGateway, logger: serviceLogger(logger, 'query-gateway') }),
+      AuditModule.forRoot({ fabric, config: read.audit, dataDir: config.dataDir, logger: serviceLogger(logger, 'audit') }),
+      ApiDocsModule.forRoot(
+        buildFabricOpenApiDocument({ ingestMaxBodyBytes: config.maxBodyBytes, queryMaxBodyBytes: read.queryGateway.maxBodyBytes, auditMaxBodyBytes: read.audit.maxBodyBytes }),
+      ),
     );
     app = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), {
       bodyParser: false,
-      logger: new PinoNestLogger(logger),
+      logger: new PinoNestLogger(runnerLogger),
       abortOnError: false,
     });
     app.disable('x-powered-by');
@@ -85,9 +155,9 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, dataDir: config.dataDir, projections: fabric.projections }, 'memfabric embedded fabric listening');
+  runnerLogger.info({ url, dataDir: config.dataDir, projections: fabric.projections }, 'memfabric embedded fabric listening');
   if (!authRequired) {
-    logger.warn(
+    runnerLogger.warn(
       { host: config.host },
       'no credential configured: serving loopback only, without authentication (memory read/write and audit reads; admin routes refused). Create a key with `memfabric keys create --tenant T --scopes memory:read,memory:write`',
     );

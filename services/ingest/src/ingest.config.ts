@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { ConfigurationError, MemfabricError } from '@memfabric/errors';
+import { MemfabricError } from '@memfabric/errors';
 import { parseMasterKey } from '@memfabric/event-log-sqlite';
+import { configurationError, type ConfigReading } from './config-reading.js';
 
 /** Log levels accepted by `MEMFABRIC_LOG_LEVEL` (pino's, plus `silent`). */
 export const INGEST_LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -63,7 +64,8 @@ function integer(raw: string, min: number, max: number): number | undefined {
 }
 
 /**
- * Builds the ingest configuration from environment variables and checks every value.
+ * Builds the ingest configuration from environment variables and checks every value, without
+ * throwing: the caller reports these problems together with those of the other modules.
  * Nothing is read from `process.env` here: pass it (or any object) in. A variable that is unset
  * or empty takes its default ({@link INGEST_DEFAULTS}).
  *
@@ -78,12 +80,11 @@ function integer(raw: string, min: number, max: number): number | undefined {
  *
  * @param env - the environment, e.g. `process.env`.
  * @param cwd - directory a relative `MEMFABRIC_DATA_DIR` is resolved against; default the working directory.
- * @returns the validated configuration.
- * @throws ConfigurationError listing every invalid variable, its value and what to set instead.
+ * @returns the configuration when every value is valid, and one line per invalid variable
+ *   (naming it, its value and what to set instead).
  */
-export function loadIngestConfig(env: IngestEnv, cwd: string = process.cwd()): IngestConfig {
+export function readIngestConfig(env: IngestEnv, cwd: string = process.cwd()): ConfigReading<IngestConfig> {
   const problems: string[] = [];
-
   const dataDir = path.resolve(cwd, value(env, 'MEMFABRIC_DATA_DIR') ?? INGEST_DEFAULTS.dataDir);
 
   const host = value(env, 'MEMFABRIC_INGEST_HOST') ?? INGEST_DEFAULTS.host;
@@ -116,11 +117,7 @@ export function loadIngestConfig(env: IngestEnv, cwd: string = process.cwd()): I
     }
   }
 
-  if (problems.length > 0 || port === undefined || maxBodyBytes === undefined || logLevel === undefined) {
-    throw new ConfigurationError(`invalid ingest configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-      context: { problems },
-    });
-  }
+  if (problems.length > 0 || port === undefined || maxBodyBytes === undefined || logLevel === undefined) return { problems };
   const config: IngestConfig = {
     dataDir,
     logFile: path.join(dataDir, LOG_FILE_NAME),
@@ -130,5 +127,26 @@ export function loadIngestConfig(env: IngestEnv, cwd: string = process.cwd()): I
     masterKeyFile: path.join(dataDir, MASTER_KEY_FILE_NAME),
     logLevel,
   };
-  return masterKey === undefined ? config : { ...config, masterKey };
+  return { config: masterKey === undefined ? config : { ...config, masterKey }, problems };
+}
+
+/**
+ * {@link readIngestConfig}, throwing.
+ * @param env - the environment, e.g. `process.env`.
+ * @param cwd - directory a relative `MEMFABRIC_DATA_DIR` is resolved against.
+ * @returns the validated configuration.
+ * @throws ConfigurationError listing every invalid variable, its value and what to set instead.
+ */
+export function loadIngestConfig(env: IngestEnv, cwd: string = process.cwd()): IngestConfig {
+  const { config, problems } = readIngestConfig(env, cwd);
+  if (config === undefined) throw configurationError('ingest', problems);
+  return config;
+}
+
+/**
+ * Where a start-up binds and keeps its data, read even when other variables are invalid (so the
+ * security configuration can be checked in the same pass): the absolute data directory and the host.
+ */
+export function ingestBind(env: IngestEnv, cwd: string = process.cwd()): { readonly dataDir: string; readonly host: string } {
+  return { dataDir: path.resolve(cwd, value(env, 'MEMFABRIC_DATA_DIR') ?? INGEST_DEFAULTS.dataDir), host: value(env, 'MEMFABRIC_INGEST_HOST') ?? INGEST_DEFAULTS.host };
 }

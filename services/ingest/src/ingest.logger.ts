@@ -6,13 +6,26 @@ import type { IngestLogLevel } from './ingest.config.js';
 export type IngestLogger = Logger;
 
 /**
- * Creates the service's logger: JSON lines (pino) with `service: "ingest"` on every line.
+ * Creates the service's logger: JSON lines (pino) with `service: "<service>"` on every line.
  * @param level - minimum level written.
  * @param destination - where lines go; default stdout.
+ * @param service - the `service` field of every line (default `ingest`); `null` leaves it out, for
+ *   a process hosting several modules that each log through `logger.child({ service })`
+ *   (pino would otherwise write the field twice).
  */
-export function createIngestLogger(level: IngestLogLevel, destination?: DestinationStream): IngestLogger {
-  const options = { level, base: { service: 'ingest' } };
+export function createIngestLogger(level: IngestLogLevel, destination?: DestinationStream, service: string | null = 'ingest'): IngestLogger {
+  const options = { level, base: service === null ? {} : { service } };
   return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/**
+ * The logger of one module inside a shared process: `logger.child({ service })`, or `logger`
+ * itself when it already names that service.
+ * @param logger - the process's logger, created without a `service` field (see {@link createIngestLogger}).
+ * @param service - e.g. `ingest`, `query-gateway`, `audit`.
+ */
+export function serviceLogger(logger: IngestLogger, service: string): IngestLogger {
+  return logger.bindings()['service'] === service ? logger : logger.child({ service });
 }
 
 function text(message: unknown): string {

@@ -21,6 +21,11 @@ export interface IngestModuleOptions {
   readonly config: IngestConfig;
   /** Logger; default a pino logger to stdout at `config.logLevel`. */
   readonly logger?: IngestLogger;
+  /**
+   * Whether the module serves its own OpenAPI document at `/openapi.json` (default true); false
+   * when the hosting app serves a document of its own there (the all-in-one fabric's merged one).
+   */
+  readonly openApi?: boolean;
 }
 
 /**
@@ -40,7 +45,7 @@ export class IngestModule implements NestModule {
     const logger = options.logger ?? createIngestLogger(options.config.logLevel);
     return {
       module: IngestModule,
-      controllers: [EventsController, StreamsController, HealthController, OpenApiController],
+      controllers: [EventsController, StreamsController, HealthController, ...(options.openApi === false ? [] : [OpenApiController])],
       providers: [
         { provide: EVENT_LOG, useValue: options.log },
         { provide: INGEST_CONFIG, useValue: options.config },

@@ -59,6 +59,34 @@ describe('running the ingest service alone', () => {
     await expect(startIngest({ MEMFABRIC_DATA_DIR: tempDir(), MEMFABRIC_INGEST_PORT: 'eighty' })).rejects.toThrow(/MEMFABRIC_INGEST_PORT must be an integer/);
   });
 
+  it('reports the ingest and the security variables together: one error, one line per problem', async () => {
+    const error = (await startIngest({ MEMFABRIC_DATA_DIR: tempDir(), MEMFABRIC_INGEST_PORT: 'eighty', MEMFABRIC_RATE_LIMIT_PER_KEY: 'many', MEMFABRIC_OIDC_ISSUER: 'ftp://x' }).catch((e: unknown) => e)) as Error & {
+      context: { problems: string[] };
+    };
+    expect(error.message.split('\n')[0]).toBe('invalid ingest configuration:');
+    for (const name of ['MEMFABRIC_INGEST_PORT', 'MEMFABRIC_RATE_LIMIT_PER_KEY', 'MEMFABRIC_OIDC_ISSUER']) expect(error.context.problems.some((p) => p.includes(name)), name).toBe(true);
+  });
+
+  it('main.ts exits 1 with one fatal line per configuration problem, each naming its variable', async () => {
+    const tsx = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'cli.mjs');
+    const bad = { MEMFABRIC_INGEST_PORT: 'eighty', MEMFABRIC_MAX_BODY_BYTES: '0', MEMFABRIC_RATE_LIMIT_PER_TENANT: 'lots', MEMFABRIC_ADMIN_TOKEN: 'short' };
+    const child = spawn(
+      process.execPath,
+      [tsx, '--tsconfig', path.join(here, '..', 'tsconfig.json'), '--conditions=@memfabric/source', path.join(here, 'main.ts')],
+      { env: { ...process.env, MEMFABRIC_DATA_DIR: tempDir(), ...bad }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code, stderr).toBe(1);
+    const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { level: number; service: string; code: string; msg: string });
+    expect(lines).toHaveLength(Object.keys(bad).length);
+    for (const line of lines) expect(line).toMatchObject({ level: 60, service: 'ingest', code: 'configuration_invalid' });
+    for (const name of Object.keys(bad)) expect(lines.filter((l) => l.msg.includes(name)), name).toHaveLength(1);
+  });
+
   it('runs main.ts as a process (tsx: no decorator metadata) and stops cleanly on SIGTERM', async () => {
     const dir = tempDir();
     const tsx = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'cli.mjs');

@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadOrCreateMasterKey, SqliteEventLog } from '@memfabric/event-log-sqlite';
 import { createIngestApp } from './ingest.app.js';
-import { openSecurity } from './security/open-security.js';
+import { configurationError } from './config-reading.js';
+import { openServerSecurity, readServerSecurityConfig } from './security/open-security.js';
 import { assertBindAllowed } from './security/security.config.js';
-import { loadIngestConfig, type IngestConfig, type IngestEnv } from './ingest.config.js';
+import { ingestBind, readIngestConfig, type IngestConfig, type IngestEnv } from './ingest.config.js';
 import { createIngestLogger, type IngestLogger } from './ingest.logger.js';
 
 /** A running stand-alone ingest service. */
@@ -29,14 +30,18 @@ export interface StartIngestOptions {
  * the master key (`MEMFABRIC_MASTER_KEY`, else `<dataDir>/master.key`, created when missing),
  * opens `<dataDir>/memfabric.db` and listens on `host:port`.
  *
- * @param env - environment variables (see `loadIngestConfig`).
- * @throws ConfigurationError when a variable is invalid, the key file is bad or the log cannot be opened.
+ * @param env - environment variables (see `readIngestConfig` and `readServerSecurityConfig`).
+ * @throws ConfigurationError listing every invalid variable of both at once (one line each),
+ *   or when the key file is bad or the log cannot be opened.
  * @throws Error when the port cannot be bound (e.g. EADDRINUSE).
  */
 export async function startIngest(env: IngestEnv, options: StartIngestOptions = {}): Promise<RunningIngest> {
-  const config = loadIngestConfig(env);
+  const ingest = readIngestConfig(env);
+  const securityConfig = readServerSecurityConfig(env, ingest.config ?? ingestBind(env));
+  if (ingest.config === undefined || securityConfig.config === undefined) throw configurationError('ingest', [...ingest.problems, ...securityConfig.problems]);
+  const config = ingest.config;
   const logger = options.logger ?? createIngestLogger(config.logLevel);
-  const security = openSecurity(env, { dataDir: config.dataDir, host: config.host });
+  const security = openServerSecurity(securityConfig.config);
   const authRequired = await security.required();
   let log: SqliteEventLog;
   try {

@@ -12,8 +12,9 @@ import type { IngestEnv } from './ingest.config.js';
 import { startIngest, type RunningIngest } from './ingest.server.js';
 
 /**
- * Starts the service and stops it on SIGINT/SIGTERM. On a start-up failure it logs one `fatal`
- * line (the configuration errors in words) and sets the exit code to 1.
+ * Starts the service and stops it on SIGINT/SIGTERM. On a start-up failure it sets the exit
+ * code to 1 and logs `fatal`: one line per configuration problem (every invalid variable of
+ * every module at once), else one line with the error.
  * @param env - environment variables; `process.env` when called as the entry point.
  * @returns the running service, or `undefined` when it could not start.
  */
@@ -23,7 +24,9 @@ export async function main(env: IngestEnv): Promise<RunningIngest | undefined> {
     running = await startIngest(env);
   } catch (error) {
     const startup = pino({ base: { service: 'ingest' } });
-    if (MemfabricError.is(error)) startup.fatal({ code: error.code }, error.message);
+    const problems = MemfabricError.is(error) && Array.isArray(error.context['problems']) ? error.context['problems'].map(String) : [];
+    if (MemfabricError.is(error) && problems.length > 0) for (const problem of problems) startup.fatal({ code: error.code }, `invalid configuration: ${problem}`);
+    else if (MemfabricError.is(error)) startup.fatal({ code: error.code }, error.message);
     else startup.fatal({ err: error }, 'ingest service failed to start');
     process.exitCode = 1;
     return undefined;

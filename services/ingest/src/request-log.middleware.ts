@@ -9,9 +9,28 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Where {@link routeLogger} leaves the serving module's logger for the request log line. */
+const ROUTE_LOGGER = Symbol.for('memfabric.request-log.route-logger');
+
+/**
+ * A middleware naming the module that serves a route in the request log: apply it to the
+ * module's controllers (`consumer.apply(routeLogger(logger)).forRoutes(RecallController)`), and
+ * the request's line is written through `logger` (e.g. `service: "query-gateway"`) instead of the
+ * logger of the module hosting {@link RequestLogMiddleware}.
+ * @param logger - the serving module's logger (a `child({ service })` in a shared process).
+ */
+export function routeLogger(logger: IngestLogger): (req: Request, res: Response, next: NextFunction) => void {
+  return (_req, res, next) => {
+    (res.locals as Record<symbol, unknown>)[ROUTE_LOGGER] = logger;
+    next();
+  };
+}
+
 /**
  * Writes exactly one log line per request when its response is finished (or the client went
  * away): method, path, status, duration in ms, request id. 5xx lines are `error`, the rest `info`.
+ * The line goes through the logger of the module serving the route when it applied
+ * {@link routeLogger}, else through this module's.
  */
 @Injectable()
 export class RequestLogMiddleware implements NestMiddleware {
@@ -31,9 +50,10 @@ export class RequestLogMiddleware implements NestMiddleware {
         res: { statusCode: res.statusCode },
         responseTimeMs: Number(process.hrtime.bigint() - started) / 1e6,
       };
-      if (aborted) this.logger.warn(line, 'request aborted');
-      else if (res.statusCode >= 500) this.logger.error(line, 'request failed');
-      else this.logger.info(line, 'request completed');
+      const logger = ((res.locals as Record<symbol, unknown>)[ROUTE_LOGGER] as IngestLogger | undefined) ?? this.logger;
+      if (aborted) logger.warn(line, 'request aborted');
+      else if (res.statusCode >= 500) logger.error(line, 'request failed');
+      else logger.info(line, 'request completed');
     };
     res.once('finish', () => done(false));
     res.once('close', () => done(!res.writableFinished));

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@memfabric/errors';
+import { configurationError, type ConfigReading } from '@memfabric/ingest';
 
 /** Configuration of the query gateway. */
 export interface QueryGatewayConfig {
@@ -19,15 +19,31 @@ export interface QueryGatewayEnv {
 }
 
 /**
- * Reads and validates the gateway's configuration.
+ * Reads and checks the gateway's configuration without throwing, so a start-up can report its
+ * problems together with the other modules'.
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `MEMFABRIC_QUERY_MAX_BODY_BYTES` | largest `POST /v1/recall` body, bytes, 1024 to 1048576 | 65536 |
+ *
+ * @returns the configuration when valid, and one line per invalid variable, naming it.
+ */
+export function readQueryGatewayConfig(env: QueryGatewayEnv): ConfigReading<QueryGatewayConfig> {
+  const raw = env.MEMFABRIC_QUERY_MAX_BODY_BYTES?.trim();
+  if (raw === undefined || raw === '') return { config: QUERY_GATEWAY_DEFAULTS, problems: [] };
+  const bytes = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1024 || bytes > 1024 * 1024) {
+    return { problems: [`MEMFABRIC_QUERY_MAX_BODY_BYTES must be an integer from 1024 to 1048576 (bytes), got "${raw}"`] };
+  }
+  return { config: { ...QUERY_GATEWAY_DEFAULTS, maxBodyBytes: bytes }, problems: [] };
+}
+
+/**
+ * {@link readQueryGatewayConfig}, throwing.
  * @throws ConfigurationError naming the variable and what to set when a value is invalid.
  */
 export function loadQueryGatewayConfig(env: QueryGatewayEnv): QueryGatewayConfig {
-  const raw = env.MEMFABRIC_QUERY_MAX_BODY_BYTES;
-  if (raw === undefined || raw === '') return QUERY_GATEWAY_DEFAULTS;
-  const bytes = Number(raw);
-  if (!Number.isSafeInteger(bytes) || bytes < 1024 || bytes > 1024 * 1024) {
-    throw new ConfigurationError(`MEMFABRIC_QUERY_MAX_BODY_BYTES must be an integer from 1024 to 1048576 (bytes), got "${raw}"`);
-  }
-  return { ...QUERY_GATEWAY_DEFAULTS, maxBodyBytes: bytes };
+  const { config, problems } = readQueryGatewayConfig(env);
+  if (config === undefined) throw configurationError('query gateway', problems);
+  return config;
 }

@@ -1,6 +1,6 @@
 import { Inject, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { INGEST_LOGGER, ProblemDetailsFilter, type IngestLogger } from '@memfabric/ingest';
+import { INGEST_LOGGER, ProblemDetailsFilter, routeLogger, type IngestLogger } from '@memfabric/ingest';
 import type { Recaller } from '@memfabric/recall';
 import { RecallJsonBodyMiddleware } from './json-body.middleware.js';
 import { QueryOpenApiMiddleware } from './openapi.middleware.js';
@@ -13,7 +13,7 @@ export interface QueryGatewayModuleOptions {
   /** The recall use case to serve (the embedded fabric's `recaller()`, or a cluster one). */
   readonly recaller: Recaller;
   readonly config: QueryGatewayConfig;
-  /** pino logger (5xx of the problem filter). */
+  /** pino logger (5xx of the problem filter, the request log lines of its routes); a `child({ service: 'query-gateway' })` in a shared process. */
   readonly logger: IngestLogger;
 }
 
@@ -26,7 +26,10 @@ export interface QueryGatewayModuleOptions {
  */
 @Module({})
 export class QueryGatewayModule implements NestModule {
-  constructor(@Inject(QUERY_GATEWAY_CONFIG) private readonly config: QueryGatewayConfig) {}
+  constructor(
+    @Inject(QUERY_GATEWAY_CONFIG) private readonly config: QueryGatewayConfig,
+    @Inject(INGEST_LOGGER) private readonly logger: IngestLogger,
+  ) {}
 
   /** The module bound to one recaller. */
   static forRoot(options: QueryGatewayModuleOptions): DynamicModule {
@@ -44,6 +47,8 @@ export class QueryGatewayModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
+    // the routes by path: `forRoutes(RecallController)` would also register `POST /v1/recall/`
+    consumer.apply(routeLogger(this.logger)).forRoutes({ path: 'v1/recall', method: RequestMethod.POST }, { path: 'v1/recall/presets', method: RequestMethod.GET });
     consumer.apply(RecallJsonBodyMiddleware).forRoutes({ path: 'v1/recall', method: RequestMethod.POST });
     if (this.config.openApiPaths.length > 0) {
       consumer.apply(QueryOpenApiMiddleware).forRoutes(...this.config.openApiPaths.map((path) => ({ path, method: RequestMethod.GET })));

@@ -1,7 +1,7 @@
-import { ConfigurationError, MemfabricError } from '@memfabric/errors';
 import { AdminTokenAuthenticator, createAuthenticator, loadAuthConfig, openKeyStore, Secret, type AuthConfig } from '@memfabric/auth-node';
 import type { ApiKeyStore } from '@memfabric/auth';
-import { readSecurityConfig } from './security.config.js';
+import { configurationError, readWith, type ConfigReading } from '../config-reading.js';
+import { readSecurityConfig, type SecurityConfig } from './security.config.js';
 import { NO_CREDENTIALS, type SecurityModuleOptions } from './security.module.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -18,36 +18,54 @@ export interface OpenedSecurity {
   close(): Promise<void>;
 }
 
+/** The checked settings {@link openSecurity} opens: authentication and the request protections. */
+export interface ServerSecurityConfig {
+  readonly auth: AuthConfig;
+  readonly security: SecurityConfig;
+}
+
+/**
+ * Reads a server's authentication and request protections from its environment without
+ * throwing (see `loadAuthConfig` and `readSecurityConfig` for the variables), so a start-up can
+ * report these problems together with the other modules'.
+ *
+ * @param bind.dataDir - absolute data directory (default key store location).
+ * @param bind.host - the address the server will bind (decides the Host allow-list default).
+ * @returns the settings when valid, and one line per invalid variable, naming it.
+ */
+export function readServerSecurityConfig(env: Env, bind: { readonly dataDir: string; readonly host: string }): ConfigReading<ServerSecurityConfig> {
+  const auth = readWith(() => loadAuthConfig(env, { dataDir: bind.dataDir }));
+  const security = readSecurityConfig(env, bind.host);
+  const problems = [...auth.problems, ...security.problems];
+  if (problems.length > 0 || auth.config === undefined) return { problems };
+  return { config: { auth: auth.config, security: security.config }, problems };
+}
+
 /**
  * Opens a server's authentication and request protections from its environment: the admin
  * token, the API key store (`<dataDir>/keys.db`, or the read-only `MEMFABRIC_API_KEYS_FILE`),
- * OIDC JWTs, the Host allow-list and the rate limits (see `loadAuthConfig` and
- * `readSecurityConfig` for the variables).
+ * OIDC JWTs, the Host allow-list and the rate limits (variables: {@link readServerSecurityConfig}).
  *
  * @param bind.dataDir - absolute data directory (default key store location).
  * @param bind.host - the address the server will bind (decides the Host allow-list default).
  * @throws ConfigurationError listing every invalid variable of both at once.
  */
 export function openSecurity(env: Env, bind: { readonly dataDir: string; readonly host: string }): OpenedSecurity {
-  const problems: string[] = [];
-  let auth: AuthConfig | undefined;
-  try {
-    auth = loadAuthConfig(env, { dataDir: bind.dataDir });
-  } catch (error) {
-    if (!MemfabricError.is(error) || error.code !== 'configuration_invalid') throw error;
-    const listed = error.context['problems'];
-    problems.push(...(Array.isArray(listed) ? listed.map(String) : [error.message]));
-  }
-  const security = readSecurityConfig(env, bind.host);
-  problems.push(...security.problems);
-  if (problems.length > 0 || auth === undefined) {
-    throw new ConfigurationError(`invalid security configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { context: { problems } });
-  }
-  const keyStore: ApiKeyStore = openKeyStore(auth);
-  const authenticator = createAuthenticator(auth, { keyStore });
+  const reading = readServerSecurityConfig(env, bind);
+  if (reading.config === undefined) throw configurationError('security', reading.problems);
+  return openServerSecurity(reading.config);
+}
+
+/**
+ * Opens the security layer from settings already read by {@link readServerSecurityConfig}.
+ * @throws ConfigurationError when the key store cannot be opened.
+ */
+export function openServerSecurity(config: ServerSecurityConfig): OpenedSecurity {
+  const keyStore: ApiKeyStore = openKeyStore(config.auth);
+  const authenticator = createAuthenticator(config.auth, { keyStore });
   return {
-    options: { authenticator, config: security.config },
-    auth,
+    options: { authenticator, config: config.security },
+    auth: config.auth,
     required: () => authenticator.required(),
     close: () => keyStore.close(),
   };
