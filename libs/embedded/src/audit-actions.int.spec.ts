@@ -103,6 +103,9 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     const bad = await planRollback(fabric, { tenantid: t, from: '2024-02-01T00:00:00Z', to: 'yesterday' }).catch((error: unknown) => error);
     expect(bad).toMatchObject({ code: 'validation_failed', problems: [{ pointer: '/filter/to' }] });
     await expect(planRollback(fabric, { tenantid: '' })).rejects.toMatchObject({ code: 'validation_failed' });
+    for (const impossible of ['2023-02-30T00:00:00Z', '2023-04-31T00:00:00Z', '2023-01-01T24:00:00Z', '2023-01-01t00:00:00z']) {
+      await expect(planRollback(fabric, { tenantid: t, from: impossible }), impossible).rejects.toMatchObject({ code: 'validation_failed', problems: [{ pointer: '/filter/from' }] });
+    }
   });
 
   it('erasure of a subject with no event in the tenant: NotFoundError, nothing appended', async () => {

@@ -1,5 +1,5 @@
 import { IdempotencyConflictError, MemfabricError, NotFoundError, ValidationError, type FieldProblem } from '@memfabric/errors';
-import { normalizeEvent, type NewEvent, type RollbackApplied, type StoredEvent } from '@memfabric/events';
+import { INSTANT_RULE, normalizeEvent, parseInstant, type NewEvent, type RollbackApplied, type StoredEvent } from '@memfabric/events';
 import { MEMORY_UNITS_PROJECTION, rollbackCovers, LIST_UNITS_LIMITS, type MemoryUnit, type ProgressCallback, type RollbackFilter } from '@memfabric/projections';
 import type { EmbeddedFabric } from './embedded-fabric.js';
 
@@ -100,9 +100,10 @@ export function checkRollbackFilter(filter: RollbackFilter): RollbackFilter {
   const instant = (key: 'from' | 'to'): number | undefined => {
     const value = f[key];
     if (typeof value !== 'string') return undefined;
-    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value) ? Date.parse(value) : Number.NaN;
-    if (Number.isNaN(ms)) problems.push({ pointer: `/filter/${key}`, detail: `"${value}" is not an RFC 3339 date-time (e.g. 2024-05-01T00:00:00Z)` });
-    return Number.isNaN(ms) ? undefined : ms;
+    // the one instant rule of ingest, recall and the audit: a dry run accepts exactly what an apply does
+    const ms = parseInstant(value);
+    if (ms === undefined) problems.push({ pointer: `/filter/${key}`, detail: `"${value}" ${INSTANT_RULE}` });
+    return ms;
   };
   const from = instant('from');
   const to = instant('to');
