@@ -3,6 +3,7 @@ import { MemfabricError } from '@memfabric/errors';
 import { loadMcpConfig, MCP_USAGE } from './mcp.config.js';
 import { createMemfabricClient, createMemfabricMcpServer } from './mcp.server.js';
 import { startMcpHttpServer } from './mcp-http.server.js';
+import { answerMalformedLines } from './stdio-parse-errors.js';
 
 /** Writes one line to stderr: stdout belongs to the MCP protocol in stdio mode. */
 function log(message: string): void {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     process.once('SIGTERM', stop);
     process.stdin.once('end', stop);
     await server.connect(transport);
+    answerMalformedLines(transport);
     log(`serving MCP over stdio; memfabric at ${config.memfabricUrl}; tenant ${tenant}`);
     return;
   }

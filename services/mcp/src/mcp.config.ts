@@ -105,7 +105,8 @@ export interface McpHelpRequest {
  * @param env - the environment, e.g. `process.env`.
  * @param argv - the arguments after the script, e.g. `process.argv.slice(2)`.
  * @returns the configuration, or `{ help: true }` for `--help`.
- * @throws ConfigurationError listing every bad variable or flag and how to fix it.
+ * @throws ConfigurationError listing every bad variable or flag and how to fix it, one `  - ` line each
+ *   (`context.problems` holds the lines).
  */
 export function loadMcpConfig(env: McpEnv, argv: readonly string[] = []): McpConfig | McpHelpRequest {
   const problems: string[] = [];
@@ -159,7 +160,7 @@ export function loadMcpConfig(env: McpEnv, argv: readonly string[] = []): McpCon
   }
 
   if (problems.length > 0 || timeoutMs === undefined || port === undefined) {
-    throw new ConfigurationError(`memfabric MCP server configuration is invalid: ${problems.join('; ')}`, { context: { problems } });
+    throw new ConfigurationError(`invalid memfabric MCP server configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { context: { problems } });
   }
   return {
     memfabricUrl,

@@ -60,6 +60,10 @@ describe('loadMcpConfig', () => {
     expect(message).toMatch(/MEMFABRIC_MCP_STREAM must be/);
     expect(message).toMatch(/--port \/ MEMFABRIC_MCP_PORT must be a TCP port/);
     expect(message).toMatch(/--path \/ MEMFABRIC_MCP_PATH must be a URL path/);
+    const lines = message.split('\n');
+    expect(lines[0]).toBe('invalid memfabric MCP server configuration:');
+    expect(lines.slice(1).every((l) => /^ {2}- (--[a-z]+ \/ )?MEMFABRIC_[A-Z_]+ /.test(l)), message).toBe(true);
+    expect(lines).toHaveLength(8);
   });
 
   it('refuses unknown flags and HTTP flags without --http', () => {

@@ -1,61 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemfabricApiError, MemfabricClient } from '@memfabric/client';
-import { MemfabricError } from '@memfabric/errors';
 import type { EventEnvelope } from '@memfabric/events';
 import { startFabric, type RunningFabric } from '@memfabric/fabric';
 import { resultText, startStdioMcp } from '../test/mcp-process.js';
 
 /**
  * The client and the MCP server against the real embedded fabric (`startFabric`: ingest over the
- * SQLite log, projections running, hash embedder). Routes other services add to the same HTTP
- * app are probed first. While the fabric does not serve `POST /v1/recall` itself, the recall
- * tests go through {@link startRecallFront}: the fabric's own recall engine
- * (`fabric.recaller()`) behind that route, every other route proxied to the fabric. The history
- * test skips, saying why, until the audit routes are served.
+ * SQLite log, the query gateway, the audit routes and the projections in one process on one
+ * port, hash embedder): writes, recall with the consistency token, a memory's history.
  */
 let dataDir: string;
 let fabric: RunningFabric;
 let client: MemfabricClient;
-/** Base URL serving recall: the fabric itself, or the interim front. */
-let recallUrl: string;
-let front: Server | undefined;
-let servesHistory = false;
-
-/** `POST /v1/recall` over `fabric.recaller()` (problem+json errors); everything else proxied to the fabric. */
-async function startRecallFront(running: RunningFabric): Promise<Server> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = Buffer.concat(chunks);
-      if (req.method === 'POST' && req.url === '/v1/recall') {
-        try {
-          const answer = await running.fabric.recaller().recall(JSON.parse(body.toString('utf8')) as never);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-        } catch (error) {
-          const status = MemfabricError.is(error) ? error.status : 500;
-          const code = MemfabricError.is(error) ? error.code : 'internal';
-          const problems = (error as { problems?: unknown }).problems;
-          res.writeHead(status, { 'content-type': 'application/problem+json' }).end(
-            JSON.stringify({ type: `urn:memfabric:problem:${code}`, title: code, status, detail: (error as Error).message, code, retriable: status === 503, ...(Array.isArray(problems) ? { errors: problems } : {}) }),
-          );
-        }
-        return;
-      }
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name, v]) => typeof v === 'string' && name !== 'host' && name !== 'content-length')) as Record<string, string>;
-      const upstream = await fetch(`${running.url}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(body.length > 0 ? { body } : {}) });
-      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await upstream.arrayBuffer()));
-    })().catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'memfabric-mcp-e2e-'));
@@ -66,24 +26,10 @@ beforeAll(async () => {
     MEMFABRIC_EMBEDDER: 'hash',
     MEMFABRIC_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
   });
-  const recallProbe = await fetch(`${fabric.url}/v1/recall`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  if (recallProbe.status === 404) {
-    front = await startRecallFront(fabric);
-    recallUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
-  } else {
-    recallUrl = fabric.url;
-  }
-  client = new MemfabricClient({ baseUrl: recallUrl, retry: { baseDelayMs: 10, maxDelayMs: 100 } });
-  const historyProbe = await fetch(`${fabric.url}/v1/tenants/probe/memories/018e3a10-0000-7000-8000-000000000001/history`);
-  const historyBody = (await historyProbe.json().catch(() => ({}))) as { detail?: string };
-  servesHistory = historyProbe.status !== 404 || !/^Cannot GET/.test(historyBody.detail ?? '');
+  client = new MemfabricClient({ baseUrl: fabric.url, retry: { baseDelayMs: 10, maxDelayMs: 100 } });
 }, 120_000);
 
 afterAll(async () => {
-  if (front) {
-    front.closeAllConnections();
-    await new Promise((resolve) => front!.close(resolve));
-  }
   await fabric?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
@@ -128,8 +74,7 @@ describe('MemfabricClient against the embedded fabric', () => {
     expect(answer.hits.map((h) => h.unitId)).toContain(written.id);
   });
 
-  it('shows a memory’s history', async (ctx) => {
-    if (!servesHistory) ctx.skip('services/fabric does not serve GET /v1/tenants/{t}/memories/{id}/history yet (audit routes not wired in)');
+  it('shows a memory’s history', async () => {
     const memory = await client.assertMemory({ tenant: 'acme-history', stream: 's', actor: 'a', content: 'Maya prefers aisle seats.', memoryType: 'preference' });
     await client.correctMemory({ tenant: 'acme-history', stream: 's', actor: 'a', supersedes: memory.id, content: 'Maya prefers window seats.' });
     const history = await client.history('acme-history', memory.id);
@@ -140,7 +85,7 @@ describe('MemfabricClient against the embedded fabric', () => {
 
 describe('memfabric-mcp over stdio against the embedded fabric', () => {
   it('remembers a few interactions and answers a recall with the hit', async () => {
-    const mcp = await startStdioMcp({ MEMFABRIC_URL: recallUrl, MEMFABRIC_TENANT: 'conv-26', MEMFABRIC_MCP_STREAM: 'session-1' });
+    const mcp = await startStdioMcp({ MEMFABRIC_URL: fabric.url, MEMFABRIC_TENANT: 'conv-26', MEMFABRIC_MCP_STREAM: 'session-1' });
     try {
       const turns = [
         { content: 'I went to a LGBTQ support group yesterday and it was so powerful.', speaker: 'Caroline', time: '2023-05-08T13:56:00Z' },

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusedLoopbackPort, startFakeMemfabric, type FakeMemfabric } from '@memfabric/client/testing';
-import { resultText, startStdioMcp, type StdioMcp } from '../test/mcp-process.js';
+import { MCP_BIN, resultText, startStdioMcp, type StdioMcp } from '../test/mcp-process.js';
 
 let fake: FakeMemfabric;
 let mcp: StdioMcp;
@@ -49,4 +51,30 @@ describe('memfabric-mcp over stdio (child process, fake fabric)', () => {
       await down.close();
     }
   }, 60_000);
+
+  it('answers a line that is not JSON with a JSON-RPC parse error (-32700), JSON that is not JSON-RPC with -32600, and keeps serving', async () => {
+    const child = spawn(process.execPath, [MCP_BIN], { env: { ...process.env, MEMFABRIC_URL: fake.url, MEMFABRIC_TENANT: 'acme' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const replies: { id: unknown; error?: { code: number; message: string }; result?: unknown }[] = [];
+    const waiters: (() => void)[] = [];
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      replies.push(JSON.parse(line) as (typeof replies)[number]);
+      waiters.splice(0).forEach((w) => w());
+    });
+    const nextReply = async (count: number) => {
+      while (replies.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+      return replies[count - 1]!;
+    };
+    try {
+      child.stdin.write('this is not json\n');
+      expect(await nextReply(1)).toMatchObject({ id: null, error: { code: -32700, message: expect.stringMatching(/^Parse error/) as string } });
+      child.stdin.write('{"hello":"world"}\n');
+      expect(await nextReply(2)).toMatchObject({ id: null, error: { code: -32600 } });
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`);
+      expect(await nextReply(3)).toMatchObject({ id: 1, result: { serverInfo: expect.anything() as unknown } });
+    } finally {
+      const exited = new Promise((resolve) => child.once('close', resolve));
+      child.stdin.end();
+      await exited;
+    }
+  });
 });
