@@ -13,10 +13,10 @@ import {
   ValidationError,
   type ErrorCode,
   type FieldProblem,
-} from '@memfabric/errors';
-import type { ProblemDetails } from '@memfabric/events';
+} from './generated/errors/index.js';
+import type { ProblemDetails } from './generated/api-types.js';
 
-export type { ProblemDetails } from '@memfabric/events';
+export type { ProblemDetails } from './generated/api-types.js';
 
 /** Prefix of every memfabric problem `type` URI; the stable code follows it. */
 export const PROBLEM_TYPE_PREFIX = 'urn:memfabric:problem:';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemfabricError, NotFoundError, UnavailableError, ValidationError } from '@memfabric/errors';
+import { MemfabricError, NotFoundError, UnavailableError, ValidationError } from './generated/errors/index.js';
 import { errorCodeOf, MemfabricApiError, readProblem } from './api-error.js';
 
 const call = { method: 'POST', url: 'http://127.0.0.1:1/v1/events', attempts: 1 };

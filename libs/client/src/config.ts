@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@memfabric/errors';
+import { ConfigurationError } from './generated/errors/index.js';
 
 /** Retry policy of idempotent calls (see {@link MemfabricClientOptions.retry}). */
 export interface RetryOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '@memfabric/errors';
+import { ConfigurationError } from './generated/errors/index.js';
 import { CLIENT_DEFAULTS, resolveClientOptions, type MemfabricClientOptions } from './config.js';
 
 function problems(options: Partial<MemfabricClientOptions>): string {

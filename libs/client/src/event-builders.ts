@@ -1,15 +1,10 @@
-import { ValidationError } from '@memfabric/errors';
-import {
-  checkEvent,
-  dataschemaFor,
-  newEventId,
-  type EventEnvelope,
-  type EventType,
-  type InteractionRecorded,
-  type MemoryAsserted,
-  type MemoryCorrected,
-  type MemoryRetracted,
-} from '@memfabric/events';
+import { ValidationError } from './generated/errors/index.js';
+// runtime helpers of the event contract: bundled into the published build (see scripts/build.js)
+import { checkEvent, dataschemaFor, newEventId } from '@memfabric/events';
+import type { EventEnvelope, InteractionRecorded, MemoryAsserted, MemoryCorrected, MemoryRetracted } from './generated/types.js';
+
+/** An event type of the contract. */
+type EventType = EventEnvelope['type'];
 
 /** A point in world time: an RFC 3339 string or a `Date`. */
 export type TimeInput = string | Date;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '@memfabric/errors';
+import { ValidationError } from './generated/errors/index.js';
 import { checkEvent } from '@memfabric/events';
 import { assertedMemoryEvent, correctionEvent, interactionEvent, retractionEvent } from './event-builders.js';
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelayMs, parseRetryAfter, UnavailableError } from '@memfabric/errors';
+import { backoffDelayMs, parseRetryAfter, UnavailableError } from './generated/errors/index.js';
 import { MemfabricApiError, readProblem } from './api-error.js';
 import { CALLER_HEADER, type ResolvedClientOptions } from './config.js';
 

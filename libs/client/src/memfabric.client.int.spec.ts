@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotFoundError, UnavailableError, ValidationError } from '@memfabric/errors';
+import { NotFoundError, UnavailableError, ValidationError } from './generated/errors/index.js';
 import type { EventEnvelope } from '@memfabric/events';
 import { MemfabricApiError } from './api-error.js';
 import { MemfabricClient } from './memfabric.client.js';

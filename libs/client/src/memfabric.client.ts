@@ -1,6 +1,6 @@
-import { NotFoundError, UnavailableError, ValidationError } from '@memfabric/errors';
-import type { EventEnvelope, StoredEvent } from '@memfabric/events';
-import type { RecallRequest, RecallResponse } from '@memfabric/recall';
+import { NotFoundError, UnavailableError, ValidationError } from './generated/errors/index.js';
+import type { EventEnvelope, StoredEvent } from './generated/types.js';
+import type { RecallRequest, RecallResponse } from './generated/recall-types.js';
 import { resolveClientOptions, type MemfabricClientOptions, type ResolvedClientOptions } from './config.js';
 import {
   assertedMemoryEvent,
@@ -12,7 +12,21 @@ import {
   type RecordInteractionInput,
   type RetractMemoryInput,
 } from './event-builders.js';
-import type { AppendResponse, AppendResultItem, HealthStatus, StreamPage } from '@memfabric/events';
+import type { AppendResponse, AppendResultItem, HealthStatus, StreamPage } from './generated/api-types.js';
+import type {
+  EntityHistory,
+  EraseInput,
+  EraseResult,
+  ExportResult,
+  LiveVerification,
+  PointInTimeState,
+  ReadAuditRow,
+  RevertResult,
+  RollbackInput,
+  RollbackResult,
+  SignedCheckpoint,
+  StatePoint,
+} from './audit.js';
 import { isMemoryHistory, type MemoryHistory } from './history.js';
 import { HttpTransport, type CallOptions } from './http-transport.js';
 
@@ -69,7 +83,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * Typed client of the memfabric REST API. Every route shares one base URL: ingest
  * (`POST /v1/events`, `GET /v1/events/{id}`, `GET /v1/tenants/{t}/streams/{s}/events`), recall
- * (`POST /v1/recall`), audit (`GET /v1/tenants/{t}/memories/{id}/history`) and health.
+ * (`POST /v1/recall`), audit reads (memory and entity history, state at a position or time, the
+ * read audit, verification), admin actions (rollback with dry run, revert, erasure, export,
+ * checkpoints) and health.
  *
  * Failures (every method):
  * - `MemfabricApiError` for an error response, with the RFC 9457 problem details (`status`,
@@ -256,6 +272,120 @@ export class MemfabricClient {
     const { status, body } = await this.http.send({ method: 'GET', path, idempotent: true, options });
     if (!isMemoryHistory(body)) throw unexpected('a memory history ({unitId, versions: [...]})', 'GET', this.http.url(path), status);
     return body;
+  }
+
+  /**
+   * `GET /v1/tenants/{tenant}/entities/{id}/history`: every fact about a knowledge-graph entity
+   * added, supported, invalidated or ended, with valid and transaction times. Scope `audit:read`.
+   * @throws MemfabricApiError `not_found` when the tenant has no such entity.
+   */
+  async entityHistory(tenant: string, entityId: string, options: CallOptions = {}): Promise<EntityHistory> {
+    const path = `/v1/tenants/${segment(tenant, '/path/tenant')}/entities/${segment(entityId, '/path/id')}/history`;
+    return this.object(await this.http.send({ method: 'GET', path, idempotent: true, options }), 'an entity history', 'GET', path, 'entries');
+  }
+
+  /**
+   * `GET /v1/tenants/{tenant}/state?position=|at=`: memory units and facts as they stood at a
+   * log position (global offset, inclusive) or a transaction time, folded from the log. Scope `audit:read`.
+   * @throws ValidationError before sending unless exactly one of `position` and `at` is given.
+   * @throws MemfabricApiError `validation_failed` for a bad position or instant.
+   */
+  async stateAt(tenant: string, point: StatePoint, options: CallOptions = {}): Promise<PointInTimeState> {
+    const hasPosition = 'position' in point && point.position !== undefined;
+    const hasAt = 'at' in point && point.at !== undefined;
+    if (hasPosition === hasAt) throw new ValidationError('state needs exactly one of position and at', [{ pointer: '/query', detail: 'give exactly one of position and at' }]);
+    const at = 'at' in point ? (point.at instanceof Date ? point.at.toISOString() : point.at) : undefined;
+    const path = `/v1/tenants/${segment(tenant, '/path/tenant')}/state`;
+    const query = { position: 'position' in point ? point.position : undefined, at, stream: point.stream };
+    return this.object(await this.http.send({ method: 'GET', path, query, idempotent: true, options }), 'a point-in-time state', 'GET', path, 'units');
+  }
+
+  /**
+   * `GET /v1/tenants/{tenant}/reads?since=&limit=`: the read audit (recalls and audited reads:
+   * who, when, which units), oldest first. Scope `audit:read`.
+   * @param range.since - RFC 3339 instant; range.limit - 1..10000 rows (server default 1000).
+   */
+  async reads(tenant: string, range: { readonly since?: string | Date; readonly limit?: number } = {}, options: CallOptions = {}): Promise<readonly ReadAuditRow[]> {
+    const since = range.since instanceof Date ? range.since.toISOString() : range.since;
+    const path = `/v1/tenants/${segment(tenant, '/path/tenant')}/reads`;
+    const body = this.object<{ reads: ReadAuditRow[] }>(await this.http.send({ method: 'GET', path, query: { since, limit: range.limit }, idempotent: true, options }), 'a read audit', 'GET', path, 'reads');
+    return body.reads;
+  }
+
+  /**
+   * `GET /v1/tenants/{tenant}/verify`: recomputes the tenant's hash chains and checks the signed
+   * checkpoints against the live heads. Scope `audit:read`.
+   * @returns `valid`, or the first failure naming the event.
+   */
+  async verify(tenant: string, options: CallOptions = {}): Promise<LiveVerification> {
+    const path = `/v1/tenants/${segment(tenant, '/path/tenant')}/verify`;
+    return this.object(await this.http.send({ method: 'GET', path, idempotent: true, options }), 'a verification', 'GET', path, 'valid');
+  }
+
+  /**
+   * `POST /v1/tenants/{tenant}/checkpoints`: takes a signed checkpoint of the tenant's stream
+   * heads now (empty when the tenant has no events). Scope `audit:admin`. Not retried.
+   */
+  async createCheckpoint(tenant: string, options: CallOptions = {}): Promise<readonly SignedCheckpoint[]> {
+    const path = `/v1/tenants/${segment(tenant, '/path/tenant')}/checkpoints`;
+    const body = this.object<{ checkpoints: SignedCheckpoint[] }>(await this.http.send({ method: 'POST', path, idempotent: false, options }), 'checkpoints', 'POST', path, 'checkpoints');
+    return body.checkpoints;
+  }
+
+  /**
+   * `POST /v1/tenants/{tenant}/export`: writes a signed export bundle (events, checkpoints,
+   * manifest and its signature) on the server. Scope `audit:admin`. Not retried.
+   * @returns where the bundle is and the public key to verify it with.
+   */
+  async exportTenant(tenant: string, options: CallOptions = {}): Promise<ExportResult> {
+    const path = `/v1/tenants/${segment(tenant, '/path/tenant')}/export`;
+    return this.object(await this.http.send({ method: 'POST', path, idempotent: false, options }), 'an export', 'POST', path, 'dir');
+  }
+
+  /**
+   * `POST /v1/tenants/{tenant}/rollbacks[?dryRun=true]`: rolls back by filter — with `dryRun`,
+   * lists the units that would disappear from recall and appends nothing; otherwise appends
+   * `rollback.applied` (history keeps everything). Scope `audit:admin`. A dry run is retried
+   * like a read; an applied rollback is not.
+   * @throws ValidationError before sending when the filter names nothing (it would hide the whole tenant).
+   * @throws MemfabricApiError `validation_failed` for a bad filter.
+   */
+  async rollback(tenant: string, input: RollbackInput, options: CallOptions = {}): Promise<RollbackResult> {
+    const filter = input?.filter ?? {};
+    if (Object.values(filter).every((v) => v === undefined)) {
+      throw new ValidationError('a rollback needs a filter (actor, streamid, from, to or batchid)', [{ pointer: '/filter', detail: 'name at least one of actor, streamid, from, to, batchid' }]);
+    }
+    const dryRun = input.dryRun === true;
+    const path = `/v1/tenants/${segment(tenant, '/path/tenant')}/rollbacks`;
+    const sent = await this.http.send({ method: 'POST', path, body: { filter, ...(input.reason === undefined ? {} : { reason: input.reason }), dryRun }, idempotent: dryRun, options });
+    return this.object(sent, 'a rollback', 'POST', path, 'ids');
+  }
+
+  /**
+   * `POST /v1/rollbacks/{id}/revert`: reverts a rollback (appends `rollback.reverted`;
+   * idempotent, so retried). Scope `audit:admin`.
+   * @throws MemfabricApiError `not_found` for an unknown rollback id (or another tenant's).
+   */
+  async revertRollback(rollbackId: string, input: { readonly reason?: string } = {}, options: CallOptions = {}): Promise<RevertResult> {
+    const path = `/v1/rollbacks/${segment(rollbackId, '/path/id')}/revert`;
+    return this.object(await this.http.send({ method: 'POST', path, body: input, idempotent: true, options }), 'a revert', 'POST', path, 'rollbackId');
+  }
+
+  /**
+   * `POST /v1/tenants/{tenant}/subjects/{subject}/erase`: erases a data subject — destroys its
+   * content key (crypto-shredding), appends `subject.erased`, purges derived data. Irreversible.
+   * Scope `audit:admin`. Not retried.
+   * @throws MemfabricApiError `not_found` when no event of the subject was ever recorded in the tenant.
+   */
+  async eraseSubject(tenant: string, subject: string, input: EraseInput = {}, options: CallOptions = {}): Promise<EraseResult> {
+    const path = `/v1/tenants/${segment(tenant, '/path/tenant')}/subjects/${segment(subject, '/path/subject')}/erase`;
+    return this.object(await this.http.send({ method: 'POST', path, body: input, idempotent: false, options }), 'an erasure', 'POST', path, 'eventId');
+  }
+
+  /** The body of an answer when it is an object holding `field`, else the "not its API" error. */
+  private object<T>(answer: { status: number; body: unknown }, what: string, method: string, path: string, field: string): T {
+    if (!isObject(answer.body) || !(field in answer.body)) throw unexpected(what, method, this.http.url(path), answer.status);
+    return answer.body as T;
   }
 
   /**

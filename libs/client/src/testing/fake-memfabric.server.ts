@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemfabricError, type FieldProblem } from '@memfabric/errors';
-import { normalizeBatch, type StoredEvent } from '@memfabric/events';
-import type { RecallHit, RecallRequest, RecallResponse } from '@memfabric/recall';
+import { MemfabricError, type FieldProblem } from '../generated/errors/index.js';
+import { normalizeBatch } from '@memfabric/events';
+import type { StoredEvent } from '../generated/types.js';
+import type { RecallHit, RecallRequest, RecallResponse } from '../generated/recall-types.js';
 
 /** A request the fake received. */
 export interface RecordedRequest {
