@@ -7,7 +7,7 @@ import { startFabric } from './fabric.js';
 
 try {
   const fabric = await startFabric(process.env);
-  process.stdout.write(`memfabric is running: ${fabric.url} (OpenAPI at ${fabric.url}/openapi.json)\n`);
+  process.stdout.write(`memfabric is running: ${fabric.url} (OpenAPI at ${fabric.url}/openapi.json, browsable at ${fabric.url}/docs)\n`);
   const stop = () => {
     fabric.close().catch((error: unknown) => {
       process.stderr.write(`memfabric: did not stop cleanly: ${String(error)}\n`);
