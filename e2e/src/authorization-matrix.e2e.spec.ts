@@ -217,10 +217,10 @@ describe('authorization matrix over every documented route', { timeout: 180_000 
         expect(shape(other, resourceId(op)), `${label}: another tenant's resource looks missing`).toEqual(shape(missing, missingId));
       }
 
-      const lacking = await call(op, keys.missing.get(scope!)!);
+      const lacking = await call(op, keys.missing.get(scope!));
       expect(lacking.status, `${label} with a key missing ${scope}`).toBe(403);
 
-      const right = await call(op, keys.exact.get(scope!)!);
+      const right = await call(op, keys.exact.get(scope!));
       expect(success, `${label} with a key holding only ${scope}: ${right.text.slice(0, 300)}`).toContain(right.status);
       for (const secret of B_SECRETS) expect(right.text, `${label} leaks tenant ${B}`).not.toContain(secret);
       rows.push(`${label}: ${scope} (${tenantSource}) → 401 / ${other.status} / 403 / ${right.status}`);

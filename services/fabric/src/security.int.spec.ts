@@ -119,7 +119,7 @@ describe('secure by default', { timeout: 60_000 }, () => {
       expect((await fetch(`${running.url}/v1/recall/presets`)).status).toBe(401);
 
       const client = new MemfabricClient({ baseUrl: running.url, apiKey: key, source: 'urn:agent:test', caller: 'agent:bot' });
-      const appended = await client.appendEvents([interaction('acme', 'Ann keeps her sailboat at the Cascais marina')]);
+      const appended = await client.appendEvents([interaction('acme', 'Ann keeps her sailboat at the Cascais marina') as Parameters<MemfabricClient['appendEvents']>[0][number]]);
       expect(appended.appended).toBe(1);
       const recalled = await client.recall({ query: 'Where is the sailboat?', scope: { tenant: 'acme' }, k: 3, consistencyToken: appended.consistencyToken });
       expect(recalled.hits[0]?.text).toMatch(/sailboat/);
