@@ -180,16 +180,16 @@ describe('query gateway HTTP API over the embedded fabric', { timeout: 60_000 },
     }
   });
 
-  it('X-Memfabric-Caller is recorded as the caller in the query log (a caller in the body wins)', async () => {
+  it('the query log records the principal, with X-Memfabric-Caller (or a caller in the body, which wins) appended as a label', async () => {
     const byHeader = await http().post('/v1/recall').set('X-Memfabric-Caller', 'agent:planner').send({ query: 'Caroline', scope: { tenant: TENANT }, k: 2 });
     const byBody = await http().post('/v1/recall').set('X-Memfabric-Caller', 'agent:planner').send({ query: 'Melanie', scope: { tenant: TENANT }, caller: 'user:ann' });
     const anonymous = await http().post('/v1/recall').send({ query: 'lake', scope: { tenant: TENANT } });
     await fabric.flushQueryLog();
     const logged = await fabric.analytics.listQueries({ tenant: TENANT });
     const row = (r: request.Response) => logged.find((q) => q.queryId === (r.body as RecallResponse).queryId);
-    expect(row(byHeader)).toMatchObject({ caller: 'agent:planner', k: 2, preset: 'hybrid-rrf', unitIds: (byHeader.body as RecallResponse).hits.map((h) => h.unitId) });
-    expect(row(byBody)).toMatchObject({ caller: 'user:ann' });
-    expect(row(anonymous)).toMatchObject({ caller: 'anonymous' });
+    expect(row(byHeader)).toMatchObject({ caller: 'local (agent:planner)', k: 2, preset: 'hybrid-rrf', unitIds: (byHeader.body as RecallResponse).hits.map((h) => h.unitId) });
+    expect(row(byBody)).toMatchObject({ caller: 'local (user:ann)' });
+    expect(row(anonymous)).toMatchObject({ caller: 'local' });
     expect(JSON.stringify(logged)).not.toContain('Melanie');
   });
 
