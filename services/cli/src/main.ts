@@ -1,22 +1,20 @@
 #!/usr/bin/env node
 import { MemfabricError } from '@memfabric/errors';
+import { errorJson, errorText } from './output.js';
 import { createProgram } from './program.js';
 
 /**
  * `memfabric` entry point. Any error ends the process with exit code 1 and one readable line
- * on stderr (the first problems of a validation error included); nothing already stored is lost.
+ * on stderr (with the field problems of a validation error, `pointer detail` each); with
+ * `--json` that line is `{"error": {"code", "message", "problems"?}}`. Nothing already stored
+ * is lost.
  */
+const program = createProgram();
 try {
-  await createProgram().parseAsync(process.argv);
+  await program.parseAsync(process.argv);
 } catch (error) {
-  const code = (error as NodeJS.ErrnoException).code;
-  const message =
-    code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR'
-      ? `cannot read ${(error as NodeJS.ErrnoException).path ?? 'file'}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'is a directory'}`
-      : error instanceof Error
-        ? error.message
-        : String(error);
-  process.stderr.write(`memfabric: ${message.replace(/\s+/g, ' ')}\n`);
+  const json = program.opts<{ json?: boolean }>().json === true;
+  process.stderr.write(json ? `${JSON.stringify(errorJson(error))}\n` : `memfabric: ${errorText(error)}\n`);
   if (!MemfabricError.is(error) && process.env.MEMFABRIC_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
   process.exitCode = 1;
 }

@@ -17,6 +17,8 @@ import { Output } from './output.js';
 export interface GlobalOptions {
   readonly dataDir?: string;
   readonly json?: boolean;
+  /** Start an empty fabric when the data directory holds none (else only ingest does). */
+  readonly create?: boolean;
 }
 
 /** The root command's options as seen from any subcommand. */
@@ -30,7 +32,8 @@ export function createProgram(): Command {
     .description('event-sourced memory fabric for AI agents')
     .version('0.1.0')
     .option('--data-dir <dir>', 'data directory of the embedded fabric (env MEMFABRIC_DATA_DIR, default ./data)')
-    .option('--json', 'print a one-line JSON summary as the last line')
+    .option('--create', 'create the data directory and an empty fabric if there is none (ingest always may; other commands refuse a directory without a fabric)')
+    .option('--json', 'print a one-line JSON summary (camelCase keys) as the last line; errors as one JSON line on stderr')
     .showHelpAfterError()
     .configureHelp({ showGlobalOptions: true });
   const output = () => new Output(program.opts<GlobalOptions>().json === true);

@@ -111,12 +111,12 @@ describe('memfabric rollback and erase', { timeout: 300_000 }, () => {
   });
 
   it('erase: destroys the key, purges the units, the log still verifies; repeating it is harmless', async () => {
-    const erased = await memfabric(data, 'erase', '--tenant', 'acme', '--subject', 'maya', '--reason', 'art. 17', '--json');
+    const erased = await memfabric(data, 'erase', '--tenant', 'acme', '--subject', 'maya', '--reason', 'art. 17', '--yes', '--json');
     expect(erased.code).toBe(0);
-    expect(lastJson(erased.stdout)).toMatchObject({ tenant: 'acme', subject: 'maya', keysDestroyed: 1, units: 2 });
+    expect(lastJson(erased.stdout)).toMatchObject({ tenantId: 'acme', subject: 'maya', keysDestroyed: 1, units: 2 });
     const verify = await memfabric(data, 'log', 'verify', '--json');
     expect(lastJson(verify.stdout)).toMatchObject({ valid: true });
-    const again = await memfabric(data, 'erase', '--tenant', 'acme', '--subject', 'maya', '--json');
+    const again = await memfabric(data, 'erase', '--tenant', 'acme', '--subject', 'maya', '--yes', '--json');
     expect(lastJson(again.stdout)).toMatchObject({ keysDestroyed: 0, units: 0 });
     const unknown = await memfabric(data, 'erase', '--tenant', 'acme', '--subject', 'nobody');
     expect(unknown.code).toBe(1);

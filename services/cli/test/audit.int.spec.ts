@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedFabric } from '@memfabric/embedded';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { interaction } from '@memfabric/event-log/testing';
 import { asserted, corrected, retracted } from '@memfabric/projections/testing';
@@ -55,7 +54,8 @@ describe('memfabric history, state, export, verify-export, audit', { timeout: 12
   beforeAll(async () => {
     process.env.MEMFABRIC_EMBEDDER = 'hash';
     delete process.env.MEMFABRIC_MASTER_KEY;
-    const { masterKey } = resolveDataDir(dataDir, {});
+    const { masterKey } = resolveDataDir(dataDir, {}, { create: true });
+    const { EmbeddedFabric } = await import('@memfabric/embedded');
     const fabric = await EmbeddedFabric.open({ dataDir, masterKey, embedder: new HashEmbedder({ dimensions: 32 }) });
     try {
       const [a] = await fabric.log.append([asserted('acme', 'prefs', 'Maya is vegetarian'), interaction('acme', 's1', 'Maya met Leo in Porto')]);
@@ -99,7 +99,7 @@ describe('memfabric history, state, export, verify-export, audit', { timeout: 12
     const out = path.join(dir, 'bundle');
     const exported = await memfabric('--json', 'export', '--tenant', 'acme', '--out', out);
     expect(exported.code).toBe(0);
-    expect(last(exported.stdout)).toMatchObject({ tenant: 'acme', events: 5 });
+    expect(last(exported.stdout)).toMatchObject({ tenantId: 'acme', events: 5 });
     const pub = path.join(dataDir, 'audit-signing.pub');
     const ok = await memfabric('--json', 'verify-export', out, '--public-key', pub);
     expect(ok.code).toBe(0);
@@ -128,7 +128,7 @@ describe('memfabric history, state, export, verify-export, audit', { timeout: 12
 
   it('audit checkpoint signs the heads and audit verify passes on an untouched store', async () => {
     const cp = await memfabric('--json', 'audit', 'checkpoint');
-    expect((last(cp.stdout) as { checkpoints: { tenant: string }[] }).checkpoints.map((c) => c.tenant)).toEqual(['acme']);
+    expect((last(cp.stdout) as { checkpoints: { tenantId: string }[] }).checkpoints.map((c) => c.tenantId)).toEqual(['acme']);
     const verify = await memfabric('--json', 'audit', 'verify');
     expect(verify.code).toBe(0);
     expect(last(verify.stdout)).toMatchObject({ valid: true, checkpoints: 2 });

@@ -31,7 +31,7 @@ async function memfabric(dataDir: string, ...args: string[]): Promise<Outcome> {
 interface StatsSummary {
   log: { events: number; tenants: number };
   projections: { name: string; lag: number; deadLetters: number; activeGeneration: number }[];
-  tenants: { tenant: string; units: { total: number }; vectors: number; graph: { entities: number; facts: number } }[];
+  tenants: { tenantId: string; units: { total: number }; vectors: number; graph: { entities: number; facts: number } }[];
   totals: { units: number; entities: number; facts: number; analyticsEvents: number };
 }
 
@@ -71,11 +71,11 @@ describe('memfabric CLI', { timeout: 300_000 }, () => {
     ]);
     expect(stats.totals).toMatchObject({ units: 2760, analyticsEvents: 2 * 2760 });
     for (const t of stats.tenants) {
-      expect(t.vectors, t.tenant).toBe(t.units.total);
-      expect(t.graph.entities, t.tenant).toBeGreaterThan(0);
-      expect(t.graph.facts, t.tenant).toBeGreaterThan(0);
+      expect(t.vectors, t.tenantId).toBe(t.units.total);
+      expect(t.graph.entities, t.tenantId).toBeGreaterThan(0);
+      expect(t.graph.facts, t.tenantId).toBeGreaterThan(0);
     }
-    expect(stats.tenants.map((t) => t.tenant)).toEqual(['conv-26', 'conv-30', 'conv-41', 'conv-42', 'conv-43']);
+    expect(stats.tenants.map((t) => t.tenantId)).toEqual(['conv-26', 'conv-30', 'conv-41', 'conv-42', 'conv-43']);
 
     // a rebuild switches every projection to a new generation with the same counts
     const rebuilt = lastJson((await memfabric(data, 'rebuild', '--json')).stdout) as { switched: { projection: string; to: number }[] };
@@ -129,6 +129,6 @@ describe('memfabric CLI', { timeout: 300_000 }, () => {
     const verify = await memfabric(data, 'log', 'verify', '--json');
     expect(verify.code).toBe(1);
     expect(verify.stderr).toMatch(/chain broken at sample-maya-leo\/session_2#2 .*record altered/);
-    expect(lastJson(verify.stdout)).toMatchObject({ valid: false, firstBroken: { streamid: 'session_2', streamposition: 2 } });
+    expect(lastJson(verify.stdout)).toMatchObject({ valid: false, firstBroken: { streamId: 'session_2', streamPosition: 2 } });
   });
 });

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { EmbeddedAudit } from '@memfabric/audit-node';
-import { positiveInt, resolveDataDir } from '../cli.config.js';
-import { openFabric } from '../fabric.js';
+import { positiveInt } from '../cli.config.js';
+import { dataDirOf, openFabric, requireTenant } from '../fabric.js';
 import type { Output } from '../output.js';
-import { globalOptions } from '../program.js';
 
 /**
  * `memfabric audit reads --tenant T [--since ISO] [--limit N]` (the read audit: recalls and
@@ -22,9 +20,11 @@ export function registerAudit(program: Command, output: () => Output): void {
     .option('--limit <n>', 'most rows', '1000')
     .action(async (opts: { tenant: string; since?: string; limit?: string }, command: Command) => {
       const out = output();
-      const config = resolveDataDir(globalOptions(command).dataDir, process.env);
+      const config = dataDirOf(command);
       const fabric = await openFabric(command);
       try {
+        await requireTenant(fabric, opts.tenant);
+        const { EmbeddedAudit } = await import('@memfabric/audit-node');
         const reads = await EmbeddedAudit.open({ fabric, dataDir: config.dataDir }).reads(opts.tenant, {
           ...(opts.since === undefined ? {} : { since: opts.since }),
           limit: positiveInt('--limit', opts.limit, 1000, 10_000),
@@ -42,9 +42,11 @@ export function registerAudit(program: Command, output: () => Output): void {
     .option('--tenant <tenant>', 'only this tenant')
     .action(async (opts: { tenant?: string }, command: Command) => {
       const out = output();
-      const config = resolveDataDir(globalOptions(command).dataDir, process.env);
+      const config = dataDirOf(command);
       const fabric = await openFabric(command);
       try {
+        if (opts.tenant !== undefined) await requireTenant(fabric, opts.tenant);
+        const { EmbeddedAudit } = await import('@memfabric/audit-node');
         const taken = await EmbeddedAudit.open({ fabric, dataDir: config.dataDir }).checkpoint(opts.tenant);
         for (const c of taken) out.line(`${c.checkpoint.tenantid}: ${c.checkpoint.events} event(s) in ${c.checkpoint.heads.length} stream(s) up to @${c.checkpoint.position}, root ${c.checkpoint.root.slice(0, 16)}…`);
         out.summary(
@@ -62,14 +64,15 @@ export function registerAudit(program: Command, output: () => Output): void {
     .option('--tenant <tenant>', 'only this tenant')
     .action(async (opts: { tenant?: string }, command: Command) => {
       const out = output();
-      const config = resolveDataDir(globalOptions(command).dataDir, process.env);
+      const config = dataDirOf(command);
       const fabric = await openFabric(command);
       try {
+        if (opts.tenant !== undefined) await requireTenant(fabric, opts.tenant);
+        const { EmbeddedAudit } = await import('@memfabric/audit-node');
         const report = await EmbeddedAudit.open({ fabric, dataDir: config.dataDir }).verifyLive(opts.tenant);
         const f = report.firstFailure;
         if (f) {
-          process.stderr.write(`memfabric: ${f.check} check failed at ${f.tenantid}/${f.streamid ?? '?'}#${f.streamposition ?? '?'}${f.eventId ? ` (event ${f.eventId})` : ''}: ${f.reason}\n`);
-          process.exitCode = 1;
+          out.failure('chain_broken', `${f.check} check failed at ${f.tenantid}/${f.streamid ?? '?'}#${f.streamposition ?? '?'}${f.eventId ? ` (event ${f.eventId})` : ''}: ${f.reason}`);
         }
         out.summary(
           { valid: report.valid, streams: report.chains.streams, events: report.chains.events, checkpoints: report.checkpoints, ...(f ? { firstFailure: f } : {}) },

@@ -2,11 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { describeExportFailure } from '@memfabric/audit';
-import { EmbeddedAudit, verifyExportDirectory } from '@memfabric/audit-node';
-import { resolveDataDir } from '../cli.config.js';
-import { openFabric } from '../fabric.js';
+import { dataDirOf, openFabric, requireTenant } from '../fabric.js';
 import type { Output } from '../output.js';
-import { globalOptions } from '../program.js';
 
 /**
  * `memfabric export --tenant T --out DIR` (signed bundle: events exactly as stored, checkpoints,
@@ -21,9 +18,11 @@ export function registerExport(program: Command, output: () => Output): void {
     .requiredOption('--out <dir>', 'new or empty directory')
     .action(async (opts: { tenant: string; out: string }, command: Command) => {
       const out = output();
-      const config = resolveDataDir(globalOptions(command).dataDir, process.env);
+      const config = dataDirOf(command);
       const fabric = await openFabric(command);
       try {
+        await requireTenant(fabric, opts.tenant);
+        const { EmbeddedAudit } = await import('@memfabric/audit-node');
         const audit = EmbeddedAudit.open({ fabric, dataDir: config.dataDir });
         let bar: ReturnType<Output['progress']> | undefined;
         let seen = 0;
@@ -48,13 +47,13 @@ export function registerExport(program: Command, output: () => Output): void {
     .description('check an export bundle offline with only the public key; exit 1 naming the first altered or missing event')
     .argument('<dir>', 'the bundle directory')
     .option('--public-key <file>', "the signer's public key (SPKI PEM); default the key the manifest carries (self-asserted)")
-    .action((dir: string, opts: { publicKey?: string }) => {
+    .action(async (dir: string, opts: { publicKey?: string }) => {
       const out = output();
+      const { verifyExportDirectory } = await import('@memfabric/audit-node');
       const publicKeyPem = opts.publicKey === undefined ? undefined : readFileSync(opts.publicKey, 'utf8');
       const report = verifyExportDirectory(path.resolve(dir), publicKeyPem);
       if (!report.valid && report.firstFailure) {
-        process.stderr.write(`memfabric: export does not verify: ${describeExportFailure(report.firstFailure)}\n`);
-        process.exitCode = 1;
+        out.failure('export_invalid', `export does not verify: ${describeExportFailure(report.firstFailure)}`);
       }
       const key = report.publicKeySource === 'pinned' ? 'the given public key' : "the manifest's own public key (pass --public-key to pin it)";
       out.summary(report, report.valid ? `valid: ${report.events} event(s) in ${report.streams} stream(s), ${report.checkpoints} checkpoint(s), signed by ${report.keyid} (checked with ${key})` : 'INVALID');

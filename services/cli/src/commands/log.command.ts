@@ -1,14 +1,32 @@
 import type { Command } from 'commander';
+import { NotFoundError } from '@memfabric/errors';
 import type { StoredEvent } from '@memfabric/events';
 import type { EventLog } from '@memfabric/event-log';
-import { openEventLog, positiveInt, resolveDataDir } from '../cli.config.js';
+import { openEventLog, positiveInt } from '../cli.config.js';
+import { dataDirOf } from '../fabric.js';
 import type { Output } from '../output.js';
-import { globalOptions } from '../program.js';
 
+/**
+ * One event per line, tab-separated: `@offset` (global log position), event id, world time,
+ * `tenant/stream#position in the stream`, type, and `actor: text`.
+ */
 function describe(event: StoredEvent): string {
   const data = event.data as { content?: unknown } | null;
   const text = event.erased ? '[erased]' : typeof data?.content === 'string' ? data.content : JSON.stringify(data);
-  return `${event.offset}\t${event.time}\t${event.tenantid}/${event.streamid}#${event.streamposition}\t${event.type}\t${event.actor}: ${text}`;
+  return `@${event.offset}\t${event.id}\t${event.time}\t${event.tenantid}/${event.streamid}#${event.streamposition}\t${event.type}\t${event.actor}: ${text}`;
+}
+
+/**
+ * Refuses a tenant or stream filter that matches nothing in the log.
+ * @throws NotFoundError `unknown tenant T` or `unknown stream S of tenant T` (`in any tenant` without a tenant).
+ */
+async function checkFilter(log: EventLog, tenant?: string, stream?: string): Promise<void> {
+  if (tenant === undefined && stream === undefined) return;
+  const streams = await log.listStreams(tenant);
+  if (tenant !== undefined && streams.length === 0) throw new NotFoundError(`unknown tenant ${tenant} (it has no events in this data directory)`, { context: { tenant } });
+  if (stream !== undefined && !streams.some((s) => s.streamid === stream)) {
+    throw new NotFoundError(`unknown stream ${stream} ${tenant === undefined ? 'in any tenant' : `of tenant ${tenant}`}`, { context: { tenant, stream } });
+  }
 }
 
 /** The last `count` events matching the filter, oldest first. */
@@ -42,13 +60,13 @@ export function registerLog(program: Command, output: () => Output): void {
     .option('--stream <stream>', 'only this stream')
     .action(async (opts: { tenant?: string; stream?: string }, command: Command) => {
       const out = output();
-      const eventLog = openEventLog(resolveDataDir(globalOptions(command).dataDir, process.env));
+      const eventLog = openEventLog(dataDirOf(command));
       try {
+        await checkFilter(eventLog, opts.tenant, opts.stream);
         const report = await eventLog.verify({ ...(opts.tenant ? { tenantid: opts.tenant } : {}), ...(opts.stream ? { streamid: opts.stream } : {}) });
         if (!report.valid && report.firstBroken) {
           const b = report.firstBroken;
-          process.stderr.write(`memfabric: chain broken at ${b.tenantid}/${b.streamid}#${b.streamposition} (event ${b.id}): ${b.reason}\n`);
-          process.exitCode = 1;
+          out.failure('chain_broken', `chain broken at ${b.tenantid}/${b.streamid}#${b.streamposition} (event ${b.id}): ${b.reason}`);
         }
         out.summary(report, report.valid ? `valid: ${report.events} event(s) in ${report.streams} stream(s)` : 'INVALID');
       } finally {
@@ -58,7 +76,9 @@ export function registerLog(program: Command, output: () => Output): void {
 
   log
     .command('tail')
-    .description('print the last events (with --follow, keep printing new ones until interrupted)')
+    .description(
+      'print the last events, oldest first: @offset (global log position), event id, time, tenant/stream#stream position, type, actor and text (with --follow, keep printing new ones until interrupted; --json: one event per line, keys in camelCase)',
+    )
     .option('--tenant <tenant>', 'only this tenant')
     .option('--stream <stream>', 'only this stream (with --tenant)')
     .option('-n, --lines <n>', 'how many events', '20')
@@ -66,9 +86,10 @@ export function registerLog(program: Command, output: () => Output): void {
     .action(async (opts: { tenant?: string; stream?: string; lines?: string; follow?: boolean }, command: Command) => {
       const out = output();
       const count = positiveInt('--lines', opts.lines, 20, 10_000);
-      const eventLog = openEventLog(resolveDataDir(globalOptions(command).dataDir, process.env));
+      const eventLog = openEventLog(dataDirOf(command));
       const print = (e: StoredEvent) => (out.json ? out.record(e) : out.line(describe(e)));
       try {
+        await checkFilter(eventLog, opts.tenant, opts.stream);
         for (const e of await lastEvents(eventLog, count, opts.tenant, opts.stream)) print(e);
         if (!opts.follow) return;
         let from = await eventLog.end();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ValidationError } from '@memfabric/errors';
-import { openFabric, projectionProgress } from '../fabric.js';
+import { openFabric, requireTenant, runProjections } from '../fabric.js';
 import type { Output } from '../output.js';
 
 function checkProjection(name: string | undefined, known: readonly string[]): void {
@@ -20,17 +20,21 @@ export function registerProject(program: Command, output: () => Output): void {
       const fabric = await openFabric(command);
       try {
         checkProjection(opts.projection, fabric.projections);
-        const progress = projectionProgress(out, 'project');
-        const report = await fabric.catchUp(progress.onProgress, opts.projection ? [opts.projection] : undefined);
-        progress.done();
+        const only = opts.projection ? [opts.projection] : undefined;
+        const report = await runProjections(fabric, out, 'project', (onProgress) => fabric.catchUp(onProgress, only), only);
         const statuses = await fabric.runtime.status();
         const summary = {
-          processed: report.processed,
+          events: report.events,
+          deliveries: report.processed,
           deadLettered: report.deadLettered,
           durationMs: Math.round(report.durationMs),
-          projections: statuses.map((s) => ({ name: s.name, generation: s.activeGeneration, lag: s.lag, deadLetters: s.deadLetters })),
+          projections: statuses.map((s) => ({ name: s.name, generation: s.activeGeneration, events: report.perProjection[s.name] ?? 0, lag: s.lag, deadLetters: s.deadLetters })),
         };
-        out.summary(summary, `projected ${report.processed} event(s) in ${summary.durationMs} ms; lag ${statuses.map((s) => `${s.name}=${s.lag}`).join(' ')}`);
+        const perProjection = Object.entries(report.perProjection).map(([name, n]) => `${name} ${n}`).join(', ');
+        out.summary(
+          summary,
+          `projected ${report.events} event(s) in ${summary.durationMs} ms (${perProjection}); lag ${statuses.map((s) => `${s.name}=${s.lag}`).join(' ')}`,
+        );
       } finally {
         await fabric.close();
       }
@@ -47,15 +51,17 @@ export function registerProject(program: Command, output: () => Output): void {
         checkProjection(opts.projection, fabric.projections);
         const names = opts.projection ? [opts.projection] : fabric.readModels;
         const switched: { projection: string; from: number | undefined; to: number }[] = [];
-        let processed = 0;
+        const perProjection: Record<string, number> = {};
         for (const name of names) {
-          const progress = projectionProgress(out, 'rebuild');
-          const report = await fabric.rebuild(name, progress.onProgress);
-          progress.done();
-          processed += report.processed;
+          const report = await runProjections(fabric, out, 'rebuild', (onProgress) => fabric.rebuild(name, onProgress), [name], true);
+          perProjection[name] = report.perProjection[name] ?? 0;
           switched.push(...report.switched);
         }
-        out.summary({ processed, switched }, switched.map((s) => `${s.projection}: generation ${s.from ?? '-'} -> ${s.to}`).join('\n'));
+        const events = Math.max(0, ...Object.values(perProjection));
+        out.summary(
+          { events, projections: names.map((name) => ({ name, events: perProjection[name] ?? 0 })), switched },
+          switched.map((s) => `${s.projection}: generation ${s.from ?? '-'} -> ${s.to} (${perProjection[s.projection] ?? 0} events)`).join('\n'),
+        );
       } finally {
         await fabric.close();
       }
@@ -70,10 +76,9 @@ export function registerProject(program: Command, output: () => Output): void {
       const out = output();
       const fabric = await openFabric(command);
       try {
+        if (opts.tenant !== undefined) await requireTenant(fabric, opts.tenant);
         if (opts.catchUp) {
-          const progress = projectionProgress(out, 'project');
-          await fabric.catchUp(progress.onProgress);
-          progress.done();
+          await runProjections(fabric, out, 'project', (onProgress) => fabric.catchUp(onProgress));
         }
         const stats = await fabric.stats(opts.tenant);
         const lines = [

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { AsOfInput, RecallRequest, RecallResponse } from '@memfabric/recall';
-import { openFabric, projectionProgress } from '../fabric.js';
+import { cliCaller } from '../cli.config.js';
+import { openFabric, requireTenant, runProjections } from '../fabric.js';
 import type { Output } from '../output.js';
 
 /** Longest text shown per hit in the human table, characters. */
@@ -48,26 +49,24 @@ export function registerRecall(program: Command, output: () => Output): void {
     .option('--preset <name>', 'fusion preset (hybrid-rrf, hybrid-mmr, dense-only, lexical-only, graph-only)')
     .option('--stream <stream>', 'only this stream (repeatable)', collect)
     .option('--actor <actor>', 'only units written by this actor (repeatable)', collect)
+    .option('--caller <principal>', 'who reads, recorded in the read audit (default cli:<OS user>)')
     .option('--no-catch-up', 'recall without running the projections first')
     .action(
       async (
         query: string,
-        opts: { tenant: string; k: number; asOf?: AsOfInput; validAt?: string; referenceTime?: string; preset?: string; stream?: string[]; actor?: string[]; catchUp: boolean },
+        opts: { tenant: string; k: number; asOf?: AsOfInput; validAt?: string; referenceTime?: string; preset?: string; stream?: string[]; actor?: string[]; caller?: string; catchUp: boolean },
         command: Command,
       ) => {
         const out = output();
         const fabric = await openFabric(command);
         try {
-          if (opts.catchUp) {
-            const progress = projectionProgress(out, 'project');
-            await fabric.catchUp(progress.onProgress);
-            progress.done();
-          }
+          await requireTenant(fabric, opts.tenant);
+          if (opts.catchUp) await runProjections(fabric, out, 'project', (onProgress) => fabric.catchUp(onProgress));
           const request: RecallRequest = {
             query,
             scope: { tenant: opts.tenant, ...(opts.stream ? { streams: opts.stream } : {}), ...(opts.actor ? { actors: opts.actor } : {}) },
             k: opts.k,
-            caller: 'cli',
+            caller: cliCaller(opts.caller),
             ...(opts.asOf ? { asOf: opts.asOf } : {}),
             ...(opts.validAt ? { validAt: opts.validAt } : {}),
             ...(opts.referenceTime ? { referenceTime: opts.referenceTime } : {}),

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { MemfabricError, ValidationError } from '@memfabric/errors';
-import { applyRollback, checkRollbackFilter, planRollback, revertRollback } from '@memfabric/embedded';
 import type { MemoryUnit, RollbackFilter } from '@memfabric/projections';
 import { LIST_UNITS_LIMITS } from '@memfabric/projections';
-import { openFabric, projectionProgress } from '../fabric.js';
+import { openFabric, requireTenant, runProjections } from '../fabric.js';
 import type { Output } from '../output.js';
 
 /** Longest text shown per unit in the human listing, characters. */
@@ -53,6 +52,7 @@ interface RollbackOptions {
   batch?: string;
   reason?: string;
   dryRun?: boolean;
+  all?: boolean;
 }
 
 /**
@@ -75,8 +75,10 @@ export function registerRollback(program: Command, output: () => Output): void {
     .option('--batch <batchid>', 'only units of this ingest batch')
     .option('--reason <text>', 'why (kept in the event)')
     .option('--dry-run', 'list what would disappear from recall; append nothing')
+    .option('--all', 'with no other filter: roll back every memory unit of the tenant (refused without it)')
     .action(async (opts: RollbackOptions, command: Command) => {
       const out = output();
+      const { applyRollback, checkRollbackFilter, planRollback } = await import('@memfabric/embedded');
       const filter: RollbackFilter = {
         tenantid: opts.tenant ?? '',
         ...(opts.actor === undefined ? {} : { actor: opts.actor }),
@@ -90,11 +92,16 @@ export function registerRollback(program: Command, output: () => Output): void {
       } catch (error) {
         withFlags(error);
       }
+      if (Object.keys(filter).length === 1 && opts.all !== true && opts.dryRun !== true) {
+        throw new ValidationError(
+          `rollback without a filter would hide every memory unit of tenant ${filter.tenantid}: give --actor, --stream, --from, --to or --batch, or --all to mean the whole tenant (try --dry-run first)`,
+          [{ pointer: '--all', detail: 'required when no filter narrows the rollback' }],
+        );
+      }
       const fabric = await openFabric(command);
       try {
-        const progress = projectionProgress(out, 'project');
-        await fabric.catchUp(progress.onProgress);
-        progress.done();
+        await requireTenant(fabric, filter.tenantid);
+        await runProjections(fabric, out, 'project', (onProgress) => fabric.catchUp(onProgress));
         if (opts.dryRun) {
           const plan = await planRollback(fabric, filter, { catchUp: false }).catch(withFlags);
           if (plan.units.length > 0) out.line(formatUnits(plan.units));
@@ -102,9 +109,7 @@ export function registerRollback(program: Command, output: () => Output): void {
           return;
         }
         const applied = await applyRollback(fabric, filter, { catchUp: false, ...(opts.reason ? { reason: opts.reason } : {}) }).catch(withFlags);
-        const caughtUp = projectionProgress(out, 'project');
-        await fabric.catchUp(caughtUp.onProgress);
-        caughtUp.done();
+        await runProjections(fabric, out, 'project', (onProgress) => fabric.catchUp(onProgress));
         if (applied.units.length > 0) out.line(formatUnits(applied.units));
         out.summary(
           { units: applied.units.length, ids: applied.units.map((u) => u.id), rollbackId: applied.event.id, position: applied.event.offset },
@@ -121,12 +126,11 @@ export function registerRollback(program: Command, output: () => Output): void {
     .option('--reason <text>', 'why (kept in the event)')
     .action(async (rollbackId: string, opts: { reason?: string }, command: Command) => {
       const out = output();
+      const { revertRollback } = await import('@memfabric/embedded');
       const fabric = await openFabric(command);
       try {
         const reverted = await revertRollback(fabric, rollbackId, { catchUp: false, ...(opts.reason ? { reason: opts.reason } : {}) });
-        const progress = projectionProgress(out, 'project');
-        await fabric.catchUp(progress.onProgress);
-        progress.done();
+        await runProjections(fabric, out, 'project', (onProgress) => fabric.catchUp(onProgress));
         const units = await unitsBackFrom(fabric, reverted.event.tenantid, rollbackId);
         out.summary(
           { rollbackId, revertId: reverted.event.id, alreadyReverted: reverted.alreadyReverted, units },

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { EmbeddedAudit } from '@memfabric/audit-node';
 import { ValidationError } from '@memfabric/errors';
-import { resolveDataDir } from '../cli.config.js';
-import { openFabric } from '../fabric.js';
+import { cliCaller } from '../cli.config.js';
+import { dataDirOf, openFabric, requireTenant } from '../fabric.js';
 import type { Output } from '../output.js';
-import { globalOptions } from '../program.js';
-import { cliCaller } from './history.command.js';
 
 /** Parses `--position`: a log offset (integer >= 0). @throws ValidationError otherwise. */
 function offset(value: string): number {
@@ -18,14 +15,19 @@ function offset(value: string): number {
 /**
  * `memfabric state --tenant T (--position P | --at ISO) [--stream S]`: the memory units and
  * facts as they stood at a log position or transaction time, folded from the log (never the
- * live projections). A progress bar while the log is read.
+ * live projections). A position is a global log offset: the 0-based place of an event in the
+ * whole log, shared by every tenant (what `log tail` prints as `@N`), so a tenant's first event
+ * may sit at any offset. A progress bar while the log is read.
  */
 export function registerState(program: Command, output: () => Output): void {
   program
     .command('state')
     .description('memory units and facts as they stood at a log position or transaction time, folded from the log alone')
     .requiredOption('--tenant <tenant>', 'tenant')
-    .option('--position <offset>', 'log offset (inclusive)')
+    .option(
+      '--position <offset>',
+      "global log offset, inclusive: the 0-based position of an event in the whole log, shared by all tenants (the @N of `log tail`, the position recall's --as-of takes); the tenant's events up to it count",
+    )
     .option('--at <iso>', 'transaction time (RFC 3339): the state after the last event recorded at or before it')
     .option('--stream <stream>', 'only this stream')
     .option('--caller <principal>', 'who reads, recorded in the read audit (default cli:<OS user>)')
@@ -34,9 +36,11 @@ export function registerState(program: Command, output: () => Output): void {
       if ((opts.position === undefined) === (opts.at === undefined)) {
         throw new ValidationError('give exactly one of --position and --at', [{ pointer: '--position', detail: 'give exactly one of --position and --at' }]);
       }
-      const config = resolveDataDir(globalOptions(command).dataDir, process.env);
+      const config = dataDirOf(command);
       const fabric = await openFabric(command);
       try {
+        await requireTenant(fabric, opts.tenant);
+        const { EmbeddedAudit } = await import('@memfabric/audit-node');
         const audit = EmbeddedAudit.open({ fabric, dataDir: config.dataDir });
         const position = opts.position === undefined ? undefined : offset(opts.position);
         const end = (await fabric.log.end())[0] ?? 0;
@@ -52,7 +56,16 @@ export function registerState(program: Command, output: () => Output): void {
           },
         );
         bar.stop();
-        out.line(`tenant ${state.tenantid}${state.streamid ? ` stream ${state.streamid}` : ''} at position ${state.position ?? '-'} (${state.recordedAt ?? 'before the first event'})`);
+        const where = `tenant ${state.tenantid}${state.streamid ? ` stream ${state.streamid}` : ''}`;
+        if (state.position === null) {
+          const first = (await fabric.log.readAll({ limit: 1, tenantid: opts.tenant })).events[0];
+          const asked = position === undefined ? `time ${opts.at}` : `log position ${position}`;
+          out.line(
+            `${where} at ${asked}: no event of it yet (positions are global log offsets shared by every tenant; its first event is at log position ${first?.offset ?? '-'}${first ? `, recorded ${first.recordedat}` : ''})`,
+          );
+        } else {
+          out.line(`${where} at log position ${state.position} (last event recorded ${state.recordedAt ?? '-'})`);
+        }
         for (const u of state.units) out.line(`  @${u.createdOffset}  ${u.streamid}  ${u.status}  ${u.actor}: ${u.text ?? '[erased]'}`);
         for (const r of state.rollbacks) out.line(`  rollback ${r.id} (@${r.offset}) hides ${r.unitIds.length} unit(s)`);
         for (const f of state.facts) out.line(`  fact ${f.subjectName} ${f.predicate} ${f.objectName}${f.invalidated ? ' (invalidated)' : ''}`);

@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
+import { MemfabricError, UnavailableError, ValidationError } from '@memfabric/errors';
+import { encodeConsistencyToken, type AppendResult, type EventLog } from '@memfabric/event-log';
+import { EVENT_LIMITS, normalizeBatch } from '@memfabric/events';
+import {
+  locomoEvents,
+  NDCG_K,
+  percentile,
+  prepareLocomoEvaluation,
+  rankedDiaIds,
+  renderMarkdownReport,
+  renderTextReport,
+  round,
+  scoreRanking,
+  summarize,
+  summaryOf,
+  type EvalDataset,
+  type EvalReport,
+  type LatencySummary,
+  type MetricRow,
+  type PresetSummary,
+  type ScoredQuestion,
+} from '@memfabric/locomo';
+import type { ProgressCallback, RunReport } from '@memfabric/projections';
+import { BUILTIN_PRESETS, RECALL_LIMITS, validatePresets, type Recaller } from '@memfabric/recall';
+import { resolveDataDir } from '../cli.config.js';
+import { runProjections, type ProjectingFabric } from '../fabric.js';
+import type { Output } from '../output.js';
+import { globalOptions } from '../program.js';
+import type { EvalCommandOptions } from './eval.command.js';
+
+
+/** Presets evaluated first when present; the rest follow in the recaller's order. */
+const PRESET_ORDER = ['hybrid-rrf', 'dense-only', 'lexical-only'];
+
+/** What the evaluation needs of a fabric: the log to append to, the projections to run, a recaller. */
+export interface EvalFabric extends ProjectingFabric {
+  readonly log: EventLog;
+  catchUp(onProgress?: ProgressCallback): Promise<RunReport>;
+}
+
+/** Inputs of {@link runLocomoEval}. */
+export interface LocomoEvalRun {
+  /** Path of the file, as shown in the report. */
+  readonly file: string;
+  /** The file, checked and prepared ({@link loadLocomoFile} or `prepareLocomoEvaluation`). */
+  readonly dataset: EvalDataset;
+  /** Recall cut-offs, each 1..{@link RECALL_LIMITS}.maxK (sorted and deduplicated here). */
+  readonly ks: readonly number[];
+  /** Presets to run; default every preset the recaller knows. */
+  readonly presets?: readonly string[];
+  /** A fabric on a fresh data directory. */
+  readonly fabric: EvalFabric;
+  readonly recaller: Recaller;
+  /** Progress bars (stderr, terminal only). */
+  readonly output: Output;
+  /** Extra facts about the run for the report (embedder, machine, ...). */
+  readonly environment?: Readonly<Record<string, string | number>>;
+  /** Receives each question's outcome (for `questions.jsonl`). */
+  readonly onQuestion?: (outcome: QuestionOutcome) => void;
+}
+
+/** One question asked with one preset. */
+export interface QuestionOutcome {
+  readonly preset: string;
+  readonly sampleId: string;
+  /** 0-based index in the conversation's `qa`. */
+  readonly index: number;
+  readonly category: number;
+  readonly question: string;
+  /** Evidence turns (normalised). */
+  readonly evidence: readonly string[];
+  /** `dia_id`s recalled, in rank order, each once. */
+  readonly ranked: readonly string[];
+  readonly scores: MetricRow;
+  /** Client-side recall latency, ms. */
+  readonly latencyMs: number;
+}
+
+/**
+ * Parses a `--k` list such as `5,10,25,50`.
+ * @returns the cut-offs ascending, each once.
+ * @throws ValidationError (pointer `--k`) unless every item is an integer from 1 to {@link RECALL_LIMITS}.maxK.
+ */
+export function parseKList(text: string): number[] {
+  const items = text.split(',').map((s) => s.trim());
+  const ks = items.map(Number);
+  if (items.some((s) => s === '') || ks.some((k) => !Number.isInteger(k) || k < 1 || k > RECALL_LIMITS.maxK)) {
+    throw new ValidationError(`--k must be a comma-separated list of integers from 1 to ${RECALL_LIMITS.maxK}, got "${text}"`, [
+      { pointer: '--k', detail: `integers from 1 to ${RECALL_LIMITS.maxK}, comma-separated` },
+    ]);
+  }
+  return [...new Set(ks)].sort((a, b) => a - b);
+}
+
+/**
+ * The presets to run: the requested ones (each must be known), else every known preset with
+ * `hybrid-rrf`, `dense-only`, `lexical-only` first.
+ * @throws ValidationError (pointer `--preset`) naming the known presets when one is unknown.
+ */
+export function resolvePresets(requested: readonly string[] | undefined, known: readonly string[]): string[] {
+  if (requested === undefined || requested.length === 0) {
+    return [...PRESET_ORDER.filter((p) => known.includes(p)), ...known.filter((p) => !PRESET_ORDER.includes(p))];
+  }
+  const unknown = requested.filter((p) => !known.includes(p));
+  if (unknown.length > 0) {
+    throw new ValidationError(`unknown preset(s) ${unknown.map((p) => `"${p}"`).join(', ')}; known: ${known.join(', ')}`, [
+      { pointer: '--preset', detail: `must be among ${known.join(', ')}` },
+    ]);
+  }
+  return [...new Set(requested)];
+}
+
+/**
+ * Appends every dialog turn through the ingest API's validation path (`normalizeBatch`, batches
+ * of at most {@link EVENT_LIMITS.maxBatchEvents}, idempotency keys) and returns the
+ * consistency token of the whole write.
+ */
+async function ingest(log: EventLog, dataset: EvalDataset, onProgress: (n: number) => void): Promise<{ token: string; appended: number }> {
+  const envelopes = [...locomoEvents(dataset.conversations)];
+  const results: AppendResult[] = [];
+  for (let i = 0; i < envelopes.length; i += EVENT_LIMITS.maxBatchEvents) {
+    const batch = normalizeBatch(envelopes.slice(i, i + EVENT_LIMITS.maxBatchEvents));
+    results.push(...(await log.append(batch)));
+    onProgress(batch.length);
+  }
+  return { token: encodeConsistencyToken(results), appended: results.filter((r) => !r.duplicate).length };
+}
+
+/**
+ * Runs the LoCoMo retrieval evaluation (Maharana et al., ACL 2024, Table 3) on a fabric:
+ * appends every turn (one tenant per conversation, tenant = `sample_id`),
+ * runs the projections until caught up, then asks every scored question once per preset,
+ * scoped to its conversation, with the conversation's last session as reference time and the
+ * write's consistency token, `k` = max(largest cut-off, 10).
+ *
+ * @returns the report: per preset overall and per-category recall@k, NDCG@10 and MRR; dropped
+ *   evidence; timings (ingest, catch-up, recall p50/p95 per preset, ms).
+ * @throws ValidationError when `ks` or `presets` are bad.
+ * @throws UnavailableError when a recall reports that the projections had not reached the token.
+ */
+export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const ks = parseKList(run.ks.join(','));
+  const requestK = Math.min(RECALL_LIMITS.maxK, Math.max(ks[ks.length - 1]!, NDCG_K));
+  const presets = resolvePresets(run.presets, run.recaller.presets().map((p) => p.name));
+  const dataset = run.dataset;
+
+  const ingestStart = performance.now();
+  const bar = run.output.progress('ingest', dataset.turns);
+  const { token, appended } = await ingest(run.fabric.log, dataset, (n) => bar.increment(n));
+  bar.stop();
+  const ingestMs = performance.now() - ingestStart;
+
+  const catchUpStart = performance.now();
+  const caughtUp = await runProjections(run.fabric, run.output, 'project', (onProgress) => run.fabric.catchUp(onProgress));
+  const catchUpMs = performance.now() - catchUpStart;
+
+  const summaries: Record<string, PresetSummary> = {};
+  const latency: Record<string, LatencySummary> = {};
+  for (const preset of presets) {
+    const scored: ScoredQuestion[] = [];
+    const latencies: number[] = [];
+    const questionBar = run.output.progress(`recall ${preset}`, dataset.scored.length);
+    for (const q of dataset.scored) {
+      const t0 = performance.now();
+      const response = await run.recaller.recall({
+        query: q.question,
+        scope: { tenant: q.sampleId },
+        k: requestK,
+        preset,
+        referenceTime: q.referenceTime,
+        consistencyToken: token,
+        caller: 'memfabric-eval',
+      });
+      const latencyMs = performance.now() - t0;
+      if (!response.consistency.reached) {
+        throw new UnavailableError(`recall of ${q.sampleId} question ${q.index} ran before the projections reached the ingest: behind ${response.consistency.behind.join(', ')}`);
+      }
+      const ranked = rankedDiaIds(response.hits);
+      const scores = scoreRanking(ranked, q.evidence, ks);
+      scored.push({ category: q.category, scores });
+      latencies.push(latencyMs);
+      run.onQuestion?.({ preset, sampleId: q.sampleId, index: q.index, category: q.category, question: q.question, evidence: q.evidence, ranked, scores, latencyMs: round(latencyMs, 2) });
+      questionBar.increment(1);
+    }
+    questionBar.stop();
+    summaries[preset] = summarize(scored);
+    latency[preset] = { p50Ms: round(percentile(latencies, 50), 2), p95Ms: round(percentile(latencies, 95), 2) };
+  }
+
+  const questionsByCategory: Record<string, number> = {};
+  for (const q of [...dataset.scored].sort((a, b) => a.category - b.category)) questionsByCategory[String(q.category)] = (questionsByCategory[String(q.category)] ?? 0) + 1;
+  return {
+    presets: summaries,
+    droppedEvidence: dataset.dropped.length,
+    timings: { ingestMs: Math.round(ingestMs), catchUpMs: Math.round(catchUpMs), recall: latency, totalMs: Math.round(performance.now() - started) },
+    dataset: {
+      file: run.file,
+      conversations: dataset.conversations.length,
+      turns: dataset.turns,
+      questions: dataset.questions.length,
+      scoredQuestions: dataset.scored.length,
+      questionsByCategory,
+    },
+    k: ks,
+    droppedEvidenceIds: dataset.dropped,
+    environment: {
+      startedAt,
+      eventsAppended: appended,
+      projectionEventsProcessed: caughtUp.processed,
+      deadLettered: caughtUp.deadLettered,
+      recallK: requestK,
+      ...run.environment,
+    },
+  };
+}
+
+/** A fresh data directory: `--data-dir` when given (it must be empty or absent), else a new temporary one. */
+export async function freshDataDir(option: string | undefined): Promise<{ dir: string; temporary: boolean }> {
+  if (option === undefined) return { dir: await mkdtemp(path.join(tmpdir(), 'memfabric-eval-')), temporary: true };
+  const dir = path.resolve(option);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new ValidationError(`--data-dir ${dir} is not empty; the evaluation needs a fresh data directory (give an empty or new one, or omit --data-dir for a temporary one)`, [
+      { pointer: '--data-dir', detail: 'must be empty or absent' },
+    ]);
+  }
+  await mkdir(dir, { recursive: true });
+  return { dir, temporary: false };
+}
+
+/**
+ * Reads, parses and checks a file in the LoCoMo layout for evaluation.
+ * @throws ValidationError starting with the file name when it is not JSON or not in the layout
+ *   (see `prepareLocomoEvaluation` for the checks).
+ * @throws the `fs` error (ENOENT, EACCES, EISDIR) when it cannot be read.
+ */
+export async function loadLocomoFile(file: string): Promise<EvalDataset> {
+  const text = await readFile(file, 'utf8');
+  let input: unknown;
+  try {
+    input = JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ValidationError(`${file}: not JSON: ${(cause as Error).message}`, [{ pointer: '/', detail: 'must be JSON' }], { cause });
+  }
+  try {
+    return prepareLocomoEvaluation(input);
+  } catch (error) {
+    if (MemfabricError.is(error) && error instanceof ValidationError) throw new ValidationError(`${file}: ${error.message}`, error.problems, { cause: error });
+    throw error;
+  }
+}
+
+/** A timestamp usable in a directory name: `2024-05-08T13-56-00Z`. */
+function stamp(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+/** Options of `eval locomo` as commander parses them. */
+export interface EvalLocomoOptions {
+  readonly k: string;
+  readonly preset?: string;
+  readonly out?: string;
+  readonly keepData?: boolean;
+  readonly presetsFile?: string;
+}
+
+/**
+ * Runs `memfabric eval locomo FILE` (see {@link registerEval}): checks the inputs, evaluates on
+ * a fresh data directory, writes the reports and prints the table and summary.
+ * @throws ValidationError for a bad `--k`, preset list, presets file or LoCoMo file.
+ */
+export async function evalLocomo(file: string, opts: EvalLocomoOptions, command: Command, output: () => Output, options: EvalCommandOptions): Promise<void> {
+  const out = output();
+  const ks = parseKList(opts.k);
+  const requested = opts.preset?.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const dataset = await loadLocomoFile(file);
+  const extraPresets = opts.presetsFile ? validatePresets(JSON.parse(await readFile(opts.presetsFile, 'utf8')) as unknown) : [];
+  const outDir = path.resolve(opts.out ?? path.join('eval-out', stamp(new Date())));
+  const { dir, temporary } = await freshDataDir(globalOptions(command).dataDir);
+  const masterKey = temporary ? new Uint8Array(randomBytes(32)) : resolveDataDir(dir, process.env, { create: true }).masterKey;
+  const embedder = (process.env.MEMFABRIC_EMBEDDER ?? '').trim() || 'use';
+  const { EmbeddedFabric, embedderFromEnv } = await import('@memfabric/embedded');
+  const fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey, embedder: embedderFromEnv(process.env) });
+  let report: EvalReport;
+  const questionLines: string[] = [];
+  try {
+    report = await runLocomoEval({
+      file,
+      dataset,
+      ks,
+      ...(requested ? { presets: requested } : {}),
+      fabric,
+      recaller: options.recallerOf ? options.recallerOf(fabric) : fabric.recaller(extraPresets.length > 0 ? { presets: [...BUILTIN_PRESETS, ...extraPresets] } : {}),
+      output: out,
+      environment: { embedder, node: process.version, cpus: cpus().length, platform: `${process.platform}-${process.arch}`, dataDir: temporary && !opts.keepData ? '(temporary, removed)' : dir },
+      onQuestion: (o) => questionLines.push(JSON.stringify(o)),
+    });
+  } finally {
+    await fabric.close();
+    if (temporary && !opts.keepData) await rm(dir, { recursive: true, force: true });
+  }
+  await mkdir(outDir, { recursive: true });
+  await writeFile(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'report.md'), renderMarkdownReport(report));
+  await writeFile(path.join(outDir, 'questions.jsonl'), questionLines.length > 0 ? `${questionLines.join('\n')}\n` : '');
+  out.line(renderTextReport(report, report.k));
+  out.line(`reports: ${path.join(outDir, 'report.md')}, report.json, questions.jsonl`);
+  out.summary(summaryOf(report), `evaluated ${report.dataset.scoredQuestions} question(s) x ${Object.keys(report.presets).length} preset(s) in ${(report.timings.totalMs / 1000).toFixed(1)} s`);
+}
