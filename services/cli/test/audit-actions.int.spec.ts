@@ -101,7 +101,7 @@ describe('memfabric rollback and erase', { timeout: 300_000 }, () => {
 
     const badTime = await memfabric(data, 'rollback', '--tenant', 'acme', '--from', 'yesterday', '--dry-run');
     expect(badTime.code).toBe(1);
-    expect(badTime.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^memfabric: invalid rollback filter: --from "yesterday" is not an RFC 3339 date-time/) as unknown]);
+    expect(badTime.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^memfabric: invalid rollback filter: --from "yesterday" must be an RFC 3339 date-time/) as unknown]);
     const unknown = await memfabric(data, 'rollback', 'revert', ids.s2);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toMatch(/^memfabric: event .* is a interaction\.recorded event, not a rollback\.applied event$/);

@@ -22,7 +22,7 @@ const FLAGS: Readonly<Record<string, string>> = {
 
 /**
  * Rethrows a validation error as one line naming the flags to fix (the CLI prints only the
- * message), e.g. `invalid rollback filter: --to "yesterday" is not an RFC 3339 date-time`.
+ * message), e.g. `invalid rollback filter: --to "yesterday" must be an RFC 3339 date-time ...`.
  */
 export function withFlags(error: unknown): never {
   if (error instanceof ValidationError || (MemfabricError.is(error) && error.code === 'validation_failed')) {
