@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,6 +78,40 @@ describe('secure by default', { timeout: 60_000 }, () => {
       expect((await fetch(`${base}/v1/recall/presets`, { headers: { authorization: 'Bearer not-a-known-credential' } })).status).toBe(401);
     } finally {
       await running.close();
+    }
+  });
+
+  it('accepts OIDC access tokens verified against the issuer\'s JWKS, with tenants and scopes from their claims', async () => {
+    const pair = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const idp = createServer((req, res) => {
+      const issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+      if (req.url === '/.well-known/openid-configuration') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
+      else if (req.url === '/jwks') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+    const token = (claims: Record<string, unknown>) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(issuer).setAudience('memfabric').setSubject('agent-7').setIssuedAt().setExpirationTime('5m').sign(pair.privateKey);
+    const running = await startFabric(
+      { MEMFABRIC_DATA_DIR: tempDir(), MEMFABRIC_INGEST_PORT: '0', MEMFABRIC_EMBEDDER: 'hash', MEMFABRIC_OIDC_ISSUER: issuer, MEMFABRIC_OIDC_AUDIENCE: 'memfabric' },
+      { logger: silent },
+    );
+    try {
+      const recall = (bearer: string, tenant: string) =>
+        fetch(`${running.url}/v1/recall`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'anything', scope: { tenant } }) });
+      const reader = await token({ memfabric_tenants: ['acme'], scope: 'memory:read' });
+      expect((await recall(reader, 'acme')).status).toBe(200);
+      expect((await recall(reader, 'globex')).status).toBe(403);
+      expect((await recall(await token({ memfabric_tenants: ['acme'], scope: 'memory:write' }), 'acme')).status).toBe(403);
+      const otherKey = (await generateKeyPair('ES256')).privateKey;
+      const forged = await new SignJWT({ memfabric_tenants: ['acme'], scope: 'memory:read' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(issuer).setAudience('memfabric').setSubject('x').setExpirationTime('5m').sign(otherKey);
+      expect((await recall(forged, 'acme')).status).toBe(401);
+      expect((await fetch(`${running.url}/v1/recall/presets`)).status).toBe(401);
+    } finally {
+      await running.close();
+      await new Promise<void>((resolve) => idp.close(() => resolve()));
     }
   });
 
