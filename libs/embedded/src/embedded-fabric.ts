@@ -11,7 +11,7 @@ import {
   SqliteProjectionRuntime,
   type SqliteProjectionHandler,
 } from '@memfabric/projections-sqlite';
-import { NlpExtractor } from '@memfabric/extraction';
+import { LazyNlpExtractor } from '@memfabric/extraction';
 import { analyticsProjection } from './analytics.projection.js';
 import { EXTRACTION_PROCESSOR, extractionProcessor } from './extraction.processor.js';
 import { GRAPH_PROJECTION, graphProjection, openGraphStore } from './graph.projection.js';
@@ -93,7 +93,7 @@ export class EmbeddedFabric {
       const handlers: SqliteProjectionHandler<unknown>[] = [
         memoryUnitsProjection(),
         vectors.handler,
-        extractionProcessor(log, new NlpExtractor()),
+        extractionProcessor(log, new LazyNlpExtractor()),
         graphProjection(),
         analyticsProjection(analytics),
       ];

@@ -23,7 +23,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { checkEvent, type FactsExtracted } from '@memfabric/events';
 import { readLocomo } from '@memfabric/locomo';
-import { CO_OCCURS_WITH, MENTIONS, NlpExtractor, type ExtractionInput } from '../src/index.js';
+import { CO_OCCURS_WITH, MENTIONS, type ExtractionInput } from '../src/index.js';
+import { NlpExtractor } from '../src/nlp/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkEvent } from '@memfabric/events';
 import { readLocomo, type LocomoConversation } from '@memfabric/locomo';
-import { CO_OCCURS_WITH, MENTIONS, NlpExtractor, type ExtractionInput } from '../src/index.js';
+import { CO_OCCURS_WITH, MENTIONS, type ExtractionInput } from '../src/index.js';
+import { NlpExtractor } from '../src/nlp/index.js';
 
 // The LoCoMo dev split (Maharana et al., ACL 2024) sits next to the repository.
 const FILE = path.resolve(import.meta.dirname, '../../../../shared/data/locomo/locomo-dev.json');

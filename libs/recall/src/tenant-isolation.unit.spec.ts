@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interaction, uniqueTenant } from '@memfabric/event-log/testing';
 import type { NewEvent, StoredEvent } from '@memfabric/events';
-import { NlpExtractor } from '@memfabric/extraction';
+import { NlpExtractor } from '@memfabric/extraction/nlp';
 import { asserted } from '@memfabric/projections/testing';
 import { RecallEngine } from './engine.js';
 import { BUILTIN_PRESETS } from './presets.js';

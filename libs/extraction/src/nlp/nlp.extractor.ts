@@ -9,13 +9,9 @@ import { coOccurrenceRelations, findStatements, mentionRelations } from './relat
 import { resolveTimeExpressions, type TimeExpression } from './time-expressions.js';
 import { analyse, type Analysis, type Token } from './tokens.js';
 
-/** `extractor.name` of {@link NlpExtractor}. */
-export const NLP_EXTRACTOR_NAME = 'memfabric-nlp';
-/**
- * `extractor.version` of {@link NlpExtractor}. Bumped whenever a rule change alters output, so
- * consumers can tell facts of different rule sets apart (and re-extract on purpose).
- */
-export const NLP_EXTRACTOR_VERSION = '1.0.0';
+import { NLP_EXTRACTOR_NAME, NLP_EXTRACTOR_VERSION } from './identity.js';
+
+export { NLP_EXTRACTOR_NAME, NLP_EXTRACTOR_VERSION } from './identity.js';
 
 /** Default of {@link NlpExtractorOptions.maxTextLength}: 10,000 UTF-16 code units. */
 export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
