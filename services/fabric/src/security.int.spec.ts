@@ -76,6 +76,11 @@ describe('secure by default', { timeout: 60_000 }, () => {
       expect(denied.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect((await fetch(`${base}/v1/recall/presets`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(200);
       expect((await fetch(`${base}/v1/recall/presets`, { headers: { authorization: 'Bearer not-a-known-credential' } })).status).toBe(401);
+      // authentication comes before the body is read: a malformed body without a credential is a 401, not a 400
+      const unread = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not json' });
+      expect(unread.status).toBe(401);
+      const withKey = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` }, body: '{"not json' });
+      expect(withKey.status).toBe(400);
     } finally {
       await running.close();
     }

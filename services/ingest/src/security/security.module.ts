@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { UnauthenticatedError } from '@memfabric/errors';
 import type { Authenticator } from '@memfabric/auth';
 import { AuthGuard } from './auth.guard.js';
+import { EarlyAuthMiddleware } from './early-auth.middleware.js';
 import { HostAllowlistMiddleware } from './host-allowlist.middleware.js';
 import { RequestRateLimiter } from './rate-limit.js';
 import { SECURITY_DEFAULTS, type SecurityConfig } from './security.config.js';
@@ -48,6 +49,7 @@ export class SecurityModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HostAllowlistMiddleware).forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
+    // the Host check, then authentication, before any module's body parser (this module is imported first)
+    consumer.apply(HostAllowlistMiddleware, EarlyAuthMiddleware).forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
   }
 }
