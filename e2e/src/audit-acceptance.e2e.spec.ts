@@ -34,7 +34,7 @@ interface Recall {
 
 interface StateAt {
   position: number;
-  units: { id: string; streamid: string; sourceref: string | null; status: string; text: string | null }[];
+  units: { id: string; streamId: string; sourceRef: string | null; status: string; text: string | null }[];
 }
 
 interface History {
@@ -94,8 +94,8 @@ describe('audit acceptance on LoCoMo conv-26 (audit issue "Done when")', { timeo
     session1State = state.stdout;
     session1Units = state.summary.units;
     end = state.summary.position;
-    expect(session1Units.map((u) => [u.sourceref, u.status])).toEqual(session1.map((t) => [t.dia_id, 'active']));
-    d13 = session1Units.find((u) => u.sourceref === 'D1:3')!.id;
+    expect(session1Units.map((u) => [u.sourceRef, u.status])).toEqual(session1.map((t) => [t.dia_id, 'active']));
+    d13 = session1Units.find((u) => u.sourceRef === 'D1:3')!.id;
     expect(distinctive.length).toBeGreaterThan(150);
     expect(distinctive).toContain('I went to a LGBTQ support group yesterday and it was so powerful.');
   }, 420_000);
@@ -140,7 +140,7 @@ describe('audit acceptance on LoCoMo conv-26 (audit issue "Done when")', { timeo
     // before: her turns were readable (state folded from the log showed them)
     expect(carolineIn(session1State)).toBeDefined();
 
-    const erased = (await json<{ subject: string; position: number; keysDestroyed: number; units: number }>(data, 'erase', '--tenant', 'conv-26', '--subject', 'Caroline')).summary;
+    const erased = (await json<{ subject: string; position: number; keysDestroyed: number; units: number }>(data, 'erase', '--tenant', 'conv-26', '--subject', 'Caroline', '--yes')).summary;
     expect(erased).toMatchObject({ subject: 'Caroline', units: caroline.length });
     expect(erased.keysDestroyed).toBeGreaterThanOrEqual(1);
 
@@ -190,8 +190,8 @@ describe('audit acceptance on LoCoMo conv-26 (audit issue "Done when")', { timeo
 
   it('an export verifies offline; a one-byte edit of one event fails verification naming that event', async () => {
     const out = path.join(dir, 'export');
-    const exported = (await json<{ tenant: string; events: number }>(data, 'export', '--tenant', 'conv-26', '--out', out)).summary;
-    expect(exported.tenant).toBe('conv-26');
+    const exported = (await json<{ tenantId: string; events: number }>(data, 'export', '--tenant', 'conv-26', '--out', out)).summary;
+    expect(exported.tenantId).toBe('conv-26');
     const ok = await json<{ valid: boolean; events: number; failures: unknown[] }>(data, 'verify-export', out);
     expect(ok.summary).toMatchObject({ valid: true, events: exported.events, failures: [] });
 
@@ -221,7 +221,7 @@ describe('audit acceptance on LoCoMo conv-26 (audit issue "Done when")', { timeo
     expect(bad.stderr).toContain(`${target.record.streamid}#${target.record.streamposition}`);
     expect(lastJson<{ valid: boolean; firstFailure: unknown }>(bad.stdout)).toMatchObject({
       valid: false,
-      firstFailure: { eventId: target.record.id, streamid: 'session_5', streamposition: target.record.streamposition, offset: target.offset },
+      firstFailure: { eventId: target.record.id, streamId: 'session_5', streamPosition: target.record.streamposition, offset: target.offset },
     });
   });
 });

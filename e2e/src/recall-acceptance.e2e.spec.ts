@@ -26,8 +26,8 @@ interface LoggedEvent {
   id: string;
   type: string;
   subject?: string;
-  tenantid: string;
-  streamid: string;
+  tenantId: string;
+  streamId: string;
   offset: number;
   data: { content?: string } | null;
 }
@@ -35,8 +35,8 @@ interface LoggedEvent {
 interface Hit {
   unitId: string;
   text: string;
-  tenant: string;
-  stream: string;
+  tenantId: string;
+  streamId: string;
   time: string;
   position: { partition: number; offset: number };
   sourceRef: string | null;
@@ -114,11 +114,11 @@ describe('recall acceptance on LoCoMo conv-26 (query gateway "Done when")', { ti
     expect(response.hits.length).toBeLessThanOrEqual(10);
     const d13 = session1Events.find((e) => e.subject === 'D1:3')!;
     const hit = response.hits.find((h) => h.sourceRef === 'D1:3');
-    expect(hit, `D1:3 not among ${response.hits.map((h) => `${h.stream}/${h.sourceRef}`).join(', ')}`).toBeDefined();
+    expect(hit, `D1:3 not among ${response.hits.map((h) => `${h.streamId}/${h.sourceRef}`).join(', ')}`).toBeDefined();
     expect(hit).toMatchObject({
       unitId: d13.id,
-      tenant: 'conv-26',
-      stream: 'session_1',
+      tenantId: 'conv-26',
+      streamId: 'session_1',
       text: session1.find((t) => t.dia_id === 'D1:3')!.text,
       time: '2023-05-08T13:56:00.000Z',
       position: { offset: d13.offset },
@@ -140,7 +140,7 @@ describe('recall acceptance on LoCoMo conv-26 (query gateway "Done when")', { ti
     // sessions 2-19 were known then: recall still answers, from them only
     expect(before.hits.length).toBeGreaterThan(0);
     for (const h of before.hits) {
-      expect(h.stream, `${h.sourceRef} at offset ${h.position.offset}`).not.toBe('session_1');
+      expect(h.streamId, `${h.sourceRef} at offset ${h.position.offset}`).not.toBe('session_1');
       expect(h.position.offset).toBeLessThan(first);
     }
 
@@ -160,7 +160,7 @@ describe('recall acceptance on LoCoMo conv-26 (query gateway "Done when")', { ti
     expect(conv26.conversation['session_2_date_time']).toBe('1:14 pm on 25 May, 2023');
     const firstOnly = await json<Recall>(data, 'recall', QUESTION, '--tenant', 'conv-26', '--k', '10', '--valid-at', '2023-05-25T00:00:00Z');
     expect(firstOnly.hits.map((h) => h.sourceRef)).toContain('D1:3');
-    for (const h of firstOnly.hits) expect(h.stream, h.sourceRef ?? h.unitId).toBe('session_1');
+    for (const h of firstOnly.hits) expect(h.streamId, h.sourceRef ?? h.unitId).toBe('session_1');
   });
 
   it.each(PRESETS)('recall scoped to conv-26 never returns a conv-30 unit (preset %s)', async (preset) => {
@@ -169,7 +169,7 @@ describe('recall acceptance on LoCoMo conv-26 (query gateway "Done when")', { ti
     expect(scoped.preset).toBe(preset);
     expect(scoped.hits.length).toBeGreaterThan(0);
     for (const h of scoped.hits) {
-      expect(h.tenant, h.unitId).toBe('conv-26');
+      expect(h.tenantId, h.unitId).toBe('conv-26');
       expect(conv30UnitIds.has(h.unitId), `${h.unitId} is a conv-30 unit: ${h.text}`).toBe(false);
       // the text is conv-26's turn of that dia_id (conv-30 reuses the same D<s>:<t> ids)
       expect(h.text.startsWith(conv26Text.get(h.sourceRef ?? '') ?? '\u0000'), `${h.sourceRef}: ${h.text}`).toBe(true);

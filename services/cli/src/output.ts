@@ -4,10 +4,11 @@ import { MemfabricError, ValidationError, type FieldProblem } from '@memfabric/e
 /**
  * Keys of stored records (CloudEvents attribute names and other all-lowercase compounds) and
  * their camelCase spelling in the CLI's JSON output, so every command prints one casing.
- * `tenant` becomes `tenantId` too: one name for the tenant across every summary.
+ * `tenant` and `stream` become `tenantId` and `streamId` too: one name for each across every summary.
  */
 const CAMEL_CASE: Readonly<Record<string, string>> = {
   tenant: 'tenantId',
+  stream: 'streamId',
   tenantid: 'tenantId',
   streamid: 'streamId',
   streamposition: 'streamPosition',
