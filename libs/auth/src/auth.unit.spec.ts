@@ -17,7 +17,6 @@ import {
   principalFromClaims,
   resolvePrincipal,
   SCOPES,
-  visibleTo,
   type Authenticator,
   type Principal,
 } from './index.js';
@@ -52,7 +51,6 @@ describe('scopes and grants', () => {
     expect(hasTenant(reader, 'acme')).toBe(true);
     expect(hasTenant(reader, 'initech')).toBe(false);
     expect(hasTenant(admin, 'anything')).toBe(true);
-    expect(visibleTo(reader, 'initech')).toBe(false);
     expect(hasScope(reader, 'memory:read')).toBe(true);
     expect(hasScope(reader, 'memory:write')).toBe(false);
   });

@@ -51,8 +51,8 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
  *
  * A tenant the principal was not granted is refused the same way whether or not the tenant
  * exists (the answer depends on the principal alone), so the refusal reveals nothing about other
- * tenants. Use {@link visibleTo} for resources addressed by id alone (an event, a rollback),
- * where another tenant's resource must look missing instead.
+ * tenants. For resources addressed by id alone (an event, a rollback) check {@link hasTenant}
+ * and answer exactly as for a missing resource instead.
  *
  * @throws ForbiddenError (403) naming the missing scope, or saying the tenant is not granted.
  */
@@ -63,14 +63,6 @@ export function authorize(principal: Principal, scope: Scope, tenant?: string): 
   if (tenant !== undefined && !hasTenant(principal, tenant)) {
     throw new ForbiddenError(`this credential is not granted tenant ${tenant}`, { context: { principal: principal.id, tenant } });
   }
-}
-
-/**
- * Whether a resource of `tenant`, addressed by id alone, is visible to the principal. Callers
- * answer exactly as for a missing resource when it is not (same status, same message).
- */
-export function visibleTo(principal: Principal, tenant: string): boolean {
-  return hasTenant(principal, tenant);
 }
 
 /**

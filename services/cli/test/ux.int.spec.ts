@@ -3,42 +3,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, cliBin as bin, lastJson, runCli, type Outcome } from './cli-runner.js';
 
-const run = promisify(execFile);
+/** The environment the CLI runs in: no MEMFABRIC_* of the machine, the hash embedder. */
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => cleanEnv({ MEMFABRIC_EMBEDDER: 'hash', ...extra });
+const memfabric = (dataDir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Outcome> => runCli(dataDir, args, { MEMFABRIC_EMBEDDER: 'hash', ...extraEnv });
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
-const bin = path.join(repo, 'services/cli/bin/memfabric.js');
 const locomoSample = path.join(repo, 'samples/conversation.locomo.json');
 const eventsSample = path.join(repo, 'samples/events.jsonl');
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** The environment without any MEMFABRIC_* variable of the machine, with the hash embedder. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MEMFABRIC_')));
-  return { ...clean, MEMFABRIC_EMBEDDER: 'hash', ...extra };
-}
-
-async function memfabric(dataDir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, '--data-dir', dataDir, ...args], { env: env(extraEnv) });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function lastJson<T>(stdout: string): T {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as T;
-}
 
 /** The lines of a command's stderr. */
 function errLines(outcome: Outcome): string[] {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { bearerToken } from '@memfabric/auth';
 
 /** A running streamable HTTP endpoint. */
 export interface RunningMcpHttpServer {
@@ -56,10 +57,11 @@ export async function startMcpHttpServer(createMcpServer: (credential: string | 
     const path = new URL(req.url ?? '/', 'http://mcp').pathname;
     if (path !== options.path) return jsonRpcError(res, 404, -32601, `no MCP endpoint at ${path}; use ${options.path}`);
     if (req.method !== 'POST') return jsonRpcError(res, 405, -32000, 'Method not allowed: this endpoint is stateless, use POST', { allow: 'POST' });
-    const header = req.headers.authorization;
-    const bearer = typeof header === 'string' ? /^Bearer +([\x21-\x7e]+)$/i.exec(header.trim())?.[1] : undefined;
-    if (header !== undefined && bearer === undefined) {
-      return jsonRpcError(res, 401, -32001, 'the Authorization header must be "Bearer <memfabric API key or token>"', { 'www-authenticate': 'Bearer realm="memfabric-mcp"' });
+    let bearer: string | undefined;
+    try {
+      bearer = bearerToken(req.headers.authorization);
+    } catch (error) {
+      return jsonRpcError(res, 401, -32001, error instanceof Error ? error.message : 'malformed Authorization header', { 'www-authenticate': 'Bearer realm="memfabric-mcp"' });
     }
     if (bearer === undefined && requireAuthorization) {
       return jsonRpcError(res, 401, -32001, 'authentication required: send Authorization: Bearer <memfabric API key or token>', { 'www-authenticate': 'Bearer realm="memfabric-mcp"' });

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ConfigurationError } from '@memfabric/errors';
 
-/** Request-level protections of every HTTP service, built by {@link loadSecurityConfig}. */
+/** Request-level protections of every HTTP service, built by {@link readSecurityConfig}. */
 export interface SecurityConfig {
   /**
    * Host names (without port, lowercase) the `Host` header may name; `undefined` accepts any.
@@ -79,16 +79,6 @@ export function readSecurityConfig(env: Env, bindHost: string): { readonly confi
     rateLimitPerTenant: rate('MEMFABRIC_RATE_LIMIT_PER_TENANT', SECURITY_DEFAULTS.rateLimitPerTenant),
   };
   return { config, problems };
-}
-
-/**
- * {@link readSecurityConfig}, throwing.
- * @throws ConfigurationError listing every invalid variable.
- */
-export function loadSecurityConfig(env: Env, bindHost: string): SecurityConfig {
-  const { config, problems } = readSecurityConfig(env, bindHost);
-  if (problems.length > 0) throw new ConfigurationError(`invalid security configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { context: { problems } });
-  return config;
 }
 
 /**
