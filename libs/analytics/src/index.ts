@@ -28,3 +28,4 @@ export {
   QUERY_LIST_LIMITS,
 } from './rows.js';
 export { SqlAnalyticsStore, PURGE_CHUNK, type SqlAnalyticsStoreOptions } from './sql.analytics-store.js';
+export { QueryLogBuffer, type QueryLogBufferOptions } from './query-log.buffer.js';

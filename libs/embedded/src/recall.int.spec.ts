@@ -11,7 +11,7 @@ import { BUILTIN_PRESETS, type RecallEngine, type RecallPreset, type RecallReque
 import { EmbeddedFabric } from './embedded-fabric.js';
 import { GRAPH_PROJECTION, openGraphStore } from './graph.projection.js';
 
-const GRAPH_TWO_HOPS: RecallPreset = { ...BUILTIN_PRESETS.find((p) => p.name === 'graph-only')!, name: 'graph-2hops', graphHops: 2 };
+const GRAPH_TWO_HOPS: RecallPreset = { ...BUILTIN_PRESETS.find((p) => p.name === 'graph-only')!, name: 'graph-2hops', options: { graph: { hops: 2 } } };
 const PRESETS = [...BUILTIN_PRESETS, GRAPH_TWO_HOPS];
 
 function turn(tenant: string, stream: string, actor: string, time: string, content: string): NewEvent {

@@ -1,65 +1,32 @@
+import { ConfigurationError } from '@memfabric/errors';
 import { decodeConsistencyToken, type Checkpoint } from '@memfabric/event-log';
 import { newEventId, sha256Hex } from '@memfabric/events';
 import { resolveTimeExpressions } from '@memfabric/extraction';
-import type { GraphEntity } from '@memfabric/graph-store';
 import { MEMORY_UNITS_PROJECTION, type MemoryUnit } from '@memfabric/projections';
-import { MAX_K, type SearchFilter, type SearchHit, type UnitStatus } from '@memfabric/vector-index';
-import type { RecallBackend, RecallRuntime } from './backend.js';
+import { MAX_K, type SearchFilter, type UnitStatus } from '@memfabric/vector-index';
+import type { ConsistencyWait, RecallBackend, RecallRuntime } from './backend.js';
+import { CHANNEL_NAME_PATTERN, type ChannelInput, type ChannelResult, type RecallChannel, type RecallPlan } from './channel.js';
+import { BUILTIN_CHANNELS } from './channels/index.js';
 import { jaccard, mmr, weightedRrf, wordSet, type ChannelRanking, type FusedItem } from './fusion.js';
 import { BUILTIN_PRESETS, DEFAULT_PRESET, findPreset } from './presets.js';
-import { candidateNames, lexicalQueryText } from './query-terms.js';
-import {
-  CHANNEL_NAMES,
-  type ChannelName,
-  type ChannelWeights,
-  type ConsistencyReport,
-  type RecallExplain,
-  type RecallHit,
-  type RecallPreset,
-  type RecallRequest,
-  type RecallResponse,
-  type Recaller,
-  type ResolvedTimeExpression,
-} from './types.js';
+import type { ConsistencyReport, RecallExplain, RecallHit, RecallPreset, RecallRequest, RecallResponse, Recaller } from './types.js';
 import { validateRecallRequest, type ValidRecallRequest } from './validation.js';
 
 /** Options of {@link RecallEngine}. */
 export interface RecallEngineOptions {
   /** Presets known by name; default {@link BUILTIN_PRESETS}. */
   readonly presets?: readonly RecallPreset[];
+  /** Channels the engine can run, in run order within a stage; default {@link BUILTIN_CHANNELS}. */
+  readonly channels?: readonly RecallChannel[];
   /** Clock and ids; default the system clock and UUIDv7. */
   readonly runtime?: RecallRuntime;
 }
 
-/** Most entity mentions the graph channel reads per recall. */
-const GRAPH_MENTION_LIMIT = 2000;
-/** Share of the best graph score a unit needs to be ranked by the graph channel. */
-const GRAPH_MIN_SHARE = 0.5;
-/** Most facts the graph channel follows per recall (graphHops > 0). */
-const GRAPH_FACT_LIMIT = 200;
-
 /** Statuses a point-in-time search must look at: a unit removed later was still visible then. */
 const AS_OF_STATUSES: readonly UnitStatus[] = ['active', 'superseded', 'retracted', 'rolled_back'];
 
-/** Everything one recall computed before the hits are shaped. */
-interface Plan {
-  readonly request: ValidRecallRequest;
-  readonly preset: RecallPreset;
-  readonly weights: ChannelWeights;
-  readonly asOfPosition: number | undefined;
-  readonly filter: SearchFilter;
-  readonly candidates: number;
-  readonly windows: readonly ResolvedTimeExpression[];
-}
-
-/** What the graph channel found. */
-interface GraphResult {
-  readonly ranking: { id: string; score: number }[];
-  /** Unit id → display names of the query entities (or their neighbours) it mentions. */
-  readonly entitiesOf: Map<string, string[]>;
-  /** Unit id → `facts.extracted` events that link it to those entities. */
-  readonly eventsOf: Map<string, string[]>;
-}
+/** Poll interval of the consistency wait, ms. */
+const WAIT_POLL_MS = 5;
 
 const defaultRuntime: RecallRuntime = {
   now: () => Date.now(),
@@ -67,12 +34,23 @@ const defaultRuntime: RecallRuntime = {
   newId: () => newEventId(),
 };
 
+/** One channel's result in a recall, with the channel. */
+interface Ran {
+  readonly channel: RecallChannel;
+  result: ChannelResult;
+}
+
 /**
- * The recall use case: one query over the dense, lexical, graph, temporal and recency channels,
- * fused by weighted reciprocal rank fusion, widened by the neighbouring turns of the best hits,
- * optionally diversified by MMR, every hit explained.
+ * The recall use case: one query over pluggable channels (built in: dense, lexical, graph,
+ * temporal, recency, context; see {@link RecallChannel}), fused by weighted reciprocal rank
+ * fusion (Cormack, Clarke & Büttcher, SIGIR 2009), optionally diversified by MMR (Carbonell &
+ * Goldstein, SIGIR 1998), every hit explained.
  *
- * Rules it keeps whatever the backend:
+ * A recall runs the channels whose effective weight is above 0: the `query` channels in
+ * parallel, then reads the candidates' memory units once, lets `query` channels refine, runs the
+ * `units` channels, fuses, runs the `fused` channels and fuses again.
+ *
+ * Rules it keeps whatever the backend or channels:
  * - one tenant per recall: every backend read carries `scope.tenant`;
  * - the memory-unit read model decides what may surface: live recalls return only `active`
  *   units; with `asOf` a unit surfaces when it was visible at that log position (created at or
@@ -84,31 +62,57 @@ const defaultRuntime: RecallRuntime = {
  */
 export class RecallEngine implements Recaller {
   private readonly presetList: readonly RecallPreset[];
+  private readonly channels: readonly RecallChannel[];
   private readonly runtime: RecallRuntime;
 
+  /**
+   * @throws ConfigurationError when two channels share a name, a name is malformed, or a preset
+   *   weighs or configures a channel the engine does not have.
+   */
   constructor(
     private readonly backend: RecallBackend,
     options: RecallEngineOptions = {},
   ) {
     this.presetList = options.presets ?? BUILTIN_PRESETS;
+    this.channels = options.channels ?? BUILTIN_CHANNELS;
     this.runtime = options.runtime ?? defaultRuntime;
+    const problems: string[] = [];
+    const names = new Set<string>();
+    for (const channel of this.channels) {
+      if (!CHANNEL_NAME_PATTERN.test(channel.name)) problems.push(`channel name "${channel.name}" must be 1-32 lower-case letters, digits or "-", starting with a letter`);
+      if (names.has(channel.name)) problems.push(`channel "${channel.name}" is given twice`);
+      names.add(channel.name);
+    }
+    for (const preset of this.presetList) {
+      for (const name of [...Object.keys(preset.weights), ...Object.keys(preset.options)]) {
+        if (!names.has(name)) problems.push(`preset "${preset.name}" names channel "${name}", which this engine does not have (channels: ${[...names].join(', ')})`);
+      }
+    }
+    if (problems.length > 0) throw new ConfigurationError(`invalid recall engine: ${[...new Set(problems)].join('; ')}`);
   }
 
   presets(): readonly RecallPreset[] {
     return this.presetList;
   }
 
+  /** Names of the channels this engine can run, in run order. */
+  channelNames(): readonly string[] {
+    return this.channels.map((c) => c.name);
+  }
+
   /**
-   * @throws ValidationError naming every bad field, an unknown preset (`/preset`) or a malformed
-   *   consistency token (`/consistencyToken`).
+   * @throws ValidationError naming every bad field, an unknown preset (`/preset`), a weight of a
+   *   channel the engine does not have (`/weights/<name>`) or a malformed consistency token
+   *   (`/consistencyToken`).
    * @throws UnavailableError when the memory-unit read model has no active generation yet.
    */
   async recall(input: RecallRequest): Promise<RecallResponse> {
     const started = this.runtime.monotonic();
-    const request = validateRecallRequest(input);
+    const request = validateRecallRequest(input, this.channelNames());
     const preset = findPreset(this.presetList, request.preset ?? DEFAULT_PRESET);
-    const weights = { ...preset.weights, ...request.weights };
-    const running = CHANNEL_NAMES.filter((c) => (weights[c] ?? 0) > 0);
+    const weights: Record<string, number> = {};
+    for (const [name, weight] of Object.entries({ ...preset.weights, ...request.weights })) if (weight !== undefined) weights[name] = weight;
+    const running = this.channels.filter((c) => (weights[c.name] ?? 0) > 0);
     const consistency = await this.waitForToken(request, running);
 
     let asOfPosition: number | undefined;
@@ -117,7 +121,7 @@ export class RecallEngine implements Recaller {
     }
     const reference = new Date(request.referenceTimeMs ?? this.runtime.now());
     const windows =
-      running.includes('temporal') ?
+      running.some((c) => c.usesTimeExpressions) ?
         resolveTimeExpressions(request.query, reference).map((e) => ({ text: e.text, from: e.from, to: e.to ?? new Date(Date.parse(e.from) + 1).toISOString() }))
       : [];
     const filter: SearchFilter = {
@@ -127,7 +131,7 @@ export class RecallEngine implements Recaller {
       ...(request.validAtMs !== undefined ? { worldTime: { to: request.validAtMs } } : {}),
       ...(asOfPosition !== undefined && asOfPosition >= 0 ? { maxOffset: asOfPosition } : {}),
     };
-    const plan: Plan = {
+    const plan: RecallPlan = {
       request,
       preset,
       weights,
@@ -137,7 +141,7 @@ export class RecallEngine implements Recaller {
       windows,
     };
 
-    const timings: Partial<Record<ChannelName, number>> = {};
+    const timings: Record<string, number> = {};
     let hits: RecallHit[] = [];
     if (asOfPosition === undefined || asOfPosition >= 0) hits = await this.run(plan, running, timings);
 
@@ -170,69 +174,80 @@ export class RecallEngine implements Recaller {
     };
   }
 
-  private async waitForToken(request: ValidRecallRequest, running: readonly ChannelName[]): Promise<ConsistencyReport> {
+  private async waitForToken(request: ValidRecallRequest, running: readonly RecallChannel[]): Promise<ConsistencyReport> {
     if (request.consistencyToken === undefined) return { requested: false, reached: true, waitedMs: 0, behind: [] };
     const checkpoint: Checkpoint = decodeConsistencyToken(request.consistencyToken);
-    const projections = [...new Set([MEMORY_UNITS_PROJECTION, ...running.flatMap((c) => this.backend.projectionsOf(c))])];
+    const projections = [...new Set([MEMORY_UNITS_PROJECTION, ...running.flatMap((c) => c.readModels)])];
     const started = this.runtime.monotonic();
-    const result = await this.backend.waitFor(checkpoint, projections, request.consistencyTimeoutMs);
+    const result = await this.waitFor(checkpoint, projections, request.consistencyTimeoutMs);
     return { requested: true, reached: result.reached, waitedMs: this.runtime.monotonic() - started, behind: result.behind };
   }
 
-  private async run(plan: Plan, running: readonly ChannelName[], timings: Partial<Record<ChannelName, number>>): Promise<RecallHit[]> {
+  /**
+   * Polls the read models' checkpoints until each of `projections` the fabric runs has reached
+   * `checkpoint`, at most `timeoutMs` ms.
+   */
+  private async waitFor(checkpoint: Checkpoint, projections: readonly string[], timeoutMs: number): Promise<ConsistencyWait> {
+    const { progress } = this.backend;
+    const deadline = this.runtime.monotonic() + timeoutMs;
+    const known = projections.filter((p) => progress.names.includes(p));
+    for (;;) {
+      const behind: string[] = [];
+      for (const projection of known) if (!(await progress.reached(projection, checkpoint))) behind.push(projection);
+      if (behind.length === 0) return { reached: true, behind };
+      const left = deadline - this.runtime.monotonic();
+      if (left <= 0) return { reached: false, behind };
+      await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_POLL_MS, left)));
+    }
+  }
+
+  private async run(plan: RecallPlan, running: readonly RecallChannel[], timings: Record<string, number>): Promise<RecallHit[]> {
     const { request } = plan;
-    const timed = async <T>(channel: ChannelName, work: () => Promise<T>): Promise<T> => {
+    const timed = async <T>(channel: RecallChannel, work: () => Promise<T>): Promise<T> => {
       const start = this.runtime.monotonic();
       try {
         return await work();
       } finally {
-        timings[channel] = (timings[channel] ?? 0) + (this.runtime.monotonic() - start);
+        timings[channel.name] = (timings[channel.name] ?? 0) + (this.runtime.monotonic() - start);
       }
     };
-    const wants = (c: ChannelName) => running.includes(c);
     let queryVector: Promise<Float32Array> | undefined;
-    const embedQuery = () => (queryVector ??= this.backend.embedder.embed([request.query]).then((v) => v[0]!));
-
-    const [dense, lexical, graph, temporal] = await Promise.all([
-      wants('dense') ?
-        timed('dense', async () =>
-          this.backend.dense({ tenant: request.tenant, vector: await embedQuery(), k: plan.candidates, filter: plan.filter, modelId: this.backend.embedder.modelId }),
-        )
-      : [],
-      wants('lexical') ? timed('lexical', () => this.backend.lexical({ tenant: request.tenant, text: lexicalQueryText(request.query), k: plan.candidates, filter: plan.filter })) : [],
-      wants('graph') ? timed('graph', () => this.graphChannel(plan)) : undefined,
-      wants('temporal') && plan.windows.length > 0 ? timed('temporal', () => this.temporalChannel(plan, embedQuery)) : [],
-    ]);
-
-    const candidateIds = [...new Set([...dense.map((h) => h.id), ...lexical.map((h) => h.id), ...(graph?.ranking ?? []).map((h) => h.id), ...temporal.map((h) => h.id)])];
     const units = new Map<string, MemoryUnit>();
+    let fusedSoFar: readonly FusedItem[] = [];
+    const inputFor = (channel: RecallChannel): ChannelInput<object> => ({
+      plan,
+      options: { ...channel.defaults, ...(plan.preset.options[channel.name] ?? {}) },
+      backend: this.backend,
+      embedQuery: () => (queryVector ??= this.backend.embedder.embed([request.query]).then((v) => v[0]!)),
+      units,
+      fused: fusedSoFar,
+      admit: (unit) => {
+        if (!admissible(unit, request)) return false;
+        if (!units.has(unit.id)) units.set(unit.id, unit);
+        return true;
+      },
+      neighbourhoods: (anchors, around) => this.neighbourhoods(plan, anchors, around),
+    });
+    const applies = (channel: RecallChannel, step: 'rank' | 'refine') => channel.applies?.(plan, inputFor(channel).options, step) ?? true;
+    const stage = (name: RecallChannel['stage']) => running.filter((c) => c.stage === name && applies(c, 'rank'));
+
+    const ran: Ran[] = await Promise.all(stage('query').map(async (channel) => ({ channel, result: await timed(channel, () => channel.rank(inputFor(channel))) })));
+    const candidateIds = [...new Set(ran.flatMap((r) => r.result.items.map((i) => i.id)))];
     for (const unit of await this.visibleUnits(plan, candidateIds)) units.set(unit.id, unit);
-
-    // Units the lexical channel reached through a neighbour only (no query word of their own) → that neighbour.
-    const propagatedFrom = new Map<string, string>();
-    const lexicalRanking =
-      plan.preset.propagation.seeds > 0 && lexical.length > 0 ? await timed('lexical', () => this.propagate(plan, lexical, units, propagatedFrom)) : lexical;
-
-    const keep = (items: readonly { id: string; score: number }[]) => items.filter((i) => units.has(i.id)).map((i) => ({ id: i.id, score: i.score }));
-    const rankings: ChannelRanking[] = [
-      { channel: 'dense', weight: plan.weights.dense ?? 0, items: keep(dense) },
-      { channel: 'lexical', weight: plan.weights.lexical ?? 0, items: keep(lexicalRanking) },
-      { channel: 'graph', weight: plan.weights.graph ?? 0, items: keep(graph?.ranking ?? []) },
-      { channel: 'temporal', weight: plan.weights.temporal ?? 0, items: keep(temporal) },
-    ];
-    if (wants('recency')) {
-      const start = this.runtime.monotonic();
-      const byTime = [...units.values()].sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || b.createdOffset - a.createdOffset);
-      rankings.push({ channel: 'recency', weight: plan.weights.recency ?? 0, items: byTime.map((u) => ({ id: u.id, score: Date.parse(u.time) })) });
-      timings.recency = this.runtime.monotonic() - start;
+    for (const entry of ran) {
+      const { channel } = entry;
+      if (channel.refine && applies(channel, 'refine')) entry.result = await timed(channel, () => channel.refine!(inputFor(channel), entry.result));
     }
-    let fused = weightedRrf(rankings, plan.preset.rrfK);
+    for (const channel of stage('units')) ran.push({ channel, result: await timed(channel, () => channel.rank(inputFor(channel))) });
 
-    const expandedFrom = new Map<string, string>();
-    if (wants('context') && plan.preset.context.seeds > 0 && fused.length > 0) {
-      const context = await timed('context', () => this.contextChannel(plan, fused, units, expandedFrom));
-      rankings.push({ channel: 'context', weight: plan.weights.context ?? 0, items: context });
-      fused = weightedRrf(rankings, plan.preset.rrfK);
+    const keep = (items: ChannelResult['items']) => items.filter((i) => units.has(i.id)).map((i) => ({ id: i.id, score: i.score }));
+    const rankings = (): ChannelRanking[] => ran.map(({ channel, result }) => ({ channel: channel.name, weight: plan.weights[channel.name] ?? 0, items: keep(result.items) }));
+    let fused = weightedRrf(rankings(), plan.preset.rrfK);
+    const fusedStage = stage('fused');
+    if (fusedStage.length > 0 && fused.length > 0) {
+      fusedSoFar = fused;
+      for (const channel of fusedStage) ran.push({ channel, result: await timed(channel, () => channel.rank(inputFor(channel))) });
+      fused = weightedRrf(rankings(), plan.preset.rrfK);
     }
 
     const lambda = request.mmrLambda === undefined ? plan.preset.mmrLambda : request.mmrLambda;
@@ -241,16 +256,20 @@ export class RecallEngine implements Recaller {
       const pool = fused.slice(0, Math.max(request.k * 3, 30)).map((item, i) => ({ ...item, fusedRank: i + 1, words: wordSet(units.get(item.id)?.text ?? '') }));
       chosen = mmr(pool, (a, b) => jaccard(a.words, b.words), lambda, request.k);
     }
+    // Expansion evidence: a fused-stage channel's (context) before a query channel's (propagation).
+    const byPrecedence = [...ran].sort((a, b) => Number(b.channel.stage === 'fused') - Number(a.channel.stage === 'fused'));
     return chosen.map((item, index) => {
       const unit = units.get(item.id)!;
-      // Found by its own content (a dense rank, or BM25 of its own) → not a neighbour's expansion.
-      const ownContent = item.channels.dense !== undefined || (item.channels.lexical !== undefined && !propagatedFrom.has(unit.id));
-      const from = ownContent ? undefined : (expandedFrom.get(unit.id) ?? propagatedFrom.get(unit.id));
+      const evidence = ran.map(({ channel, result }) => ({ channel, found: result.evidence?.get(unit.id) }));
+      // Found by its own content (a content channel ranked it, not through a neighbour) → not a neighbour's expansion.
+      const ownContent = ran.some(({ channel, result }) => channel.content && item.channels[channel.name] !== undefined && result.evidence?.get(unit.id)?.expandedFrom === undefined);
+      const from = ownContent ? undefined : byPrecedence.map(({ result }) => result.evidence?.get(unit.id)?.expandedFrom).find((id) => id !== undefined);
+      const entities = evidence.flatMap((e) => (e.found?.entities === undefined ? [] : [e.found.entities]));
       const explain: RecallExplain = {
         channels: item.channels,
-        ...(graph?.entitiesOf.has(unit.id) ? { entities: graph.entitiesOf.get(unit.id)! } : {}),
+        ...(entities.length > 0 ? { entities: [...new Set(entities.flat())] } : {}),
         ...(from === undefined ? {} : { expandedFrom: from }),
-        events: [...new Set([unit.id, ...(unit.supersedes ? [unit.supersedes] : []), ...(graph?.eventsOf.get(unit.id) ?? [])])],
+        events: [...new Set([unit.id, ...(unit.supersedes ? [unit.supersedes] : []), ...evidence.flatMap((e) => e.found?.events ?? [])])],
         ...(item.fusedRank !== undefined && item.fusedRank !== index + 1 ? { fusedRank: item.fusedRank } : {}),
       };
       return toHit(unit, index + 1, item.score, explain);
@@ -258,146 +277,15 @@ export class RecallEngine implements Recaller {
   }
 
   /** The candidate units that may surface under the plan's rules, by id. */
-  private async visibleUnits(plan: Plan, ids: readonly string[]): Promise<MemoryUnit[]> {
+  private async visibleUnits(plan: RecallPlan, ids: readonly string[]): Promise<MemoryUnit[]> {
     if (ids.length === 0) return [];
     const { request } = plan;
     const units = await this.backend.units.getUnits(request.tenant, ids, plan.asOfPosition === undefined ? {} : { asOf: plan.asOfPosition });
     return units.filter((u) => admissible(u, request));
   }
 
-  /**
-   * Graph channel: entities named in the query (n-grams matched against the tenant's entity
-   * names, a name inside a longer matched name dropped) and the units that mention them, known
-   * at `asOf`. A unit scores Σ over the entities it mentions of w(e) = 1 / log2(2 + mentions(e))
-   * (rare entities weigh more, like IDF). With `graphHops` > 0 the units stating facts up to
-   * that many edges away (valid at `validAt`) are credited too, at the mean weight of the fact's
-   * ends (neighbours at half weight).
-   */
-  private async graphChannel(plan: Plan): Promise<GraphResult> {
-    const empty: GraphResult = { ranking: [], entitiesOf: new Map(), eventsOf: new Map() };
-    const store = this.backend.graph();
-    if (!store) return empty;
-    const { request } = plan;
-    const candidates = candidateNames(request.query);
-    if (candidates.length === 0) return empty;
-    const found = (await store.entitiesByName(request.tenant, candidates)).filter((e) => e.type !== 'date' && e.type !== 'quantity');
-    const seeds = dropContained(found);
-    if (seeds.length === 0) return empty;
-    const seedIds = new Set(seeds.map((e) => e.id));
-    const names = new Map(seeds.map((e) => [e.id, e.name]));
-    const asOf = plan.asOfPosition !== undefined ? { asOf: { offset: plan.asOfPosition } } : {};
-    const mentions = await store.mentionsOf(request.tenant, [...seedIds], { ...asOf, limit: GRAPH_MENTION_LIMIT });
-    const facts =
-      plan.preset.graphHops > 0 ?
-        await store.neighbours(request.tenant, [...seedIds], {
-          ...asOf,
-          ...(request.validAtMs !== undefined ? { validAt: request.validAtMs } : {}),
-          hops: plan.preset.graphHops,
-          limit: GRAPH_FACT_LIMIT,
-          mentionLimit: 1,
-        })
-      : undefined;
-    for (const e of facts?.entities ?? []) if (!names.has(e.id)) names.set(e.id, e.name);
-    const mentionCount = new Map<string, number>();
-    for (const m of mentions) mentionCount.set(m.entityId, (mentionCount.get(m.entityId) ?? 0) + 1);
-    const weightOf = (entityId: string) => (seedIds.has(entityId) ? 1 : 0.5) / Math.log2(2 + (mentionCount.get(entityId) ?? 0));
-
-    const scores = new Map<string, { score: number; entities: Set<string>; events: Set<string>; offset: number }>();
-    const credit = (unitId: string, amount: number, entity: string | undefined, event: string, offset: number) => {
-      const entry = scores.get(unitId) ?? { score: 0, entities: new Set<string>(), events: new Set<string>(), offset };
-      entry.score += amount;
-      if (entity) entry.entities.add(entity);
-      entry.events.add(event);
-      scores.set(unitId, entry);
-    };
-    const seen = new Set<string>();
-    for (const m of mentions) {
-      const key = `${m.sourceEventId}\u0000${m.entityId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      credit(m.sourceEventId, weightOf(m.entityId), names.get(m.entityId), m.eventId, m.offset);
-    }
-    for (const fact of facts?.facts ?? []) {
-      const weight = (weightOf(fact.subjectId) + weightOf(fact.objectId)) / 2;
-      fact.sourceEvents.forEach((source, i) => credit(source, weight, undefined, fact.events[i] ?? fact.events[0]!, 0));
-    }
-    const sorted = [...scores.entries()].sort(([, a], [, b]) => b.score - a.score || b.entities.size - a.entities.size || b.offset - a.offset);
-    // RRF sees ranks, not scores: units that only mention a frequent entity (a speaker's name)
-    // would still take ranks. Keep the units scoring at least GRAPH_MIN_SHARE of the best one.
-    const floor = (sorted[0]?.[1].score ?? 0) * GRAPH_MIN_SHARE;
-    const ranking = sorted
-      .filter(([, e]) => e.score >= floor)
-      .slice(0, plan.candidates * 2)
-      .map(([id, e]) => ({ id, score: e.score }));
-    return {
-      ranking,
-      entitiesOf: new Map([...scores].map(([id, e]) => [id, [...e.entities]])),
-      eventsOf: new Map([...scores].map(([id, e]) => [id, [...e.events]])),
-    };
-  }
-
-  /**
-   * Temporal channel: when the query holds time expressions (resolved against the reference
-   * time), the units whose world time falls in their span, ranked by dense similarity.
-   */
-  private async temporalChannel(plan: Plan, embedQuery: () => Promise<Float32Array>): Promise<{ id: string; score: number }[]> {
-    const from = Math.min(...plan.windows.map((w) => Date.parse(w.from)));
-    const to = Math.max(...plan.windows.map((w) => Date.parse(w.to))) - 1;
-    const upper = plan.request.validAtMs === undefined ? to : Math.min(to, plan.request.validAtMs);
-    if (upper < from) return [];
-    return this.backend.dense({
-      tenant: plan.request.tenant,
-      vector: await embedQuery(),
-      k: plan.candidates,
-      filter: { ...plan.filter, worldTime: { from, to: upper } },
-      modelId: this.backend.embedder.modelId,
-    });
-  }
-
-  /**
-   * Neighbour score propagation over the lexical channel's hits (see
-   * {@link RecallPreset.propagation}): s(u) = b(u) + f · b(turn before u) + preceding ·
-   * b(turn after u), b = BM25 / best visible BM25 of the query, f = `answer` when the turn before u
-   * asks a question and `following` otherwise, over the top `seeds` visible hits. Neighbours
-   * pass the same rules as every candidate and join `units`; those with no BM25 of their own
-   * are recorded in `propagatedFrom` with the hit that gave them the most.
-   *
-   * @returns the lexical ranking, by propagated score (ties: higher own BM25 first).
-   */
-  private async propagate(
-    plan: Plan,
-    hits: readonly SearchHit[],
-    units: Map<string, MemoryUnit>,
-    propagatedFrom: Map<string, string>,
-  ): Promise<{ id: string; score: number }[]> {
-    const { request } = plan;
-    const { seeds: count, answer, following, preceding } = plan.preset.propagation;
-    const visible = hits.filter((h) => units.has(h.id));
-    const best = visible[0] !== undefined && visible[0].score > 0 ? visible[0].score : 1;
-    const own = new Map(visible.map((h) => [h.id, h.score / best]));
-    const scores = new Map(own);
-    const seeds = visible.slice(0, count).map((h) => units.get(h.id)!);
-    const lists = await this.neighbourhoods(plan, seeds, { before: 1, after: 1 });
-    const bestGift = new Map<string, number>();
-    lists.forEach((neighbours, i) => {
-      const seed = seeds[i]!;
-      const credit = own.get(seed.id)!;
-      for (const unit of neighbours) {
-        if (unit.id === seed.id || !admissible(unit, request)) continue;
-        if (!units.has(unit.id)) units.set(unit.id, unit);
-        const gift = (unit.createdOffset < seed.createdOffset ? preceding : asksQuestion(seed.text) ? answer : following) * credit;
-        scores.set(unit.id, (scores.get(unit.id) ?? 0) + gift);
-        if (!own.has(unit.id) && gift > (bestGift.get(unit.id) ?? 0)) {
-          bestGift.set(unit.id, gift);
-          propagatedFrom.set(unit.id, seed.id);
-        }
-      }
-    });
-    return [...scores].sort(([a, x], [b, y]) => y - x || (own.get(b) ?? 0) - (own.get(a) ?? 0)).map(([id, score]) => ({ id, score }));
-  }
-
   /** The turns around each of `anchors` in its stream (one read), as visible at the plan's `asOf`. */
-  private neighbourhoods(plan: Plan, anchors: readonly MemoryUnit[], around: { before: number; after: number }): Promise<MemoryUnit[][]> {
+  private neighbourhoods(plan: RecallPlan, anchors: readonly MemoryUnit[], around: { readonly before: number; readonly after: number }): Promise<MemoryUnit[][]> {
     if (anchors.length === 0) return Promise.resolve([]);
     return this.backend.units.streamNeighbourhoods(
       plan.request.tenant,
@@ -405,42 +293,6 @@ export class RecallEngine implements Recaller {
       { ...around, ...(plan.asOfPosition === undefined ? {} : { asOf: plan.asOfPosition }) },
     );
   }
-
-  /**
-   * Context channel: the neighbouring turns (same stream, just before and after) of the top
-   * fused hits, ranked in the order of the hit they neighbour. Neighbours pass the same rules
-   * as every candidate.
-   */
-  private async contextChannel(
-    plan: Plan,
-    fused: readonly FusedItem[],
-    units: Map<string, MemoryUnit>,
-    expandedFrom: Map<string, string>,
-  ): Promise<{ id: string; score: number }[]> {
-    const { request, preset } = plan;
-    const seeds = fused.slice(0, preset.context.seeds);
-    const lists = await this.neighbourhoods(
-      plan,
-      seeds.map((seed) => units.get(seed.id)!),
-      { before: preset.context.before, after: preset.context.after },
-    );
-    const items: { id: string; score: number }[] = [];
-    lists.forEach((neighbours, i) => {
-      const seed = seeds[i]!;
-      for (const unit of neighbours) {
-        if (!admissible(unit, request) || expandedFrom.has(unit.id) || unit.id === seed.id) continue;
-        units.set(unit.id, unit);
-        expandedFrom.set(unit.id, seed.id);
-        items.push({ id: unit.id, score: seed.score });
-      }
-    });
-    return items;
-  }
-}
-
-/** Does this turn ask something (a question mark in any script: `?`, `？`, `؟`)? */
-function asksQuestion(text: string | null): boolean {
-  return text !== null && /[?？؟]/u.test(text);
 }
 
 /** May this unit surface for the request (status, scope, world time)? */
@@ -454,13 +306,6 @@ function admissible(unit: MemoryUnit, request: ValidRecallRequest): boolean {
     if (unit.validto !== null && Date.parse(unit.validto) <= at) return false;
   }
   return true;
-}
-
-/** Drops entities whose canonical name is a word run inside another found entity's (keeps `LGBTQ support group`, drops `group`). */
-function dropContained(entities: readonly GraphEntity[]): GraphEntity[] {
-  return entities.filter(
-    (e) => !entities.some((other) => other !== e && other.canonicalName.length > e.canonicalName.length && ` ${other.canonicalName} `.includes(` ${e.canonicalName} `)),
-  );
 }
 
 function toHit(unit: MemoryUnit, rank: number, score: number, explain: RecallExplain): RecallHit {

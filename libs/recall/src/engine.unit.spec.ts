@@ -6,6 +6,7 @@ import type { NewEvent } from '@memfabric/events';
 import { asserted, corrected, retracted, rollbackApplied, rollbackReverted, subjectErased } from '@memfabric/projections/testing';
 import { RecallEngine } from './engine.js';
 import { BUILTIN_PRESETS, findPreset } from './presets.js';
+import { NO_PROPAGATION, type Propagation } from './channels/index.js';
 import { InMemoryRecallBackend, factsFor } from './testing/index.js';
 import type { RecallPreset, RecallRequest, RecallResponse } from './types.js';
 
@@ -259,7 +260,8 @@ describe('RecallEngine over the in-memory backend', () => {
     const tenant = uniqueTenant();
     const backend = new InMemoryRecallBackend();
     // hybrid-rrf without lexical propagation, so that neighbours come from the context channel alone.
-    const plain: RecallPreset = { ...findPreset(BUILTIN_PRESETS, 'hybrid-rrf'), name: 'plain', propagation: { seeds: 0, answer: 0, following: 0, preceding: 0 } };
+    const hybrid = findPreset(BUILTIN_PRESETS, 'hybrid-rrf');
+    const plain: RecallPreset = { ...hybrid, name: 'plain', options: { ...hybrid.options, lexical: { propagation: NO_PROPAGATION } } };
     const engine = new RecallEngine(backend, { presets: [plain] });
     const recall = (query: string, extra: Partial<RecallRequest> = {}) => engine.recall({ query, scope: { tenant }, k: 100, preset: 'plain', ...extra });
     const [before, seed, after, elsewhere] = await backend.append([
@@ -289,16 +291,14 @@ describe('RecallEngine over the in-memory backend', () => {
   });
 
   describe('lexical propagation', () => {
-    const propagating = (propagation: RecallPreset['propagation']): RecallPreset => ({
+    const propagating = (propagation: Propagation): RecallPreset => ({
       name: 'propagating',
       description: 'lexical with neighbour propagation',
       weights: { lexical: 1 },
       rrfK: 60,
       mmrLambda: null,
       candidates: 50,
-      graphHops: 0,
-      context: { seeds: 0, before: 0, after: 0 },
-      propagation,
+      options: { lexical: { propagation } },
     });
 
     it('the answer after a matching question ranks with `answer` of its score, the turn after a statement with `following`, the turn before with `preceding`', async () => {
@@ -481,7 +481,7 @@ describe('RecallEngine over the in-memory backend', () => {
   it('presets() lists the configured presets; a custom preset is usable by name', async () => {
     const { tenant, backend } = setup();
     const engine = new RecallEngine(backend, {
-      presets: [{ name: 'mine', description: 'lexical, 5 candidates', weights: { lexical: 1 }, rrfK: 10, mmrLambda: null, candidates: 5, graphHops: 0, context: { seeds: 0, before: 0, after: 0 }, propagation: { seeds: 0, answer: 0, following: 0, preceding: 0 } }],
+      presets: [{ name: 'mine', description: 'lexical, 5 candidates', weights: { lexical: 1 }, rrfK: 10, mmrLambda: null, candidates: 5, options: {} }],
     });
     expect(engine.presets().map((p) => p.name)).toEqual(['mine']);
     await backend.append([turn(tenant, 's1', 'Caroline bought a kayak')]);

@@ -14,7 +14,7 @@ export interface FusedItem {
   /** Σ over channels of weight / (k + rank). */
   readonly score: number;
   /** Per channel that ranked it: 1-based rank, the channel's score, weight and contribution. */
-  readonly channels: Partial<Record<ChannelName, { rank: number; score: number; weight: number; contribution: number }>>;
+  readonly channels: Record<ChannelName, { rank: number; score: number; weight: number; contribution: number }>;
 }
 
 /**

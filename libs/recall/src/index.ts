@@ -1,5 +1,7 @@
 export * from './types.js';
 export * from './backend.js';
+export * from './channel.js';
+export * from './channels/index.js';
 export { RecallEngine, type RecallEngineOptions } from './engine.js';
 export { BUILTIN_PRESETS, DEFAULT_PRESET, DEFAULT_RRF_K, findPreset, validatePresets } from './presets.js';
 export { weightedRrf, mmr, jaccard, wordSet, type ChannelRanking, type FusedItem } from './fusion.js';

@@ -1,20 +1,23 @@
 import { ValidationError } from '@memfabric/errors';
-import { CHANNEL_NAMES, type ChannelName, type RecallPreset } from './types.js';
+import type { RecallChannel } from './channel.js';
+import { BUILTIN_CHANNELS } from './channels/index.js';
+import type { RecallPreset } from './types.js';
 
 /** RRF constant of Cormack, Clarke & Büttcher (SIGIR 2009). */
 export const DEFAULT_RRF_K = 60;
 
 const context = { seeds: 3, before: 2, after: 2 } as const;
-const noContext = { seeds: 0, before: 0, after: 0 } as const;
 
 /**
- * Lexical neighbour propagation of the hybrid presets (see `RecallPreset.propagation`): the
+ * Lexical neighbour propagation of the hybrid presets (see `Propagation` of the lexical channel): the
  * turn after a matching question takes 0.7 of its score, the turn after another match or
  * before one 0.2, over the top 50 BM25 hits (LoCoMo dev split ablation: +0.05 recall@5,
  * +0.06 recall@10 over plain BM25 in the fused preset).
  */
 const HYBRID_PROPAGATION = { seeds: 50, answer: 0.7, following: 0.2, preceding: 0.2 } as const;
-const noPropagation = { seeds: 0, answer: 0, following: 0, preceding: 0 } as const;
+
+/** Channel options of the hybrid presets, by channel name. */
+const HYBRID_OPTIONS = { lexical: { propagation: HYBRID_PROPAGATION }, graph: { hops: 0 }, context } as const;
 
 /**
  * Weights of the hybrid presets, chosen on the LoCoMo dev split (ablation in
@@ -44,9 +47,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
     candidates: 50,
-    graphHops: 0,
-    context,
-    propagation: HYBRID_PROPAGATION,
+    options: HYBRID_OPTIONS,
   },
   {
     name: 'hybrid-mmr',
@@ -55,9 +56,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: 0.7,
     candidates: 50,
-    graphHops: 0,
-    context,
-    propagation: HYBRID_PROPAGATION,
+    options: HYBRID_OPTIONS,
   },
   {
     name: 'dense-only',
@@ -66,9 +65,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
     candidates: 50,
-    graphHops: 0,
-    context: noContext,
-    propagation: noPropagation,
+    options: {},
   },
   {
     name: 'lexical-only',
@@ -77,9 +74,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
     candidates: 50,
-    graphHops: 0,
-    context: noContext,
-    propagation: noPropagation,
+    options: {},
   },
   {
     name: 'graph-only',
@@ -88,9 +83,7 @@ export const BUILTIN_PRESETS: readonly RecallPreset[] = [
     rrfK: DEFAULT_RRF_K,
     mmrLambda: null,
     candidates: 50,
-    graphHops: 0,
-    context: noContext,
-    propagation: noPropagation,
+    options: {},
   },
 ];
 
@@ -113,15 +106,18 @@ export function findPreset(presets: readonly RecallPreset[], name: string): Reca
 
 /**
  * Checks presets read from a file (an evaluation's ablation variants) against the
- * {@link RecallPreset} shape.
+ * {@link RecallPreset} shape; each channel checks its own options.
  * @param value - parsed JSON: an array of presets.
- * @returns the presets, typed.
- * @throws ValidationError naming every bad field (`/0/weights/dense`, `/1/context/seeds`, ...).
+ * @param channels - the channels presets may name; default {@link BUILTIN_CHANNELS}.
+ * @returns the presets, typed (defaults filled in: `rrfK` 60, `mmrLambda` null, `candidates` 50, `options` {}).
+ * @throws ValidationError naming every bad field (`/0/weights/dense`, `/1/options/context/seeds`, ...).
  */
-export function validatePresets(value: unknown): RecallPreset[] {
+export function validatePresets(value: unknown, channels: readonly RecallChannel[] = BUILTIN_CHANNELS): RecallPreset[] {
   const problems: { pointer: string; detail: string }[] = [];
   if (!Array.isArray(value) || value.length === 0) throw new ValidationError('invalid presets', [{ pointer: '', detail: 'must be a non-empty array of presets' }]);
   const number = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+  const byName = new Map(channels.map((c) => [c.name, c]));
+  const known = channels.map((c) => c.name).join(', ');
   const names = new Set<string>();
   value.forEach((raw: unknown, i) => {
     const p = (raw ?? {}) as Partial<Record<keyof RecallPreset, unknown>>;
@@ -133,25 +129,22 @@ export function validatePresets(value: unknown): RecallPreset[] {
     if (typeof p.weights !== 'object' || p.weights === null || Array.isArray(p.weights)) problems.push({ pointer: at('weights'), detail: 'must be an object of channel weights' });
     else {
       for (const [channel, weight] of Object.entries(p.weights)) {
-        if (!CHANNEL_NAMES.includes(channel as ChannelName)) problems.push({ pointer: at(`weights/${channel}`), detail: `is not a channel; channels: ${CHANNEL_NAMES.join(', ')}` });
+        if (!byName.has(channel)) problems.push({ pointer: at(`weights/${channel}`), detail: `is not a channel; channels: ${known}` });
         else if (!number(weight, 0, 100)) problems.push({ pointer: at(`weights/${channel}`), detail: 'must be a number from 0 to 100' });
       }
     }
     if (p.rrfK !== undefined && !number(p.rrfK, 1, 10_000)) problems.push({ pointer: at('rrfK'), detail: 'must be a number from 1 to 10000' });
     if (p.mmrLambda !== undefined && p.mmrLambda !== null && !number(p.mmrLambda, 0, 1)) problems.push({ pointer: at('mmrLambda'), detail: 'must be null or a number from 0 to 1' });
     if (p.candidates !== undefined && !(Number.isSafeInteger(p.candidates) && number(p.candidates, 1, 1000))) problems.push({ pointer: at('candidates'), detail: 'must be an integer from 1 to 1000' });
-    if (p.graphHops !== undefined && ![0, 1, 2].includes(p.graphHops as number)) problems.push({ pointer: at('graphHops'), detail: 'must be 0, 1 or 2' });
-    const prop = p.propagation as Partial<RecallPreset['propagation']> | undefined;
-    if (prop !== undefined) {
-      if (!(Number.isSafeInteger(prop?.seeds) && number(prop?.seeds, 0, 1000))) problems.push({ pointer: at('propagation/seeds'), detail: 'must be an integer from 0 to 1000' });
-      for (const key of ['answer', 'following', 'preceding'] as const) {
-        if (!number(prop?.[key], 0, 10)) problems.push({ pointer: at(`propagation/${key}`), detail: 'must be a number from 0 to 10' });
-      }
-    }
-    const c = p.context as Partial<RecallPreset['context']> | undefined;
-    if (c !== undefined) {
-      for (const key of ['seeds', 'before', 'after'] as const) {
-        if (!(Number.isSafeInteger(c?.[key]) && number(c?.[key], 0, 50))) problems.push({ pointer: at(`context/${key}`), detail: 'must be an integer from 0 to 50' });
+    if (p.options !== undefined) {
+      if (typeof p.options !== 'object' || p.options === null || Array.isArray(p.options)) problems.push({ pointer: at('options'), detail: 'must be an object of channel options by channel name' });
+      else {
+        for (const [name, options] of Object.entries(p.options)) {
+          const channel = byName.get(name);
+          if (!channel) problems.push({ pointer: at(`options/${name}`), detail: `is not a channel; channels: ${known}` });
+          else if (typeof options !== 'object' || options === null || Array.isArray(options)) problems.push({ pointer: at(`options/${name}`), detail: 'must be an object of channel options' });
+          else for (const problem of channel.validateOptions?.(options) ?? []) problems.push({ pointer: at(`options/${name}${problem.pointer}`), detail: problem.detail });
+        }
       }
     }
   });
@@ -163,8 +156,6 @@ export function validatePresets(value: unknown): RecallPreset[] {
     rrfK: p.rrfK ?? DEFAULT_RRF_K,
     mmrLambda: p.mmrLambda ?? null,
     candidates: p.candidates ?? 50,
-    graphHops: p.graphHops ?? 0,
-    context: p.context ?? noContext,
-    propagation: p.propagation ?? noPropagation,
+    options: p.options ?? {},
   }));
 }

@@ -86,7 +86,7 @@ describe('presets', () => {
 describe('validatePresets (ablation variants from a file)', () => {
   it('fills defaults for a minimal preset', () => {
     expect(validatePresets([{ name: 'lex-ctx', weights: { lexical: 1, context: 0.3 } }])).toEqual([
-      { name: 'lex-ctx', description: '', weights: { lexical: 1, context: 0.3 }, rrfK: DEFAULT_RRF_K, mmrLambda: null, candidates: 50, graphHops: 0, context: { seeds: 0, before: 0, after: 0 }, propagation: { seeds: 0, answer: 0, following: 0, preceding: 0 } },
+      { name: 'lex-ctx', description: '', weights: { lexical: 1, context: 0.3 }, rrfK: DEFAULT_RRF_K, mmrLambda: null, candidates: 50, options: {} },
     ]);
   });
 
@@ -94,7 +94,7 @@ describe('validatePresets (ablation variants from a file)', () => {
     let error: unknown;
     try {
       validatePresets([
-        { name: 'a', weights: { sparse: 1, dense: -1 }, graphHops: 3, propagation: { seeds: 1.5, answer: 11, following: 0.2 }, context: { seeds: 1, before: 60, after: 0 } },
+        { name: 'a', weights: { sparse: 1, dense: -1 }, options: { graph: { hops: 3 }, lexical: { propagation: { seeds: 1.5, answer: 11, following: 0.2 } }, context: { seeds: 1, before: 60, after: 0 }, sparse: {} } },
         { name: 'a', weights: {} },
       ]);
     } catch (e) {
@@ -104,11 +104,12 @@ describe('validatePresets (ablation variants from a file)', () => {
     expect((error as ValidationError).problems.map((p) => p.pointer)).toEqual([
       '/0/weights/sparse',
       '/0/weights/dense',
-      '/0/graphHops',
-      '/0/propagation/seeds',
-      '/0/propagation/answer',
-      '/0/propagation/preceding',
-      '/0/context/before',
+      '/0/options/graph/hops',
+      '/0/options/lexical/propagation/seeds',
+      '/0/options/lexical/propagation/answer',
+      '/0/options/lexical/propagation/preceding',
+      '/0/options/context/before',
+      '/0/options/sparse',
       '/1/name',
     ]);
     expect(() => validatePresets({})).toThrow(ValidationError);

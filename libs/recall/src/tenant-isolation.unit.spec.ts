@@ -9,7 +9,7 @@ import { InMemoryRecallBackend, factsFor, type FactEntity } from './testing/inde
 import type { RecallPreset, RecallRequest, RecallResponse } from './types.js';
 
 /** graph-only following facts two edges away: exercises the graph store's neighbourhood reads too. */
-const GRAPH_TWO_HOPS: RecallPreset = { ...BUILTIN_PRESETS.find((p) => p.name === 'graph-only')!, name: 'graph-2hops', graphHops: 2 };
+const GRAPH_TWO_HOPS: RecallPreset = { ...BUILTIN_PRESETS.find((p) => p.name === 'graph-only')!, name: 'graph-2hops', options: { graph: { hops: 2 } } };
 const PRESETS = [...BUILTIN_PRESETS, GRAPH_TWO_HOPS];
 
 function turn(tenant: string, stream: string, content: string, actor: string, time: string): NewEvent {

@@ -6,10 +6,13 @@
  * Times on the wire are RFC 3339 strings; durations are milliseconds.
  */
 
-/** The retrieval channels a recall can run. */
-export type ChannelName = 'dense' | 'lexical' | 'graph' | 'temporal' | 'recency' | 'context';
+/**
+ * Name of a retrieval channel (see `RecallChannel`): the built-in ones are
+ * {@link CHANNEL_NAMES}; an engine built with more channels knows their names too.
+ */
+export type ChannelName = string;
 
-/** Every {@link ChannelName}, in the order they run. */
+/** Names of the built-in channels (`BUILTIN_CHANNELS`), in the order they run. */
 export const CHANNEL_NAMES: readonly ChannelName[] = ['dense', 'lexical', 'graph', 'temporal', 'recency', 'context'];
 
 /** Per-channel weights of the weighted RRF; a channel with weight 0 (or absent) does not run. */
@@ -83,7 +86,7 @@ export interface ChannelEvidence {
 /** Why a hit is where it is. */
 export interface RecallExplain {
   /** Every channel that ranked the hit. */
-  readonly channels: Partial<Record<ChannelName, ChannelEvidence>>;
+  readonly channels: Readonly<Record<ChannelName, ChannelEvidence>>;
   /** Graph channel: the entities of the query that led here (display names). */
   readonly entities?: readonly string[];
   /**
@@ -197,24 +200,11 @@ export interface RecallPreset {
   /** Candidates each channel returns before fusion (≥ k). */
   readonly candidates: number;
   /**
-   * Graph channel: fact edges to follow from the query's entities. 0 = the units that mention
-   * the entities only; 1 or 2 = also the units stating facts up to that many edges away
-   * (valid at `validAt`).
+   * Options of the channels, keyed by channel name, merged over each channel's defaults (for
+   * example `lexical: { propagation }`, `graph: { hops }`, `context: { seeds, before, after }`;
+   * see each channel's options type).
    */
-  readonly graphHops: 0 | 1 | 2;
-  /** Context channel: how many of the top fused hits get their neighbours added, and how many on each side. */
-  readonly context: { readonly seeds: number; readonly before: number; readonly after: number };
-  /**
-   * Lexical channel, neighbour score propagation over the top `seeds` BM25 hits. A unit scores
-   * its own BM25 divided by the query's best (so in [0, 1]) plus a share of its neighbours'
-   * scores: the turn just before it in its stream gives `answer` of its score when it asks a
-   * question (holds a question mark) and `following` otherwise; the turn just after it gives
-   * `preceding`. In a dialogue the answer rarely repeats the question's words: propagation lets
-   * it rank with the turn that asked. `seeds` 0 = plain BM25. A query-time form of the
-   * context-augmented keys of LongMemEval (Wu et al., 2024): the neighbour's text is not copied
-   * into the index, so erasing a turn leaves nothing of it in another turn's key.
-   */
-  readonly propagation: { readonly seeds: number; readonly answer: number; readonly following: number; readonly preceding: number };
+  readonly options: Readonly<Record<ChannelName, object>>;
 }
 
 /** The recall use case, as the gateway, the CLI, the MCP server and the evaluation call it. */

@@ -30,8 +30,9 @@ export interface ValidRecallRequest {
  * applies; every string must be well-formed Unicode (no lone surrogate).
  * @throws ValidationError naming every bad field by JSON pointer (`/query`, `/k`,
  *   `/scope/tenant`, `/asOf/time`, `/weights/dense`, ...).
+ * @param channels - names `weights` may use: the engine's channels; default the built-in ones.
  */
-export function validateRecallRequest(request: RecallRequest): ValidRecallRequest {
+export function validateRecallRequest(request: RecallRequest, channels: readonly string[] = CHANNEL_NAMES): ValidRecallRequest {
   const problems: FieldProblem[] = [...checkJsonShape(request)];
   const bad = (pointer: string, detail: string) => problems.push({ pointer, detail });
   const input = (request ?? {}) as Partial<RecallRequest>;
@@ -101,7 +102,7 @@ export function validateRecallRequest(request: RecallRequest): ValidRecallReques
     else {
       weights = {};
       for (const [name, value] of Object.entries(input.weights)) {
-        if (!CHANNEL_NAMES.includes(name as ChannelName)) bad(`/weights/${name}`, `is not a channel; channels: ${CHANNEL_NAMES.join(', ')}`);
+        if (!channels.includes(name)) bad(`/weights/${name}`, `is not a channel; channels: ${channels.join(', ')}`);
         else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) bad(`/weights/${name}`, 'must be a number from 0 to 100');
         else weights[name as ChannelName] = value;
       }

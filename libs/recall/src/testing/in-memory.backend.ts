@@ -5,29 +5,16 @@ import { GENESIS_HASH, newEventId, normalizeEvent, type InteractionRecorded, typ
 import type { Extractor } from '@memfabric/extraction';
 import { extractionFromEvent, InMemoryGraphStore, type GraphStore } from '@memfabric/graph-store';
 import { InMemoryMemoryUnits, MEMORY_UNITS_PROJECTION, type MemoryUnit } from '@memfabric/projections';
-import { ExactVectorIndex, InMemoryLexicalIndex, type LexicalQuery, type SearchHit, type UnitPayload, type UnitStatus, type VectorQuery } from '@memfabric/vector-index';
-import type { ConsistencyWait, RecallBackend } from '../backend.js';
-import type { ChannelName } from '../types.js';
+import { ExactVectorIndex, InMemoryLexicalIndex, type UnitPayload, type UnitStatus } from '@memfabric/vector-index';
+import type { GraphReader, ReadModelProgress, RecallBackend } from '../backend.js';
+import { READ_MODELS } from '../channels/read-models.js';
 
 /** Projection names of the in-memory backend, as the consistency report lists them. */
 export const IN_MEMORY_PROJECTIONS = {
   memoryUnits: MEMORY_UNITS_PROJECTION,
-  vectors: 'vectors',
-  graph: 'graph',
+  vectors: READ_MODELS.vectors,
+  graph: READ_MODELS.graph,
 } as const;
-
-/** Which projections each channel reads (the same split as the embedded stack). */
-const CHANNEL_PROJECTIONS: Record<ChannelName, readonly string[]> = {
-  dense: [IN_MEMORY_PROJECTIONS.vectors],
-  lexical: [IN_MEMORY_PROJECTIONS.vectors],
-  graph: [IN_MEMORY_PROJECTIONS.graph],
-  temporal: [IN_MEMORY_PROJECTIONS.vectors],
-  recency: [IN_MEMORY_PROJECTIONS.memoryUnits],
-  context: [IN_MEMORY_PROJECTIONS.memoryUnits],
-};
-
-/** Poll interval of the consistency wait, ms. */
-const WAIT_POLL_MS = 2;
 
 /** Options of {@link InMemoryRecallBackend}. */
 export interface InMemoryRecallBackendOptions {
@@ -63,7 +50,7 @@ export class InMemoryRecallBackend implements RecallBackend {
   /** The memory-unit read model (folded in memory). */
   readonly units: InMemoryMemoryUnits = new InMemoryMemoryUnits();
   /** The dense index; one point per active, superseded, retracted or rolled-back unit with text. */
-  readonly vectors: ExactVectorIndex;
+  readonly vectorIndex: ExactVectorIndex;
   /** The BM25 index (same documents as {@link vectors}). */
   readonly lexicalIndex: InMemoryLexicalIndex = new InMemoryLexicalIndex();
   /** The temporal knowledge graph. */
@@ -80,7 +67,7 @@ export class InMemoryRecallBackend implements RecallBackend {
 
   constructor(options: InMemoryRecallBackendOptions = {}) {
     this.embedder = options.embedder ?? new HashEmbedder({ dimensions: 64 });
-    this.vectors = new ExactVectorIndex({ model: { id: this.embedder.modelId, dimension: this.embedder.dimensions } });
+    this.vectorIndex = new ExactVectorIndex({ model: { id: this.embedder.modelId, dimension: this.embedder.dimensions } });
     this.extractor = options.extractor;
     this.clock = options.clock ?? ((offset) => new Date(Date.UTC(2024, 0, 1) + offset * 1000));
   }
@@ -130,15 +117,15 @@ export class InMemoryRecallBackend implements RecallBackend {
     this.graphEnabled = available;
   }
 
-  dense(query: VectorQuery): Promise<SearchHit[]> {
-    return this.vectors.search(query);
+  vectors(): ExactVectorIndex {
+    return this.vectorIndex;
   }
 
-  lexical(query: LexicalQuery): Promise<SearchHit[]> {
-    return this.lexicalIndex.search(query);
+  lexical(): InMemoryLexicalIndex {
+    return this.lexicalIndex;
   }
 
-  graph(): Pick<GraphStore, 'entitiesByName' | 'neighbours' | 'mentionsOf'> | undefined {
+  graph(): GraphReader | undefined {
     return this.graphEnabled ? this.graphStore : undefined;
   }
 
@@ -148,20 +135,12 @@ export class InMemoryRecallBackend implements RecallBackend {
     return Promise.resolve(position);
   }
 
-  async waitFor(checkpoint: Checkpoint, projections: readonly string[], timeoutMs: number): Promise<ConsistencyWait> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const reached = Object.entries(checkpoint).every(([partition, next]) => (partition === '0' ? this.log.length >= next : next === 0));
-      const behind = reached ? [] : [...projections];
-      if (reached) return { reached, behind };
-      if (Date.now() >= deadline) return { reached: false, behind };
-      await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now()))));
-    }
-  }
-
-  projectionsOf(channel: ChannelName): readonly string[] {
-    return CHANNEL_PROJECTIONS[channel];
-  }
+  /** Every projection applies each event on append: all have reached a checkpoint within the log. */
+  readonly progress: ReadModelProgress = {
+    names: Object.values(IN_MEMORY_PROJECTIONS),
+    reached: (_projection: string, checkpoint: Checkpoint) =>
+      Promise.resolve(Object.entries(checkpoint).every(([partition, next]) => (partition === '0' ? this.log.length >= next : next === 0))),
+  };
 
   logQuery(row: QueryLogRow): void {
     this.queries.push(row);
@@ -223,9 +202,9 @@ export class InMemoryRecallBackend implements RecallBackend {
     const units = this.units.all();
     const fresh = units.filter((u) => !this.indexed.has(u.id) && u.status === 'active' && u.text !== null && u.text.trim() !== '');
     if (fresh.length > 0) {
-      const vectors = await this.embedder.embed(fresh.map((u) => u.text!));
       const payloads = fresh.map(payloadOf);
-      await this.vectors.upsert(payloads.map((p, i) => ({ ...p, vector: vectors[i]!, modelId: this.embedder.modelId })));
+      const vectors = await this.embedder.embed(payloads.map((p) => p.text));
+      await this.vectorIndex.upsert(payloads.map((p, i) => ({ ...p, vector: vectors[i]!, modelId: this.embedder.modelId })));
       await this.lexicalIndex.upsert(payloads);
       for (const u of fresh) this.indexed.set(u.id, { tenant: u.tenantid, status: 'active' });
     }
@@ -233,10 +212,10 @@ export class InMemoryRecallBackend implements RecallBackend {
       const known = this.indexed.get(unit.id);
       if (!known || known.status === unit.status) continue;
       if (unit.status === 'erased') {
-        await this.vectors.delete(known.tenant, [unit.id]);
+        await this.vectorIndex.delete(known.tenant, [unit.id]);
         await this.lexicalIndex.delete(known.tenant, [unit.id]);
       } else {
-        await this.vectors.setStatus(known.tenant, [unit.id], unit.status);
+        await this.vectorIndex.setStatus(known.tenant, [unit.id], unit.status);
         await this.lexicalIndex.setStatus(known.tenant, [unit.id], unit.status);
       }
       this.indexed.set(unit.id, { tenant: known.tenant, status: unit.status });
@@ -244,7 +223,10 @@ export class InMemoryRecallBackend implements RecallBackend {
   }
 }
 
-/** The index payload of a unit (world time = start of validity, else the event's time). */
+/**
+ * The index payload of a unit (world time = start of validity, else the event's time), keyed by
+ * speaker like the vector projection's documents (`"Caroline: I went to a support group"`).
+ */
 function payloadOf(unit: MemoryUnit): UnitPayload {
   return {
     id: unit.id,
@@ -255,6 +237,6 @@ function payloadOf(unit: MemoryUnit): UnitPayload {
     txTime: Date.parse(unit.recordedat),
     offset: unit.createdOffset,
     status: 'active',
-    text: unit.text ?? '',
+    text: unit.speaker?.trim() ? `${unit.speaker.trim()}: ${unit.text ?? ''}` : (unit.text ?? ''),
   };
 }
