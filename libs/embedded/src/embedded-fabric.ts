@@ -72,7 +72,7 @@ export class EmbeddedFabric {
     readonly embedder: Embedder,
   ) {}
 
-  private recallBackend: EmbeddedRecallBackend | undefined;
+  private backend: EmbeddedRecallBackend | undefined;
   private engine: RecallEngine | undefined;
 
   /**
@@ -185,28 +185,35 @@ export class EmbeddedFabric {
   }
 
   /**
-   * The recall use case over this fabric's read models (dense, lexical, graph, memory units),
-   * logging every recall to the analytics query log. One engine per fabric.
+   * The read models recall reads on this fabric, as ports (one backend per fabric): the active
+   * generations' dense, lexical and graph stores, the memory units, the log's transaction-time
+   * index and the runtime's checkpoints; recalls are logged to the analytics query log.
+   */
+  recallBackend(): EmbeddedRecallBackend {
+    this.backend ??= new EmbeddedRecallBackend({
+      db: this.log.db,
+      runtime: this.runtime,
+      memoryUnits: this.memoryUnits,
+      analytics: this.analytics,
+      embedder: this.embedder,
+      vectorIndexes: () => this.vectorIndexes(),
+    });
+    return this.backend;
+  }
+
+  /**
+   * The recall use case over this fabric's read models with the built-in channels. One engine per
+   * fabric.
    * @param options.presets - presets to know instead of the built-in ones (first call only).
    */
   recaller(options: { readonly presets?: readonly RecallPreset[] } = {}): RecallEngine {
-    if (!this.engine) {
-      this.recallBackend = new EmbeddedRecallBackend({
-        db: this.log.db,
-        runtime: this.runtime,
-        memoryUnits: this.memoryUnits,
-        analytics: this.analytics,
-        embedder: this.embedder,
-        vectorIndexes: () => this.vectorIndexes(),
-      });
-      this.engine = new RecallEngine(this.recallBackend, options.presets ? { presets: options.presets } : {});
-    }
+    this.engine ??= new RecallEngine(this.recallBackend(), options.presets ? { presets: options.presets } : {});
     return this.engine;
   }
 
   /** Writes buffered query-log rows to the analytics store. */
   flushQueryLog(): Promise<void> {
-    return this.recallBackend?.flush() ?? Promise.resolve();
+    return this.backend?.flush() ?? Promise.resolve();
   }
 
   /** Stops the runtime, saves the HNSW cache files and closes every store. */
