@@ -193,6 +193,7 @@ export class EmbeddedFabric {
     if (!this.engine) {
       this.recallBackend = new EmbeddedRecallBackend({
         db: this.log.db,
+        log: this.log,
         runtime: this.runtime,
         memoryUnits: this.memoryUnits,
         analytics: this.analytics,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AnalyticsStore, QueryLogRow } from '@memfabric/analytics';
 import type { Embedder } from '@memfabric/embeddings';
-import type { Checkpoint } from '@memfabric/event-log';
+import type { Checkpoint, EventLog } from '@memfabric/event-log';
 import { MEMORY_UNITS_PROJECTION, type MemoryUnitStore } from '@memfabric/projections';
 import type { SqliteProjectionRuntime } from '@memfabric/projections-sqlite';
 import type { ChannelName, ConsistencyWait, RecallBackend } from '@memfabric/recall';
@@ -16,6 +16,8 @@ import { VECTOR_PROJECTION, type GenerationIndexes } from './vector.projection.j
 export interface EmbeddedRecallBackendOptions {
   /** The log's connection (events table, projection tables). */
   readonly db: Database.Database;
+  /** The event log (transaction time → position). */
+  readonly log: Pick<EventLog, 'positionAt'>;
   readonly runtime: SqliteProjectionRuntime;
   readonly memoryUnits: MemoryUnitStore;
   readonly analytics: AnalyticsStore;
@@ -45,7 +47,7 @@ const WAIT_POLL_MS = 5;
 
 /**
  * The recall engine's reads over the embedded stack: usearch HNSW + SQLite rows (dense), FTS5
- * BM25 (lexical), the SQLite temporal graph, the memory-unit table, the log's `events` table
+ * BM25 (lexical), the SQLite temporal graph, the memory-unit table, the log's `positionAt`
  * (transaction time → position) and the projection runtime's committed checkpoints. Query-log
  * rows are buffered and inserted into chDB in batches (one insert per row would cost more than
  * the recall).
@@ -57,14 +59,10 @@ export class EmbeddedRecallBackend implements RecallBackend {
   private readonly buffer: QueryLogRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly positionAtStatement: Database.Statement<[string], { offset: number }>;
 
   constructor(private readonly options: EmbeddedRecallBackendOptions) {
     this.embedder = options.embedder;
     this.units = options.memoryUnits;
-    this.positionAtStatement = options.db.prepare<[string], { offset: number }>(
-      'SELECT "offset" AS "offset" FROM events WHERE recordedat <= ? ORDER BY "offset" DESC LIMIT 1',
-    );
   }
 
   dense(query: VectorQuery): Promise<SearchHit[]> {
@@ -89,9 +87,9 @@ export class EmbeddedRecallBackend implements RecallBackend {
     return store;
   }
 
-  positionAt(timeMs: number): Promise<number | undefined> {
-    const row = this.positionAtStatement.get(new Date(timeMs).toISOString());
-    return Promise.resolve(row?.offset);
+  async positionAt(timeMs: number): Promise<number | undefined> {
+    const next = (await this.options.log.positionAt(new Date(timeMs)))[0]; // one partition embedded
+    return next === undefined ? undefined : next - 1;
   }
 
   async waitFor(checkpoint: Checkpoint, projections: readonly string[], timeoutMs: number): Promise<ConsistencyWait> {
