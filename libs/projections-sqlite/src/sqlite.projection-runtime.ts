@@ -5,6 +5,9 @@ import type { StoredEvent } from '@memfabric/events';
 import {
   assertProjectionName,
   consumerGroupOf,
+  deadLetterReason,
+  isBatchFailure,
+  MAX_DEAD_LETTER_REASON,
   type ApplyContext,
   type DeadLetter,
   type DeadLetterQuery,
@@ -81,7 +84,8 @@ interface Segment {
   readonly prepared: unknown;
 }
 
-const MAX_REASON = 2048;
+const MAX_REASON = MAX_DEAD_LETTER_REASON;
+const reasonOf = deadLetterReason;
 const DEFAULTS = { batchSize: 500, pollIntervalMs: 50, retryInitialMs: 100, retryMaxMs: 5_000 } as const;
 
 /**
@@ -831,7 +835,7 @@ const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|NOMEM|READONLY|CANTOPE
  * errors (the handler itself is wrong).
  */
 function isFatal(error: unknown): boolean {
-  if (MemfabricError.is(error)) return error.retriable || error.code === 'configuration_invalid';
+  if (MemfabricError.is(error) || isBatchFailure(error)) return isBatchFailure(error);
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && TRANSIENT_SQLITE.test(code);
 }
@@ -844,15 +848,6 @@ function translate(error: unknown): Error {
     return new UnavailableError(`projection write failed: ${(error as Error).message}`, { cause: error, context: { sqlite: code } });
   }
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function reasonOf(error: unknown): string {
-  const text = MemfabricError.is(error)
-    ? `${error.code}: ${error.message}`
-    : error instanceof Error
-      ? `${error.name}: ${error.message}`
-      : String(error);
-  return text.slice(0, MAX_REASON);
 }
 
 function isThenable(value: unknown): boolean {
