@@ -7,9 +7,10 @@ import { checkpointStoreContract } from '@memfabric/audit/testing';
 import { describeExportFailure, EXPORT_FILES } from '@memfabric/audit';
 import { EmbeddedFabric, openGraphStore } from '@memfabric/embedded';
 import { HashEmbedder } from '@memfabric/embeddings';
-import { chainHash, type NewEvent } from '@memfabric/events';
+import type { NewEvent } from '@memfabric/events';
 import { interaction } from '@memfabric/event-log/testing';
 import { SqliteEventLog } from '@memfabric/event-log-sqlite';
+import { alterStoredRecord, rechainStream } from '@memfabric/event-log-sqlite/testing';
 import { asserted, corrected, retracted } from '@memfabric/projections/testing';
 import { EmbeddedAudit } from './embedded-audit.js';
 import { loadOrCreateSigningKey, NodeEd25519Signer, SIGNING_KEY_FILES } from './ed25519.js';
@@ -176,35 +177,16 @@ describe('embedded audit', { timeout: 60_000 }, () => {
     it('an UPDATE that bypasses the triggers is detected and the altered event named; a rewritten chain is caught by the signed checkpoints', async () => {
       await audit.checkpoint();
       expect(await audit.verifyLive()).toMatchObject({ valid: true });
-      const db = fabric.log.db;
-      const row = db.prepare<[string], { id: string; record: string; streamposition: number }>(
-        "SELECT id, record, streamposition FROM events WHERE tenantid = ? AND streamid = 'session-1' ORDER BY streamposition LIMIT 1",
-      ).get(tenant)!;
-      db.exec('DROP TRIGGER events_no_update');
-      try {
-        const at = row.record.indexOf('"ciphertext":"') + '"ciphertext":"'.length + 2;
-        const edited = row.record.slice(0, at) + (row.record[at] === 'A' ? 'B' : 'A') + row.record.slice(at + 1);
-        db.prepare('UPDATE events SET record = ? WHERE id = ?').run(edited, row.id);
-        const report = await audit.verifyLive(tenant);
-        expect(report).toMatchObject({ valid: false, firstFailure: { check: 'chain', eventId: row.id, streamid: 'session-1', streamposition: 1 } });
+      const alteredId = alterStoredRecord(fabric.log, tenant, 'session-1', 1);
+      const report = await audit.verifyLive(tenant);
+      expect(report).toMatchObject({ valid: false, firstFailure: { check: 'chain', eventId: alteredId, streamid: 'session-1', streamposition: 1 } });
 
-        // the forger recomputes this hash and every later one of the stream: the chain holds again,
-        // but the signed checkpoint no longer matches the head
-        const rows = db
-          .prepare<[string], { id: string; record: string }>("SELECT id, record FROM events WHERE tenantid = ? AND streamid = 'session-1' ORDER BY streamposition")
-          .all(tenant);
-        let prev = '0'.repeat(64);
-        for (const r of rows) {
-          const hash = chainHash(prev, JSON.parse(r.record) as Record<string, unknown>);
-          db.prepare('UPDATE events SET prevhash = ?, hash = ? WHERE id = ?').run(prev, hash, r.id);
-          prev = hash;
-        }
-        const forged = await audit.verifyLive(tenant);
-        expect(forged.chains.valid).toBe(true);
-        expect(forged).toMatchObject({ valid: false, firstFailure: { check: 'checkpoint', streamid: 'session-1', eventId: rows.at(-1)!.id } });
-      } finally {
-        db.exec("CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'memfabric: events are immutable; append a correcting event instead'); END;");
-      }
+      // the forger recomputes this hash and every later one of the stream: the chain holds again,
+      // but the signed checkpoint no longer matches the head
+      const ids = rechainStream(fabric.log, tenant, 'session-1');
+      const forged = await audit.verifyLive(tenant);
+      expect(forged.chains.valid).toBe(true);
+      expect(forged).toMatchObject({ valid: false, firstFailure: { check: 'checkpoint', streamid: 'session-1', eventId: ids.at(-1) } });
     });
   });
 });

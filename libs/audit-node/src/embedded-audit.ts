@@ -4,6 +4,7 @@ import {
   auditReadRow,
   entityHistory,
   HISTORY_READ_PRESET,
+  LogSealedEventSource,
   memoryHistory,
   STATE_READ_PRESET,
   stateAt,
@@ -20,7 +21,7 @@ import { ConfigurationError, NotFoundError, ValidationError } from '@memfabric/e
 import { newEventId, type StoredEvent } from '@memfabric/events';
 import type { Subscription } from '@memfabric/event-log';
 import { loadOrCreateSigningKey, nodeSignatureVerifier } from './ed25519.js';
-import { SqliteCheckpointStore, SqliteSealedEventSource } from './sqlite.audit-store.js';
+import { SqliteCheckpointStore } from './sqlite.audit-store.js';
 import { createCheckpoints, exportTenant, verifyLiveStore, type ExportProgress, type ExportResult, type LiveVerification } from './tamper-evidence.js';
 
 /** Options of {@link EmbeddedAudit.open}. */
@@ -60,8 +61,8 @@ const PAGE = 1000;
 export class EmbeddedAudit {
   /** Signed checkpoints (table `audit_checkpoints` in the log's file). */
   readonly checkpoints: SqliteCheckpointStore;
-  /** Events exactly as stored. */
-  readonly sealed: SqliteSealedEventSource;
+  /** Events exactly as stored (the log's sealed reads). */
+  readonly sealed: LogSealedEventSource;
   private readonly clock: () => Date;
   private checkpointing: Subscription | undefined;
 
@@ -71,7 +72,7 @@ export class EmbeddedAudit {
     clock: (() => Date) | undefined,
   ) {
     this.checkpoints = new SqliteCheckpointStore(fabric.log.db);
-    this.sealed = new SqliteSealedEventSource(fabric.log.db);
+    this.sealed = new LogSealedEventSource(fabric.log);
     this.clock = clock ?? (() => new Date());
   }
 

@@ -7,7 +7,7 @@ export {
   signerFromPem,
   SIGNING_KEY_FILES,
 } from './ed25519.js';
-export { CHECKPOINT_DDL, SqliteCheckpointStore, SqliteSealedEventSource } from './sqlite.audit-store.js';
+export { CHECKPOINT_DDL, SqliteCheckpointStore } from './sqlite.audit-store.js';
 export {
   createCheckpoints,
   exportTenant,

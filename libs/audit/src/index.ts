@@ -1,5 +1,6 @@
 export * from './signing.js';
 export * from './ports.js';
+export * from './sealed-source.js';
 export * from './reads.js';
 export * from './history/memory-history.js';
 export * from './history/entity-history.js';

@@ -1,11 +1,8 @@
-import type { SealedEvent } from '@memfabric/event-log';
+import type { PositionedSealedEvent } from '@memfabric/event-log';
 import type { ChainLink, SignedCheckpoint, StreamHead } from './checkpoint/checkpoint.js';
 
-/** A stored (sealed) event and its log position. */
-export interface PositionedSealedEvent extends SealedEvent {
-  readonly partition: number;
-  readonly offset: number;
-}
+/** A stored (sealed) event and its log position (the event log port's shape). */
+export type { PositionedSealedEvent } from '@memfabric/event-log';
 
 /** One tenant's chain heads at one log position. */
 export interface TenantHeads {
@@ -20,7 +17,7 @@ export interface TenantHeads {
  * export bundles and tamper checks. Decrypting readers (`EventLog.readAll`) cannot serve here:
  * an export must carry erased content as stored and the hash covers the stored form.
  *
- * Adapter: the embedded SQLite log (`@memfabric/audit-node`).
+ * Implementation: {@link LogSealedEventSource}, over the event log port's sealed reads.
  */
 export interface SealedEventSource {
   /**

@@ -23,6 +23,7 @@ export function analyticsProjection(store: AnalyticsStore): SqliteProjectionHand
   return {
     name: ANALYTICS_PROJECTION,
     version: 2,
+    kind: 'read-model',
     description: 'every event flattened into the analytics store (chDB / ClickHouse); erasure purges a subject',
     createSchema: () => undefined,
     dropSchema: () => undefined,

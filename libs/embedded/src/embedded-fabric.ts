@@ -13,7 +13,7 @@ import {
 } from '@memfabric/projections-sqlite';
 import { LazyNlpExtractor } from '@memfabric/extraction';
 import { analyticsProjection } from './analytics.projection.js';
-import { EXTRACTION_PROCESSOR, extractionProcessor } from './extraction.processor.js';
+import { extractionProcessor } from './extraction.processor.js';
 import { GRAPH_PROJECTION, graphProjection, openGraphStore } from './graph.projection.js';
 import type { GraphCounts } from '@memfabric/graph-store';
 import type { Embedder } from '@memfabric/embeddings';
@@ -97,7 +97,7 @@ export class EmbeddedFabric {
         graphProjection(),
         analyticsProjection(analytics),
       ];
-      const runtime = SqliteProjectionRuntime.open({ log, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
+      const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
       return new EmbeddedFabric(log, runtime, new SqliteMemoryUnitStore(log.db), analytics, vectors, options.embedder);
     } catch (error) {
       await analytics.close();
@@ -112,12 +112,12 @@ export class EmbeddedFabric {
   }
 
   /**
-   * Handlers whose output is a read model, rebuilt by `memfabric rebuild`. Processors (the
+   * Handlers that declare `kind: 'read-model'`, rebuilt by `memfabric rebuild`. Processors (the
    * extraction stage) write events back to the log instead; rebuilding them would re-run the
    * extractor only to append nothing.
    */
   get readModels(): readonly string[] {
-    return this.runtime.names.filter((name) => name !== EXTRACTION_PROCESSOR);
+    return this.runtime.names.filter((name) => this.runtime.kindOf(name) === 'read-model');
   }
 
   /**
@@ -192,6 +192,7 @@ export class EmbeddedFabric {
   recallBackend(): EmbeddedRecallBackend {
     this.backend ??= new EmbeddedRecallBackend({
       db: this.log.db,
+      log: this.log,
       runtime: this.runtime,
       memoryUnits: this.memoryUnits,
       analytics: this.analytics,

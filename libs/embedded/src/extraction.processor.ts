@@ -25,6 +25,7 @@ export function extractionProcessor(log: EventLog, extractor: Extractor): Sqlite
   return {
     name: EXTRACTION_PROCESSOR,
     version: 1,
+    kind: 'processor',
     description: `${extractor.name}@${extractor.version}: interaction.recorded -> facts.extracted events`,
     accepts: (e) => e.type === 'interaction.recorded' && e.data !== null,
     createSchema: () => undefined,

@@ -119,6 +119,7 @@ export function graphProjection(): SqliteProjectionHandler {
   return {
     name: GRAPH_PROJECTION,
     version: 2,
+    kind: 'read-model',
     description: 'facts.extracted -> entities, mentions and bi-temporal facts (SQLite); rollback and erasure of source events',
     accepts: (e) => GRAPH_EVENT_TYPES.has(e.type),
     createSchema: (db, generation) => {

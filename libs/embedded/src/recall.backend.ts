@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { QueryLogBuffer, type AnalyticsStore, type QueryLogRow } from '@memfabric/analytics';
 import type { Embedder } from '@memfabric/embeddings';
+import type { EventLog } from '@memfabric/event-log';
 import type { MemoryUnitStore } from '@memfabric/projections';
 import type { SqliteProjectionRuntime } from '@memfabric/projections-sqlite';
 import type { GraphReader, ReadModelProgress, RecallBackend } from '@memfabric/recall';
@@ -10,8 +11,10 @@ import type { GenerationIndexes } from './vector.projection.js';
 
 /** What {@link EmbeddedRecallBackend} reads. */
 export interface EmbeddedRecallBackendOptions {
-  /** The log's connection (events table, projection tables). */
+  /** The log's connection (projection tables: the graph generations are opened on it). */
   readonly db: Database.Database;
+  /** The event log (transaction time → position). */
+  readonly log: Pick<EventLog, 'positionAt'>;
   readonly runtime: SqliteProjectionRuntime;
   readonly memoryUnits: MemoryUnitStore;
   readonly analytics: AnalyticsStore;
@@ -29,7 +32,7 @@ export interface EmbeddedRecallBackendOptions {
 /**
  * The recall engine's read models over the embedded stack, as ports: usearch HNSW + SQLite rows
  * (`VectorIndex`), FTS5 BM25 (`LexicalIndex`), the SQLite temporal graph (`GraphStore`) of the
- * active generations, the memory-unit table, the log's transaction-time index and the projection
+ * active generations, the memory-unit table, the log's `positionAt` and the projection
  * runtime's committed checkpoints. Query-log rows are buffered into chDB ({@link QueryLogBuffer}).
  */
 export class EmbeddedRecallBackend implements RecallBackend {
@@ -38,7 +41,6 @@ export class EmbeddedRecallBackend implements RecallBackend {
   readonly progress: ReadModelProgress;
   private readonly graphStores = new Map<number, SqliteGraphStore>();
   private readonly queryLog: QueryLogBuffer;
-  private readonly positionAtStatement: Database.Statement<[string], { offset: number }>;
 
   constructor(private readonly options: EmbeddedRecallBackendOptions) {
     this.embedder = options.embedder;
@@ -49,9 +51,6 @@ export class EmbeddedRecallBackend implements RecallBackend {
       ...(options.queryLogFlushMs !== undefined ? { flushMs: options.queryLogFlushMs } : {}),
       ...(options.onQueryLogError ? { onError: options.onQueryLogError } : {}),
     });
-    this.positionAtStatement = options.db.prepare<[string], { offset: number }>(
-      'SELECT "offset" AS "offset" FROM events WHERE recordedat <= ? ORDER BY "offset" DESC LIMIT 1',
-    );
   }
 
   vectors(): GenerationIndexes['vectors'] | undefined {
@@ -74,9 +73,9 @@ export class EmbeddedRecallBackend implements RecallBackend {
     return store;
   }
 
-  positionAt(timeMs: number): Promise<number | undefined> {
-    const row = this.positionAtStatement.get(new Date(timeMs).toISOString());
-    return Promise.resolve(row?.offset);
+  async positionAt(timeMs: number): Promise<number | undefined> {
+    const next = (await this.options.log.positionAt(new Date(timeMs)))[0]; // one partition embedded
+    return next === undefined ? undefined : next - 1;
   }
 
   logQuery(row: QueryLogRow): void {

@@ -20,7 +20,7 @@ function setup() {
   const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-vec-'));
   const log = SqliteEventLog.open({ path: path.join(dir, 'fabric.db'), masterKey: randomBytes(32), synchronous: 'NORMAL' });
   const vectors = vectorProjection(new HashEmbedder(), { indexDir: (g) => path.join(dir, `vectors-g${g}`) });
-  const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection(), vectors.handler], batchSize: 3 });
+  const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection(), vectors.handler], batchSize: 3 });
   cleanups.push(async () => {
     await runtime.stop();
     await log.close();

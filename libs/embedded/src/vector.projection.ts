@@ -217,6 +217,7 @@ export function vectorProjection(embedder: Embedder, options: VectorProjectionOp
   const handler: SqliteProjectionHandler<Map<string, Float32Array>> = {
     name: VECTOR_PROJECTION,
     version: 3,
+    kind: 'read-model',
     description: `memory units -> dense (${embedder.modelId}, HNSW) and lexical (FTS5 BM25) indexes, with rollback and erasure`,
     accepts: (e) => VECTOR_EVENT_TYPES.has(e.type),
     createSchema: (db, generation) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, IdempotencyConflictError, MemfabricError, UnavailableError } from '@memfabric/errors';
+import { ConfigurationError, IdempotencyConflictError, MemfabricError, UnavailableError, ValidationError } from '@memfabric/errors';
 import {
   advance,
   dedupeKey,
@@ -14,10 +14,14 @@ import {
   type Checkpoint,
   type ContentKey,
   type EventLog,
+  type PositionedSealedEvent,
   type ReadAllOptions,
   type ReadPage,
+  type ReadSealedOptions,
   type ReadStreamOptions,
   type SealedEvent,
+  type SealedPage,
+  type SealedStreamHead,
   type StreamInfo,
   type SubscribeOptions,
   type Subscription,
@@ -431,6 +435,55 @@ export class KafkaEventLog implements EventLog {
     return { events, next: advance(from, entries.map((e) => e.position)) };
   }
 
+  /**
+   * The log as of transaction time `time` (see {@link EventLog.positionAt}): per partition, the
+   * offset past its highest-offset event whose `recordedat` is at or before `time`, from the
+   * index after the catch-up. Each writer stamps `recordedat` with its own clock, so across
+   * partitions the cut is only as consistent as the writers' clocks.
+   * @throws ValidationError when `time` is not a valid date.
+   */
+  async positionAt(time: Date): Promise<Checkpoint> {
+    if (!(time instanceof Date) || Number.isNaN(time.getTime())) {
+      throw new ValidationError('positionAt needs a valid Date', [{ pointer: '/time', detail: 'must be a valid date' }]);
+    }
+    await this.sync('indexed');
+    return this.index.positionAt(time.toISOString());
+  }
+
+  /**
+   * Records as the brokers returned them to the tail reader (waits until it has read back this
+   * instance's own appends), partition by partition; see {@link EventLog.readSealed}.
+   */
+  async readSealed(options: ReadSealedOptions = {}): Promise<SealedPage> {
+    await this.sync('reread');
+    const from = options.from ?? {};
+    const entries = this.index.scan(from, options.limit ?? DEFAULT_LIMIT, options.tenantid, options.to);
+    return { events: entries.map(positioned), next: advance(from, entries.map((e) => e.position)) };
+  }
+
+  /** One stream's records as the brokers store them, in stream order; see {@link EventLog.readSealedStream}. */
+  async readSealedStream(tenantid: string, streamid: string, options: ReadStreamOptions = {}): Promise<PositionedSealedEvent[]> {
+    await this.sync('reread');
+    const from = options.fromStreamPosition ?? 1;
+    return this.index
+      .stream(tenantid, streamid)
+      .filter((e) => e.sealed.record.streamposition >= from)
+      .slice(0, Math.max(0, options.limit ?? DEFAULT_LIMIT))
+      .map(positioned);
+  }
+
+  /**
+   * Every stream's head from the index (one synchronous pass, so one snapshot) after the tail
+   * reader has read back this instance's own appends; see {@link EventLog.streamHeads}.
+   */
+  async streamHeads(tenantid?: string): Promise<SealedStreamHead[]> {
+    await this.sync('reread');
+    return this.index.heads(tenantid).map(({ position, sealed }) => ({
+      tenantid: sealed.record.tenantid, streamid: sealed.record.streamid, streamposition: sealed.record.streamposition,
+      id: sealed.record.id, hash: sealed.hash, partition: position.partition, offset: position.offset,
+    }));
+  }
+
   /** Streams with their lengths, ordered by tenant then stream id. */
   async listStreams(tenantid?: string): Promise<StreamInfo[]> {
     await this.sync('indexed');
@@ -673,4 +726,8 @@ export class KafkaEventLog implements EventLog {
   stats(): { events: number; skippedRecords: number; retryDuplicates: number } {
     return { events: this.index.size, skippedRecords: this.index.skippedRecords, retryDuplicates: this.index.retryDuplicates };
   }
+}
+
+function positioned({ position, sealed }: IndexedEvent): PositionedSealedEvent {
+  return { ...sealed, partition: position.partition, offset: position.offset };
 }

@@ -164,13 +164,13 @@ export class LogIndex {
    * returned, so a caller that continues from the last returned position never skips an event
    * that is still being restored.
    */
-  scan(from: Checkpoint, limit: number, tenantid?: string): IndexedEvent[] {
+  scan(from: Checkpoint, limit: number, tenantid?: string, to?: Checkpoint): IndexedEvent[] {
     const out: IndexedEvent[] = [];
     if (limit <= 0) return out;
     const partitions = [...this.partitions.keys()].sort((a, b) => a - b);
     for (const p of partitions) {
       const events = this.partitions.get(p)!;
-      const upTo = this.indexedUpTo(p);
+      const upTo = to === undefined ? this.indexedUpTo(p) : Math.min(this.indexedUpTo(p), to[p] ?? 0);
       for (let i = lowerBound(events, from[p] ?? 0); i < events.length; i += 1) {
         const entry = events[i]!;
         if (entry.position.offset >= upTo) break;
@@ -180,6 +180,37 @@ export class LogIndex {
       }
     }
     return out;
+  }
+
+  /**
+   * For each partition, the offset just past its highest-offset event (within the gap-free
+   * prefix) whose `recordedat` is at or before `recordedat` (RFC 3339 UTC, ms, compared as
+   * text); partitions without one are absent. Scans each partition backwards from its end.
+   */
+  positionAt(recordedat: string): Checkpoint {
+    const out: Record<number, number> = {};
+    for (const [p, events] of this.partitions) {
+      const upTo = this.indexedUpTo(p);
+      for (let i = lowerBound(events, upTo) - 1; i >= 0; i -= 1) {
+        const entry = events[i]!;
+        if (entry.sealed.record.recordedat <= recordedat) {
+          out[p] = entry.position.offset + 1;
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The last event of every stream (optionally of one tenant), ordered by tenant then stream id. */
+  heads(tenantid?: string): IndexedEvent[] {
+    const out: { tenantid: string; streamid: string; last: IndexedEvent }[] = [];
+    for (const s of this.streams.values()) {
+      if (tenantid !== undefined && s.tenantid !== tenantid) continue;
+      const last = s.events.at(-1);
+      if (last) out.push({ tenantid: s.tenantid, streamid: s.streamid, last });
+    }
+    return out.sort((a, b) => compareText(a.tenantid, b.tenantid) || compareText(a.streamid, b.streamid)).map((h) => h.last);
   }
 
   /** Number of indexed events. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import { AesGcmContentCipher, nodeSha256Hex } from '@memfabric/crypto';
-import { ConfigurationError, IdempotencyConflictError, MemfabricError, UnavailableError } from '@memfabric/errors';
+import { ConfigurationError, IdempotencyConflictError, MemfabricError, UnavailableError, ValidationError } from '@memfabric/errors';
 import {
   advance,
   dedupeKey,
@@ -16,10 +16,14 @@ import {
   type ContentCipher,
   type ContentKey,
   type EventLog,
+  type PositionedSealedEvent,
   type ReadAllOptions,
   type ReadPage,
+  type ReadSealedOptions,
   type ReadStreamOptions,
   type SealedEvent,
+  type SealedPage,
+  type SealedStreamHead,
   type StoredRecord,
   type StreamInfo,
   type SubscribeOptions,
@@ -59,6 +63,21 @@ interface EventRow {
   prevhash: string;
   hash: string;
 }
+
+interface HeadRow {
+  tenantid: string;
+  streamid: string;
+  streamposition: number;
+  id: string;
+  hash: string;
+  offset: number;
+}
+
+/** Chain heads: the row at each stream's highest position (`where` filters the streams). */
+const headsSql = (where: string): string => `SELECT e.tenantid, e.streamid, e.streamposition, e.id, e.hash, e."offset" FROM events e
+  JOIN (SELECT tenantid, streamid, MAX(streamposition) AS p FROM events ${where} GROUP BY tenantid, streamid) h
+    ON e.tenantid = h.tenantid AND e.streamid = h.streamid AND e.streamposition = h.p
+  ORDER BY e.tenantid, e.streamid`;
 
 const PARTITION = 0;
 const DEFAULT_LIMIT = 1000;
@@ -157,6 +176,15 @@ export class SqliteEventLog implements EventLog {
       streamsOfTenant: db.prepare<[string], StreamInfo>(
         'SELECT tenantid, streamid, MAX(streamposition) AS events FROM events WHERE tenantid = ? GROUP BY streamid ORDER BY streamid',
       ),
+      positionAt: db.prepare<[string], { offset: number }>('SELECT "offset" FROM events WHERE recordedat <= ? ORDER BY "offset" DESC LIMIT 1'),
+      sealed: db.prepare<[number, number, number], EventRow>(
+        'SELECT "offset", record, prevhash, hash FROM events WHERE "offset" >= ? AND "offset" < ? ORDER BY "offset" LIMIT ?',
+      ),
+      sealedOfTenant: db.prepare<[string, number, number, number], EventRow>(
+        'SELECT "offset", record, prevhash, hash FROM events WHERE tenantid = ? AND "offset" >= ? AND "offset" < ? ORDER BY "offset" LIMIT ?',
+      ),
+      headsAll: db.prepare<[], HeadRow>(headsSql('')),
+      headsOf: db.prepare<[string], HeadRow>(headsSql('WHERE tenantid = ?')),
       committed: db.prepare<[string], { partition: number; next_offset: number }>(
         'SELECT partition, next_offset FROM consumer_offsets WHERE grp = ?',
       ),
@@ -277,6 +305,51 @@ export class SqliteEventLog implements EventLog {
       options.tenantid === undefined ? this.stmts.all.all(start, limit) : this.stmts.allOfTenant.all(start, options.tenantid, limit);
     const events = this.open(rows);
     return Promise.resolve({ events, next: advance(from, events) });
+  }
+
+  /**
+   * The log as of transaction time `time` (see {@link EventLog.positionAt}): `{ 0: offset + 1 }`
+   * of the highest offset whose `recordedat` is at or before `time`, `{}` when there is none.
+   * Cost: a backward scan of the offsets recorded after `time`.
+   * @throws ValidationError when `time` is not a valid date.
+   */
+  positionAt(time: Date): Promise<Checkpoint> {
+    this.assertOpen();
+    if (!(time instanceof Date) || Number.isNaN(time.getTime())) {
+      return Promise.reject(new ValidationError('positionAt needs a valid Date', [{ pointer: '/time', detail: 'must be a valid date' }]));
+    }
+    const row = this.stmts.positionAt.get(time.toISOString());
+    const checkpoint: Checkpoint = row ? { [PARTITION]: row.offset + 1 } : {};
+    return Promise.resolve(checkpoint);
+  }
+
+  /** Sealed records in offset order between `from` (inclusive) and `to` (exclusive); see {@link EventLog.readSealed}. */
+  readSealed(options: ReadSealedOptions = {}): Promise<SealedPage> {
+    this.assertOpen();
+    const from = options.from ?? {};
+    const start = from[PARTITION] ?? 0;
+    const stop = options.to === undefined ? Number.MAX_SAFE_INTEGER : (options.to[PARTITION] ?? 0);
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    const rows =
+      options.tenantid === undefined ? this.stmts.sealed.all(start, stop, limit) : this.stmts.sealedOfTenant.all(options.tenantid, start, stop, limit);
+    const events = rows.map(toPositioned);
+    return Promise.resolve({ events, next: advance(from, events) });
+  }
+
+  /** One stream's sealed records in stream order; see {@link EventLog.readSealedStream}. */
+  readSealedStream(tenantid: string, streamid: string, options: ReadStreamOptions = {}): Promise<PositionedSealedEvent[]> {
+    this.assertOpen();
+    const rows = this.stmts.stream.all(tenantid, streamid, options.fromStreamPosition ?? 1, options.limit ?? DEFAULT_LIMIT);
+    return Promise.resolve(rows.map(toPositioned));
+  }
+
+  /** Every stream's head, read in one read transaction (one WAL snapshot); see {@link EventLog.streamHeads}. */
+  streamHeads(tenantid?: string): Promise<SealedStreamHead[]> {
+    this.assertOpen();
+    const rows = this.db.transaction(() => (tenantid === undefined ? this.stmts.headsAll.all() : this.stmts.headsOf.all(tenantid)))();
+    return Promise.resolve(
+      rows.map((r) => ({ tenantid: r.tenantid, streamid: r.streamid, streamposition: r.streamposition, id: r.id, hash: r.hash, partition: PARTITION, offset: r.offset })),
+    );
   }
 
   listStreams(tenantid?: string): Promise<StreamInfo[]> {
@@ -422,4 +495,8 @@ function translate(error: unknown): Error {
 
 function toSealed(row: EventRow): SealedEvent {
   return { record: JSON.parse(row.record) as StoredRecord, prevhash: row.prevhash, hash: row.hash };
+}
+
+function toPositioned(row: EventRow): PositionedSealedEvent {
+  return { ...toSealed(row), partition: PARTITION, offset: row.offset };
 }

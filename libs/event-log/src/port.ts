@@ -1,4 +1,5 @@
 import type { NewEvent, StoredEvent } from '@memfabric/events';
+import type { SealedEvent } from './sealing.js';
 
 /** A place in the log: a partition and a 0-based offset within it. */
 export interface Position {
@@ -99,6 +100,49 @@ export interface VerifyReport {
   readonly firstBroken?: ChainBreak;
 }
 
+/**
+ * An event exactly as the log stores it (encrypted content, chain links) and where it is.
+ * Audit exports and tamper checks read this form: the hash covers it, and erased content stays
+ * as stored (ciphertext whose key is gone).
+ */
+export interface PositionedSealedEvent extends SealedEvent, Position {}
+
+/** Options of {@link EventLog.readSealed}. */
+export interface ReadSealedOptions {
+  /** Where to start (next offset per partition, inclusive); default the beginning of every partition. */
+  readonly from?: Checkpoint;
+  /**
+   * Where to stop (per partition, exclusive; a partition absent from it is read up to offset 0,
+   * i.e. not at all, as in every checkpoint). Pass `end()` or `positionAt(time)` to read the
+   * log as it was then. Default: no bound.
+   */
+  readonly to?: Checkpoint;
+  /** Only events of this tenant. */
+  readonly tenantid?: string;
+  /** Most events to return; default 1000. */
+  readonly limit?: number;
+}
+
+/** One page of a sealed read. */
+export interface SealedPage {
+  /** In log order: partition by partition (ascending), by offset within one. */
+  readonly events: readonly PositionedSealedEvent[];
+  /** Checkpoint after the last event returned: pass it as `from` to continue. */
+  readonly next: Checkpoint;
+}
+
+/** The last stored event of one stream: what an audit checkpoint signs. */
+export interface SealedStreamHead extends Position {
+  readonly tenantid: string;
+  readonly streamid: string;
+  /** 1-based stream position of the head (= events in the stream). */
+  readonly streamposition: number;
+  /** Id of the head event. */
+  readonly id: string;
+  /** Its chain hash (64 hex). */
+  readonly hash: string;
+}
+
 /** Which streams to verify; all when empty. */
 export interface VerifyFilter {
   readonly tenantid?: string;
@@ -147,6 +191,35 @@ export interface EventLog {
 
   /** The committed checkpoint of a consumer group (empty when it never committed). */
   committed(group: string): Promise<Checkpoint>;
+
+  /**
+   * The log as it was at transaction time `time`: for each partition, the offset just past the
+   * last event (highest offset) whose `recordedat` is at or before `time`. Partitions with no
+   * such event are absent, so `{}` means nothing was recorded yet. The result is a checkpoint
+   * (next offset per partition), usable as `to` of {@link readSealed}, with `hasReached` and
+   * `lag`; on a one-partition log (embedded) the last such offset is `result[0] - 1`.
+   *
+   * `recordedat` is stamped by the writer's clock at append (ms precision): within a partition
+   * it only goes backwards when that clock does, in which case an event with a later stamp may
+   * lie below the returned offset.
+   * @throws ValidationError when `time` is not a valid date.
+   */
+  positionAt(time: Date): Promise<Checkpoint>;
+
+  /**
+   * Events exactly as stored (see {@link PositionedSealedEvent}), in log order, from `from` up to
+   * `to`, optionally of one tenant. Nothing is decrypted, so erased content reads as stored.
+   */
+  readSealed(options?: ReadSealedOptions): Promise<SealedPage>;
+
+  /** One stream's events exactly as stored, in stream order. An unknown stream reads as empty. */
+  readSealedStream(tenantid: string, streamid: string, options?: ReadStreamOptions): Promise<PositionedSealedEvent[]>;
+
+  /**
+   * The head (last stored event) of every stream, optionally of one tenant, ordered by tenant
+   * then stream id, read as one consistent snapshot of the log.
+   */
+  streamHeads(tenantid?: string): Promise<SealedStreamHead[]>;
 
   /** Recomputes every selected stream's hash chain from the stored (encrypted) records. */
   verify(filter?: VerifyFilter): Promise<VerifyReport>;

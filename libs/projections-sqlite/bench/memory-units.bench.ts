@@ -92,7 +92,7 @@ try {
     }
   });
 
-  const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize });
+  const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection()], batchSize });
   const catchUp = await timed(() => runtime.runUntilCaughtUp());
   const rebuild = await timed(() => runtime.rebuild('memory-units'));
 

@@ -1,4 +1,5 @@
 export * from './sqlite.projection-runtime.js';
+export * from './sqlite.dead-letter-store.js';
 export { activeGenerationOf } from './generation-registry.js';
 export { RUNTIME_DDL } from './schema.js';
 export { memoryUnitsProjection, MEMORY_UNITS_VERSION } from './memory-units/memory-units.projection.js';

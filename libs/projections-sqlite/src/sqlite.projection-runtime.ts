@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 import { ConfigurationError, MemfabricError, NotFoundError, UnavailableError } from '@memfabric/errors';
-import { lag, type Checkpoint } from '@memfabric/event-log';
-import type { SqliteEventLog } from '@memfabric/event-log-sqlite';
+import { lag, type Checkpoint, type EventLog } from '@memfabric/event-log';
 import type { StoredEvent } from '@memfabric/events';
 import {
   assertProjectionName,
   consumerGroupOf,
+  deadLetterReason,
+  isBatchFailure,
+  MAX_DEAD_LETTER_REASON,
   type ApplyContext,
   type DeadLetter,
   type DeadLetterQuery,
@@ -13,6 +15,7 @@ import {
   type GenerationSwitch,
   type ProgressCallback,
   type ProjectionHandler,
+  type ProjectionKind,
   type ProjectionRuntime,
   type ProjectionStatus,
   type RunReport,
@@ -21,16 +24,25 @@ import { GenerationRegistry } from './generation-registry.js';
 import { RUNTIME_DDL } from './schema.js';
 
 /**
- * A projection handler of the embedded runtime: it writes through the better-sqlite3
- * connection of the event log (same file, same transaction as the checkpoint).
+ * A projection handler of the embedded runtime: it writes through the runtime's better-sqlite3
+ * connection (same file, same transaction as the checkpoint).
  * See `ProjectionHandler` in `@memfabric/projections` for the contract.
  */
 export type SqliteProjectionHandler<Prepared = undefined> = ProjectionHandler<Database.Database, Prepared>;
 
 /** Options of {@link SqliteProjectionRuntime.open}. */
 export interface SqliteProjectionRuntimeOptions {
-  /** The embedded log; projections write into its file through `log.db`. */
-  readonly log: SqliteEventLog;
+  /**
+   * The event log to read (the port: the embedded `SqliteEventLog`, or any other adapter). The
+   * runtime reads events and log ends through it; it never commits through it.
+   */
+  readonly log: EventLog;
+  /**
+   * The SQLite database the projections write into, which also holds the runtime's tables
+   * (generation registry, dead letters, consumer-group checkpoints). Embedded: the log's own
+   * connection (`SqliteEventLog.db`), so everything lives in one file.
+   */
+  readonly db: Database.Database;
   /** The projections to run; names must be unique. */
   readonly handlers: readonly SqliteProjectionHandler<unknown>[];
   /** Most events per batch (one read, one transaction); default 500, 1-10 000. */
@@ -72,19 +84,23 @@ interface Segment {
   readonly prepared: unknown;
 }
 
-const MAX_REASON = 2048;
+const MAX_REASON = MAX_DEAD_LETTER_REASON;
+const reasonOf = deadLetterReason;
 const DEFAULTS = { batchSize: 500, pollIntervalMs: 50, retryInitialMs: 100, retryMaxMs: 5_000 } as const;
 
 /**
- * The embedded projection runtime: runs {@link SqliteProjectionHandler}s over a
- * {@link SqliteEventLog}, each generation of each projection as the consumer group
- * `projection:<name>:g<generation>`.
+ * The embedded projection runtime: runs {@link SqliteProjectionHandler}s over the `EventLog`
+ * port, writing into one SQLite database, each generation of each projection as the consumer
+ * group `projection:<name>:g<generation>`.
  *
  * Exactly once: every batch's writes, dead letters and checkpoint commit in one
- * `BEGIN IMMEDIATE` transaction on the log's connection, after re-reading the checkpoint
- * inside that transaction. A crash (or a throw) before the commit leaves neither writes nor
- * checkpoint, and a second runtime on the same file (another process) that raced for the same
- * batch finds the checkpoint moved and discards its attempt.
+ * `BEGIN IMMEDIATE` transaction on that database, after re-reading the checkpoint inside that
+ * transaction. A crash (or a throw) before the commit leaves neither writes nor checkpoint, and
+ * a second runtime on the same file (another process) that raced for the same batch finds the
+ * checkpoint moved and discards its attempt. The port commits only asynchronously, so the
+ * checkpoints of these consumer groups live in the runtime's own table `projection_checkpoints`
+ * (see `schema.ts`), not in the log; {@link SqliteProjectionRuntime.open} copies them once from
+ * the log (`log.committed(group)`) for a database written before that table existed.
  *
  * Poison events: one savepoint per batch, and on a non-retriable failure one savepoint per
  * event, so a bad event is dead-lettered without rolling back the others (see
@@ -100,7 +116,7 @@ const DEFAULTS = { batchSize: 500, pollIntervalMs: 50, retryInitialMs: 100, retr
  */
 export class SqliteProjectionRuntime implements ProjectionRuntime {
   private readonly db: Database.Database;
-  private readonly log: SqliteEventLog;
+  private readonly log: EventLog;
   private readonly registry: GenerationRegistry;
   private readonly projections = new Map<string, Registered>();
   private readonly batchSize: number;
@@ -115,12 +131,13 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   private running = false;
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private readyOnce: Promise<void> | undefined;
 
   private constructor(options: SqliteProjectionRuntimeOptions) {
     const problems = validate(options);
     if (problems.length > 0) throw new ConfigurationError(`invalid projection runtime options: ${problems.join('; ')}`);
     this.log = options.log;
-    this.db = options.log.db;
+    this.db = options.db;
     this.batchSize = options.batchSize ?? DEFAULTS.batchSize;
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
     this.retryInitialMs = options.retryInitialMs ?? DEFAULTS.retryInitialMs;
@@ -132,11 +149,16 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
     this.registry = new GenerationRegistry(this.db);
     this.savepoint = this.db.transaction((fn: () => void) => fn());
     this.stmts = {
-      // The log's checkpoint table, read inside our own transaction (SqliteEventLog exposes
-      // commitSync but reads checkpoints only asynchronously).
+      // Checkpoints of the runtime's consumer groups, read and written inside its transactions.
       committed: this.db.prepare<[string], { partition: number; next_offset: number }>(
-        'SELECT partition, next_offset FROM consumer_offsets WHERE grp = ?',
+        'SELECT partition, next_offset FROM projection_checkpoints WHERE grp = ?',
       ),
+      commit: this.db.prepare<[string, number, number, string]>(
+        `INSERT INTO projection_checkpoints (grp, partition, next_offset, committedat) VALUES (?, ?, ?, ?)
+         ON CONFLICT (grp, partition) DO UPDATE SET next_offset = excluded.next_offset, committedat = excluded.committedat`,
+      ),
+      anyCheckpoint: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM projection_checkpoints LIMIT 1)'),
+      registeredGroups: this.db.prepare<[], { grp: string }>('SELECT DISTINCT grp FROM projection_generations ORDER BY grp'),
       deadLetter: this.db.prepare<[string, number, string, string, number, number, string, string]>(
         `INSERT INTO projection_dead_letters (projection, generation, eventid, eventtype, partition, "offset", reason, recordedat)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -156,12 +178,18 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   }
 
   /**
-   * Opens the runtime on the log's file: creates the runtime tables when missing and brings each
+   * Opens the runtime on `db`: creates the runtime tables when missing and brings each
    * projection's generations in line with its handler (first generation, version-bump rebuild,
    * drop of switched-out tables left by a crash). Processing starts with
    * {@link runUntilCaughtUp} or {@link start}.
-   * @throws ConfigurationError listing every invalid option (duplicate or invalid names,
-   *   versions, batch size, intervals).
+   *
+   * Migration: while `projection_checkpoints` is empty, the first asynchronous call copies the
+   * log's committed checkpoint (`log.committed(group)`) of every consumer group of the
+   * generation registry into it, once, in one transaction. A data directory whose projections
+   * committed into the embedded log's `consumer_offsets` (before this table existed) therefore
+   * resumes where it stopped instead of applying its events again.
+   * @throws ConfigurationError listing every invalid option (missing log or database, duplicate
+   *   or invalid names, versions, kinds, batch size, intervals).
    */
   static open(options: SqliteProjectionRuntimeOptions): SqliteProjectionRuntime {
     return new SqliteProjectionRuntime(options);
@@ -170,6 +198,51 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   /** Names of the registered projections, in registration order. */
   get names(): readonly string[] {
     return [...this.projections.keys()];
+  }
+
+  /**
+   * The declared kind of a registered projection (`read-model` or `processor`).
+   * @throws NotFoundError for an unregistered projection.
+   */
+  kindOf(projection: string): ProjectionKind {
+    return this.registered(projection).handler.kind;
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /**
+   * Resolves once the one-time copy of the log's checkpoints is done (see {@link open}); a
+   * failed attempt (the log was unreachable) is retried by the next call.
+   */
+  private ready(): Promise<void> {
+    this.readyOnce ??= this.adoptLogCheckpoints();
+    return this.readyOnce.catch((error: unknown) => {
+      this.readyOnce = undefined;
+      throw translate(error);
+    });
+  }
+
+  private async adoptLogCheckpoints(): Promise<void> {
+    if (this.stmts.anyCheckpoint.get()!.n > 0) return;
+    const groups = this.stmts.registeredGroups.all().map((r) => r.grp);
+    const found: { group: string; checkpoint: Checkpoint }[] = [];
+    for (const group of groups) {
+      const checkpoint = await this.log.committed(group);
+      if (Object.keys(checkpoint).length > 0) found.push({ group, checkpoint });
+    }
+    if (found.length === 0) return;
+    this.db
+      .transaction(() => {
+        if (this.stmts.anyCheckpoint.get()!.n > 0) return; // another process adopted (or committed) first
+        for (const { group, checkpoint } of found) this.commitCheckpoint(group, checkpoint);
+      })
+      .immediate();
+  }
+
+  /** Writes a consumer group's checkpoint; call inside the batch's transaction. */
+  private commitCheckpoint(group: string, checkpoint: Checkpoint): void {
+    const at = this.now();
+    for (const [partition, next] of Object.entries(checkpoint)) this.stmts.commit.run(group, Number(partition), next, at);
   }
 
   // ---------------------------------------------------------------- generations
@@ -306,7 +379,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
         deadLettered += 1;
       }
       for (const segment of segments) deadLettered += this.applySegment(handler, generation.generation, segment);
-      this.log.commitSync(generation.group, page.next);
+      this.commitCheckpoint(generation.group, page.next);
       return { processed: page.events.length, deadLettered };
     });
     try {
@@ -412,6 +485,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
     const names = options.projections ?? this.names;
     for (const name of names) this.registered(name);
     return this.exclusive(async () => {
+      await this.ready();
       const started = performance.now();
       const switched: GenerationSwitch[] = [];
       let processed = 0;
@@ -509,6 +583,12 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
     while (this.running) {
       let didWork = false;
       await this.exclusive(async () => {
+        try {
+          await this.ready();
+        } catch (error) {
+          for (const name of this.projections.keys()) this.onError?.(error, name);
+          return;
+        }
         for (const [name, entry] of this.projections) {
           if (!this.running) return;
           if (Date.now() < entry.retryAt) continue;
@@ -564,9 +644,10 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
    * @throws NotFoundError for an unregistered projection.
    * @throws ConfigurationError when this runtime's handler is older than the recorded version.
    */
-  requestRebuild(projection: string): Promise<GenerationInfo> {
+  async requestRebuild(projection: string): Promise<GenerationInfo> {
+    this.registered(projection);
+    await this.ready();
     try {
-      this.registered(projection);
       if (!this.reconcile(projection)) throw new ConfigurationError(this.registered(projection).lastError!.message);
       const info = this.db
         .transaction(() => {
@@ -577,9 +658,9 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
         })
         .immediate();
       this.notify();
-      return Promise.resolve(info);
+      return info;
     } catch (error) {
-      return Promise.reject(translate(error));
+      throw translate(error);
     }
   }
 
@@ -598,6 +679,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
    * letters, the building generation's progress during a rebuild, and the last error.
    */
   async status(): Promise<ProjectionStatus[]> {
+    await this.ready();
     const end = await this.log.end();
     return this.names.map((name) => this.statusOf(name, end));
   }
@@ -614,6 +696,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
     };
     return {
       name,
+      kind: handler.kind,
       version: handler.version,
       ...(handler.description !== undefined ? { description: handler.description } : {}),
       activeGeneration: active?.generation,
@@ -665,15 +748,16 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
    * `checkpoint` (for each partition, committed next offset >= the token's).
    * @throws NotFoundError for an unregistered projection.
    */
-  reached(projection: string, checkpoint: Checkpoint): Promise<boolean> {
+  async reached(projection: string, checkpoint: Checkpoint): Promise<boolean> {
+    this.registered(projection);
+    await this.ready();
     try {
-      this.registered(projection);
       const active = this.registry.list(projection).find((r) => r.state === 'active');
-      if (!active) return Promise.resolve(false);
+      if (!active) return false;
       const committed = this.committedSync(active.group);
-      return Promise.resolve(Object.entries(checkpoint).every(([p, next]) => (committed[Number(p)] ?? 0) >= next));
+      return Object.entries(checkpoint).every(([p, next]) => (committed[Number(p)] ?? 0) >= next);
     } catch (error) {
-      return Promise.reject(translate(error));
+      throw translate(error);
     }
   }
 
@@ -702,7 +786,10 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
 
 function validate(options: SqliteProjectionRuntimeOptions): string[] {
   const problems: string[] = [];
-  if (!options.log?.db) problems.push('log must be an open SqliteEventLog (from SqliteEventLog.open)');
+  if (typeof options.log?.readAll !== 'function' || typeof options.log.end !== 'function' || typeof options.log.committed !== 'function') {
+    problems.push('log must be an EventLog (for example SqliteEventLog.open(...))');
+  }
+  if (typeof options.db?.transaction !== 'function' || options.db.open !== true) problems.push('db must be an open better-sqlite3 Database (embedded: the log\'s SqliteEventLog.db)');
   if (!Array.isArray(options.handlers) || options.handlers.length === 0) problems.push('handlers must list at least one projection handler');
   const seen = new Set<string>();
   for (const [i, h] of (options.handlers ?? []).entries()) {
@@ -714,6 +801,7 @@ function validate(options: SqliteProjectionRuntimeOptions): string[] {
     if (seen.has(h.name)) problems.push(`handlers[${i}]: projection name "${h.name}" is registered twice`);
     seen.add(h.name);
     if (!Number.isSafeInteger(h.version) || h.version < 1) problems.push(`handlers[${i}] ("${h.name}"): version must be a positive integer, got ${String(h.version)}`);
+    if (h.kind !== 'read-model' && h.kind !== 'processor') problems.push(`handlers[${i}] ("${h.name}"): kind must be 'read-model' or 'processor', got ${String(h.kind)}`);
     for (const fn of ['createSchema', 'dropSchema', 'apply'] as const) {
       if (typeof h[fn] !== 'function') problems.push(`handlers[${i}] ("${h.name}"): ${fn} must be a function`);
     }
@@ -747,7 +835,7 @@ const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|NOMEM|READONLY|CANTOPE
  * errors (the handler itself is wrong).
  */
 function isFatal(error: unknown): boolean {
-  if (MemfabricError.is(error)) return error.retriable || error.code === 'configuration_invalid';
+  if (MemfabricError.is(error) || isBatchFailure(error)) return isBatchFailure(error);
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && TRANSIENT_SQLITE.test(code);
 }
@@ -760,15 +848,6 @@ function translate(error: unknown): Error {
     return new UnavailableError(`projection write failed: ${(error as Error).message}`, { cause: error, context: { sqlite: code } });
   }
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function reasonOf(error: unknown): string {
-  const text = MemfabricError.is(error)
-    ? `${error.code}: ${error.message}`
-    : error instanceof Error
-      ? `${error.name}: ${error.message}`
-      : String(error);
-  return text.slice(0, MAX_REASON);
 }
 
 function isThenable(value: unknown): boolean {

@@ -56,13 +56,13 @@ describe('projection runtime under SIGKILL', () => {
 
     const reopened = SqliteEventLog.open({ path: file, masterKey });
     try {
-      const checkpoint = (await reopened.committed('projection:counting:g1'))[0] ?? 0;
+      const runtime = SqliteProjectionRuntime.open({ log: reopened, db: reopened.db, handlers: [countingProjection(), memoryUnitsProjection()], batchSize: 500 });
+      const checkpoint = (await runtime.status())[0]!.checkpoint[0] ?? 0;
       expect(checkpoint).toBeGreaterThanOrEqual(acknowledged.counting);
       expect(checkpoint).toBeLessThan(EVENTS);
       // what is committed is exactly what the checkpoint says: no half batch
       expect(counted(reopened.db, 'applied_counting_g1')).toEqual({ rows: checkpoint, distinct: checkpoint });
 
-      const runtime = SqliteProjectionRuntime.open({ log: reopened, handlers: [countingProjection(), memoryUnitsProjection()], batchSize: 500 });
       await runtime.runUntilCaughtUp();
       expect(counted(reopened.db, 'applied_counting_g1')).toEqual({ rows: EVENTS, distinct: EVENTS });
       expect(await new SqliteMemoryUnitStore(reopened.db).countUnits('crash')).toMatchObject({ total: EVENTS, active: EVENTS });

@@ -52,6 +52,7 @@ export function countingProjection(options: CountingOptions = {}): SqliteProject
   return {
     name,
     version: options.version ?? 1,
+    kind: 'read-model',
     table,
     createSchema(db, generation) {
       db.exec(`CREATE TABLE IF NOT EXISTS ${table(generation)} (id TEXT NOT NULL, "offset" INTEGER NOT NULL, prepared TEXT)`);

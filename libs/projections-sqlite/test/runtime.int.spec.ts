@@ -45,23 +45,20 @@ describe('projection runtime: exactly once', () => {
   it('commits the writes and the checkpoint together: a failure between them leaves no duplicate', async () => {
     const { log } = fixture();
     const counting = countingProjection();
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [counting, memoryUnitsProjection()], batchSize: 10 });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [counting, memoryUnitsProjection()], batchSize: 10 });
     await log.append(conversation(uniqueTenant(), 30));
 
-    // The handlers write, then the checkpoint commit of the second batch fails.
-    const commitSync = log.commitSync.bind(log);
-    let commits = 0;
-    const spy = vi.spyOn(log, 'commitSync').mockImplementation((group, checkpoint) => {
-      commits += 1;
-      if (commits === 2) throw new Error('simulated crash between write and checkpoint');
-      commitSync(group, checkpoint);
-    });
+    // The handlers write, then the checkpoint write of the second batch fails inside the
+    // transaction (the first batch inserts the group's row, the second updates it).
+    log.db.exec(`CREATE TEMP TRIGGER fail_second_commit BEFORE UPDATE ON projection_checkpoints WHEN NEW.grp = 'projection:counting:g1'
+      BEGIN SELECT RAISE(ABORT, 'simulated crash between write and checkpoint'); END`);
     await expect(runtime.runUntilCaughtUp()).rejects.toThrow(/simulated crash/);
     expect(counted(log.db, counting.table(1))).toEqual({ rows: 10, distinct: 10 });
-    expect(await log.committed('projection:counting:g1')).toEqual({ 0: 10 });
-    expect((await runtime.status())[0]).toMatchObject({ lag: 20, deadLetters: 0, lastError: { message: expect.stringMatching(/simulated crash/) as unknown } });
+    expect((await runtime.status())[0]).toMatchObject({
+      checkpoint: { 0: 10 }, lag: 20, deadLetters: 0, lastError: { message: expect.stringMatching(/simulated crash/) as unknown },
+    });
 
-    spy.mockRestore();
+    log.db.exec('DROP TRIGGER temp.fail_second_commit');
     const report = await runtime.runUntilCaughtUp();
     expect(report.processed).toBe(20 + 30);
     expect(counted(log.db, counting.table(1))).toEqual({ rows: 30, distinct: 30 });
@@ -78,8 +75,8 @@ describe('projection runtime: exactly once', () => {
     // An async prepare stage makes the two runtimes interleave between read and commit.
     const [ha, hb] = [countingProjection({ prepareFails: () => false }), countingProjection({ prepareFails: () => false })];
     const prepared = [vi.spyOn(ha, 'prepare'), vi.spyOn(hb, 'prepare')];
-    const a = SqliteProjectionRuntime.open({ log, handlers: [ha], batchSize: 7 });
-    const b = SqliteProjectionRuntime.open({ log: other, handlers: [hb], batchSize: 7 });
+    const a = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [ha], batchSize: 7 });
+    const b = SqliteProjectionRuntime.open({ log: other, db: other.db, handlers: [hb], batchSize: 7 });
     const [ra, rb] = await Promise.all([a.runUntilCaughtUp(), b.runUntilCaughtUp()]);
     // both read and prepared the same batches; only one commit per batch went through
     expect(prepared[0]!.mock.calls.length + prepared[1]!.mock.calls.length).toBeGreaterThan(Math.ceil(200 / 7) + 5);
@@ -95,6 +92,7 @@ describe('projection runtime: failures', () => {
     const counting = countingProjection({ poison: (e) => e.data?.content === 'poison' });
     const runtime = SqliteProjectionRuntime.open({
       log,
+      db: log.db,
       handlers: [counting, memoryUnitsProjection()],
       clock: () => new Date('2024-06-01T12:00:00.000Z'),
     });
@@ -130,7 +128,7 @@ describe('projection runtime: failures', () => {
     const { log } = fixture();
     const t = uniqueTenant();
     const counting = countingProjection({ prepareFails: (e) => e.data?.content === 'turn 2' });
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [counting] });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [counting] });
     const stored = await log.append(conversation(t, 5));
     expect(await runtime.runUntilCaughtUp()).toMatchObject({ processed: 5, deadLettered: 1 });
     expect((await runtime.deadLetters('counting')).map((d) => [d.offset, d.reason])).toEqual([[2, `Error: cannot prepare ${stored[2]!.id}`]]);
@@ -144,7 +142,7 @@ describe('projection runtime: failures', () => {
     let down = true;
     const errors: unknown[] = [];
     const counting = countingProjection({ failure: () => (down ? new UnavailableError('embedding service unreachable') : undefined) });
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [counting], onError: (e) => errors.push(e) });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [counting], onError: (e) => errors.push(e) });
     await log.append(conversation(uniqueTenant(), 4));
     await expect(runtime.runUntilCaughtUp()).rejects.toMatchObject({ code: 'unavailable', retriable: true });
     expect((await runtime.status())[0]).toMatchObject({ lag: 4, deadLetters: 0, lastError: { code: 'unavailable', message: 'embedding service unreachable' } });
@@ -158,12 +156,12 @@ describe('projection runtime: failures', () => {
     const { log } = fixture();
     const base = countingProjection();
     const broken: SqliteProjectionHandler = {
-      name: 'broken', version: 1, createSchema: () => undefined, dropSchema: () => undefined,
+      name: 'broken', version: 1, kind: 'read-model', createSchema: () => undefined, dropSchema: () => undefined,
       // the mistake under test: apply must be synchronous
       // eslint-disable-next-line @typescript-eslint/no-misused-promises, @typescript-eslint/require-await
       apply: async () => void base.name,
     };
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [broken] });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [broken] });
     await log.append(conversation(uniqueTenant(), 2));
     await expect(runtime.runUntilCaughtUp()).rejects.toMatchObject({ code: 'configuration_invalid', message: expect.stringMatching(/must be synchronous/) as unknown });
     expect(await runtime.deadLetters('broken')).toEqual([]);
@@ -172,12 +170,12 @@ describe('projection runtime: failures', () => {
   it('validates its options and says what to fix', async () => {
     const { log } = fixture();
     const make = () =>
-      SqliteProjectionRuntime.open({ log, handlers: [countingProjection({ name: 'Bad Name' }), countingProjection({ version: 0 }), countingProjection()], batchSize: 0 });
+      SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection({ name: 'Bad Name' }), countingProjection({ version: 0 }), countingProjection()], batchSize: 0 });
     expect(make).toThrow(/projection name "Bad Name" is invalid/);
     expect(make).toThrow(/version must be a positive integer, got 0/);
     expect(make).toThrow(/"counting" is registered twice/);
     expect(make).toThrow(/batchSize must be an integer from 1 to 10000, got 0/);
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [countingProjection()] });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection()] });
     await expect(runtime.requestRebuild('nope')).rejects.toMatchObject({ code: 'not_found' });
   });
 });
@@ -186,9 +184,9 @@ describe('projection runtime: status and lag', () => {
   it('reports active generation, checkpoint, lag against the log end and dead letters', async () => {
     const { log } = fixture();
     const t = uniqueTenant();
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize: 4 });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection()], batchSize: 4 });
     expect(await runtime.status()).toEqual([
-      expect.objectContaining({ name: 'memory-units', version: MEMORY_UNITS_VERSION, activeGeneration: 1, checkpoint: {}, lag: 0, deadLetters: 0, frozen: false, end: { 0: 0 } }),
+      expect.objectContaining({ name: 'memory-units', kind: 'read-model', version: MEMORY_UNITS_VERSION, activeGeneration: 1, checkpoint: {}, lag: 0, deadLetters: 0, frozen: false, end: { 0: 0 } }),
     ]);
     const appended = await log.append(conversation(t, 10));
     expect((await runtime.status())[0]).toMatchObject({ checkpoint: {}, lag: 10, end: { 0: 10 } });
@@ -208,11 +206,63 @@ describe('projection runtime: status and lag', () => {
   });
 });
 
+describe('projection runtime: checkpoints of its own', () => {
+  it('keeps its consumer-group checkpoints in projection_checkpoints, not in the log', async () => {
+    const { log } = fixture();
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection()], batchSize: 4 });
+    await log.append(conversation(uniqueTenant(), 6));
+    await runtime.runUntilCaughtUp();
+    expect(log.db.prepare('SELECT grp, partition, next_offset FROM projection_checkpoints').all()).toEqual([
+      { grp: 'projection:counting:g1', partition: 0, next_offset: 6 },
+    ]);
+    expect(await log.committed('projection:counting:g1')).toEqual({});
+  });
+
+  it('adopts the checkpoints an earlier version committed into the log once: an existing data directory applies nothing again', async () => {
+    const { log } = fixture();
+    const t = uniqueTenant();
+    const first = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection(), memoryUnitsProjection()], batchSize: 4 });
+    await log.append(conversation(t, 9));
+    await first.runUntilCaughtUp();
+    // The layout of a data directory written before projection_checkpoints existed: the same
+    // registry and tables, the checkpoints in the log's consumer groups.
+    for (const row of log.db.prepare<[], { grp: string; partition: number; next_offset: number }>('SELECT * FROM projection_checkpoints').all()) {
+      log.commitSync(row.grp, { [row.partition]: row.next_offset });
+    }
+    log.db.exec('DELETE FROM projection_checkpoints');
+    await log.append(conversation(t, 2, 9));
+
+    const counting = countingProjection();
+    const reopened = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [counting, memoryUnitsProjection()], batchSize: 4 });
+    expect((await reopened.status()).map((s) => [s.name, s.checkpoint, s.lag])).toEqual([['counting', { 0: 9 }, 2], ['memory-units', { 0: 9 }, 2]]);
+    const report = await reopened.runUntilCaughtUp();
+    expect(report.processed).toBe(2 + 2);
+    expect(counted(log.db, counting.table(1))).toEqual({ rows: 11, distinct: 11 });
+    expect(await new SqliteMemoryUnitStore(log.db).countUnits(t)).toMatchObject({ total: 11 });
+
+    // once the table holds checkpoints, the log's (now stale) ones are never read again
+    log.commitSync('projection:counting:g1', { 0: 0 });
+    const again = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection()] });
+    expect((await again.status())[0]).toMatchObject({ checkpoint: { 0: 11 }, lag: 0 });
+  });
+
+  it('reports the declared kind of each handler and refuses a handler without one', () => {
+    const { log } = fixture();
+    const processor = { ...countingProjection({ name: 'extracting' }), kind: 'processor' as const };
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection(), processor] });
+    expect(runtime.names.map((n) => [n, runtime.kindOf(n)])).toEqual([['counting', 'read-model'], ['extracting', 'processor']]);
+    expect(() => runtime.kindOf('nope')).toThrow(/no projection "nope"/);
+    const unkinded = { ...countingProjection(), kind: undefined } as unknown as SqliteProjectionHandler;
+    expect(() => SqliteProjectionRuntime.open({ log, db: log.db, handlers: [unkinded] })).toThrow(/kind must be 'read-model' or 'processor'/);
+    expect(() => SqliteProjectionRuntime.open({ log, db: undefined as unknown as Database.Database, handlers: [countingProjection()] })).toThrow(/db must be an open better-sqlite3 Database/);
+  });
+});
+
 describe('projection runtime: generations and rebuild', () => {
   it('a rebuild from offset 0 yields exactly the rows of the incrementally built view', async () => {
     const { log } = fixture();
     const t = uniqueTenant();
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize: 3 });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection()], batchSize: 3 });
     // Built incrementally: appends and runs interleaved, odd batch boundaries.
     await mixedHistory(log, t);
     await runtime.runUntilCaughtUp();
@@ -221,7 +271,7 @@ describe('projection runtime: generations and rebuild', () => {
     const incremental = rowsOf(log.db, memoryUnitsTable(1));
     expect(incremental.length).toBeGreaterThan(20);
 
-    const rebuilt = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize: 64 });
+    const rebuilt = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection()], batchSize: 64 });
     const report = await rebuilt.rebuild('memory-units');
     expect(report.switched).toEqual([{ projection: 'memory-units', from: 1, to: 2 }]);
     expect(rowsOf(log.db, memoryUnitsTable(2))).toEqual(incremental);
@@ -237,7 +287,7 @@ describe('projection runtime: generations and rebuild', () => {
   it('serves reads from the old generation during a rebuild and switches atomically when it caught up', async () => {
     const { log, file } = fixture();
     const t = uniqueTenant();
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize: 5 });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection()], batchSize: 5 });
     await mixedHistory(log, t);
     await runtime.runUntilCaughtUp();
     const store = new SqliteMemoryUnitStore(log.db);
@@ -295,11 +345,11 @@ describe('projection runtime: generations and rebuild', () => {
   it('a handler version bump rebuilds: the old generation is served frozen until the switch; older code then stands aside', async () => {
     const { log } = fixture();
     const t = uniqueTenant();
-    const v1 = SqliteProjectionRuntime.open({ log, handlers: [countingProjection({ version: 1 })] });
+    const v1 = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection({ version: 1 })] });
     await log.append(conversation(t, 6));
     await v1.runUntilCaughtUp();
 
-    const v2 = SqliteProjectionRuntime.open({ log, handlers: [countingProjection({ version: 2 })] });
+    const v2 = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection({ version: 2 })] });
     await log.append(conversation(t, 2, 6));
     expect((await v2.status())[0]).toMatchObject({ version: 2, activeGeneration: 1, frozen: true, lag: 2, building: { generation: 2, version: 2, lag: 8 } });
     expect(await v2.runUntilCaughtUp()).toMatchObject({ processed: 8, switched: [{ projection: 'counting', from: 1, to: 2 }] });
@@ -308,21 +358,21 @@ describe('projection runtime: generations and rebuild', () => {
 
     // a process still running version 1 must not fight back with a rebuild of its own
     await expect(v1.runUntilCaughtUp()).rejects.toMatchObject({ code: 'configuration_invalid', message: expect.stringMatching(/older than version 2/) as unknown });
-    const stale = SqliteProjectionRuntime.open({ log, handlers: [countingProjection({ version: 1 })] });
+    const stale = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection({ version: 1 })] });
     expect((await stale.status())[0]).toMatchObject({ activeGeneration: 2, frozen: true, lastError: { code: 'configuration_invalid' } });
     expect((await v2.generations('counting')).map((g) => g.generation)).toEqual([1, 2]);
   });
 
   it('drops the tables of a switched-out generation left behind by a crash on the next open', async () => {
     const { log } = fixture();
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [countingProjection({ dropFailsOnce: true })] });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection({ dropFailsOnce: true })] });
     await log.append(conversation(uniqueTenant(), 3));
     await runtime.runUntilCaughtUp();
     await expect(runtime.rebuild('counting')).rejects.toThrow(/before the old generation was dropped/);
     expect(runtime.activeGeneration('counting')).toBe(2);
     expect(tableExists(log.db, 'applied_counting_g1')).toBe(true);
 
-    SqliteProjectionRuntime.open({ log, handlers: [countingProjection()] });
+    SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection()] });
     expect(tableExists(log.db, 'applied_counting_g1')).toBe(false);
     expect((await runtime.generations('counting'))[0]).toMatchObject({ state: 'retired', droppedAt: expect.any(String) as unknown });
   });
@@ -332,7 +382,7 @@ describe('projection runtime: continuous mode', () => {
   it('follows new appends, picks up a requested rebuild and stops cleanly', async () => {
     const { log } = fixture();
     const t = uniqueTenant();
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection(), countingProjection()], pollIntervalMs: 10 });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection(), countingProjection()], pollIntervalMs: 10 });
     const store = new SqliteMemoryUnitStore(log.db);
     runtime.start();
     runtime.start();
@@ -359,7 +409,7 @@ describe('projection runtime: continuous mode', () => {
     const t = uniqueTenant();
     let down = true;
     const failing = countingProjection({ name: 'flaky', failure: () => (down ? new UnavailableError('backend down') : undefined) });
-    const runtime = SqliteProjectionRuntime.open({ log, handlers: [failing, memoryUnitsProjection()], pollIntervalMs: 5, retryInitialMs: 5, retryMaxMs: 20 });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [failing, memoryUnitsProjection()], pollIntervalMs: 5, retryInitialMs: 5, retryMaxMs: 20 });
     const store = new SqliteMemoryUnitStore(log.db);
     runtime.start();
     try {

@@ -5,3 +5,7 @@ export * from './memory-units/memory-unit.js';
 export * from './memory-units/rules.js';
 export * from './memory-units/store.js';
 export * from './memory-units/in-memory.memory-units.js';
+export * from './projection/failures.js';
+export * from './projection/dead-letter-store.js';
+export * from './projection/generation-store.js';
+export * from './projection/async.projection-runtime.js';

@@ -1,9 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { MemfabricError } from '@memfabric/errors';
 import { normalizeEvent, GENESIS_HASH, type StoredEvent } from '@memfabric/events';
-import type { EventLog, Checkpoint } from '../port.js';
+import type { EventLog, Checkpoint, PositionedSealedEvent } from '../port.js';
 import type { KeyVault } from '../key-vault.js';
-import { lag } from '../checkpoint.js';
+import { hasReached, lag } from '../checkpoint.js';
+import { verifyChain } from '../sealing.js';
 import { interaction, uniqueTenant } from './fixtures.js';
 import { waitFor } from './wait-for.js';
 
@@ -29,6 +30,17 @@ async function readAllOf(log: EventLog, tenantid: string): Promise<StoredEvent[]
   let from: Checkpoint = {};
   for (;;) {
     const page = await log.readAll({ from, limit: 7, tenantid });
+    out.push(...page.events);
+    if (page.events.length === 0) return out;
+    from = page.next;
+  }
+}
+
+async function readSealedOf(log: EventLog, tenantid: string, to?: Checkpoint): Promise<PositionedSealedEvent[]> {
+  const out: PositionedSealedEvent[] = [];
+  let from: Checkpoint = {};
+  for (;;) {
+    const page = await log.readSealed({ from, limit: 4, tenantid, ...(to ? { to } : {}) });
     out.push(...page.events);
     if (page.events.length === 0) return out;
     from = page.next;
@@ -210,6 +222,82 @@ export function eventLogContract(adapter: string, setup: () => Promise<EventLogF
       expect(events[1]!.data).toMatchObject({ content: 'said by melanie' });
       expect(JSON.stringify(events)).not.toContain('said by caroline');
       expect(await log.verify({ tenantid: t })).toMatchObject({ valid: true, events: 2 });
+    });
+
+    it('finds the position of a transaction time: the log as it was then', async () => {
+      const t = uniqueTenant();
+      const [early] = await log.append([interaction(t, 's', 'early')]);
+      const earlyAt = (await log.getEvent(early!.id))!.recordedat;
+      // a later append gets a later stamp once the clock has moved past the first one
+      await waitFor(() => Date.now() > Date.parse(earlyAt) + 1, 'the clock to pass the first append');
+      const [late] = await log.append([interaction(t, 's', 'late')]);
+      const lateAt = (await log.getEvent(late!.id))!.recordedat;
+      expect(Date.parse(lateAt)).toBeGreaterThan(Date.parse(earlyAt));
+
+      const atEarly = await log.positionAt(new Date(earlyAt));
+      expect(hasReached(atEarly, early!)).toBe(true);
+      expect(hasReached(atEarly, late!)).toBe(false);
+      expect(atEarly[early!.partition]).toBe(early!.offset + 1);
+      const atLate = await log.positionAt(new Date(lateAt));
+      expect(hasReached(atLate, late!)).toBe(true);
+      expect(lag(await log.positionAt(new Date(Date.now() + 60_000)), await log.end())).toBe(0);
+      expect(await log.positionAt(new Date(0))).toEqual({});
+      // the cut bounds a sealed read: the tenant's events as known at the early time
+      expect((await readSealedOf(log, t, atEarly)).map((e) => e.record.id)).toEqual([early!.id]);
+      const invalid = await log.positionAt(new Date(Number.NaN)).catch((e: unknown) => e);
+      expect(MemfabricError.is(invalid) && invalid.code).toBe('validation_failed');
+    });
+
+    it('reads events exactly as stored: encrypted records with their chain links, in log order', async () => {
+      const t = uniqueTenant();
+      const other = uniqueTenant();
+      const appended = await log.append([
+        ...Array.from({ length: 9 }, (_, i) => interaction(t, `s${i % 2}`, `sealed ${i}`)),
+        interaction(other, 's0', 'not mine'),
+      ]);
+      const decrypted = await readAllOf(log, t);
+      const sealed = await readSealedOf(log, t);
+      expect(sealed.map((e) => [e.partition, e.offset, e.record.id, e.prevhash, e.hash])).toEqual(
+        decrypted.map((e) => [e.partition, e.offset, e.id, e.prevhash, e.hash]),
+      );
+      expect(sealed.every((e) => e.record.tenantid === t && e.record.content.ciphertext.length > 0)).toBe(true);
+      expect(JSON.stringify(sealed)).not.toContain('sealed 3');
+      for (const stream of ['s0', 's1']) {
+        expect(verifyChain(sealed.filter((e) => e.record.streamid === stream))).toBeUndefined();
+        const inStream = await log.readSealedStream(t, stream);
+        expect(inStream.map((e) => e.hash)).toEqual(sealed.filter((e) => e.record.streamid === stream).map((e) => e.hash));
+      }
+      const second = await log.readSealedStream(t, 's0', { fromStreamPosition: 2, limit: 1 });
+      expect(second.map((e) => [e.record.streamposition, e.record.id])).toEqual([[2, appended[2]!.id]]);
+      expect(await log.readSealedStream(t, 'nope')).toEqual([]);
+      // a bound below the tenant's first event reads nothing; the whole log includes the other tenant
+      const first = appended[0]!;
+      expect((await log.readSealed({ tenantid: t, to: { [first.partition]: first.offset } })).events).toEqual([]);
+      expect((await log.readSealed({ from: {}, to: await log.end(), limit: 100_000 })).events.some((e) => e.record.tenantid === other)).toBe(true);
+    });
+
+    it('keeps erased content as stored in sealed reads', async () => {
+      const t = uniqueTenant();
+      await log.append([interaction(t, 's', 'to be forgotten', { actor: 'forgotten' })]);
+      const before = await readSealedOf(log, t);
+      expect(await fixture.vault.destroy(t, 'forgotten')).toBeGreaterThan(0);
+      expect((await log.readStream(t, 's'))[0]).toMatchObject({ erased: true, data: null });
+      expect(await readSealedOf(log, t)).toEqual(before);
+    });
+
+    it('reports the head of every stream of a tenant: the last id, hash and position', async () => {
+      const t = uniqueTenant();
+      await log.append([interaction(t, 'b', '1'), interaction(t, 'a', '2'), interaction(t, 'b', '3')]);
+      await log.append([interaction(t, 'b', '4')]);
+      const heads = await log.streamHeads(t);
+      const lastOf = async (stream: string) => (await log.readStream(t, stream)).at(-1)!;
+      const [a, b] = [await lastOf('a'), await lastOf('b')];
+      expect(heads).toEqual([
+        { tenantid: t, streamid: 'a', streamposition: 1, id: a.id, hash: a.hash, partition: a.partition, offset: a.offset },
+        { tenantid: t, streamid: 'b', streamposition: 3, id: b.id, hash: b.hash, partition: b.partition, offset: b.offset },
+      ]);
+      expect((await log.streamHeads()).filter((h) => h.tenantid === t)).toEqual(heads);
+      expect(await log.streamHeads(uniqueTenant())).toEqual([]);
     });
 
     it('upcasts an event stored under an old schema version on read', async () => {

@@ -83,6 +83,7 @@ export function memoryUnitsProjection(): SqliteProjectionHandler {
   return {
     name: MEMORY_UNITS_PROJECTION,
     version: MEMORY_UNITS_VERSION,
+    kind: 'read-model',
     description: 'one memory unit per interaction or asserted memory, with supersession, retraction, rollback and erasure status',
     accepts: (event: StoredEvent) => types.has(event.type),
     createSchema(db, generation) {

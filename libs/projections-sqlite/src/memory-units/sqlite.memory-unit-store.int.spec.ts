@@ -10,7 +10,7 @@ import { SqliteMemoryUnitStore } from './sqlite.memory-unit-store.js';
 
 memoryUnitStoreContract('SQLite projection', () => {
   const { log, cleanup } = tempLog();
-  const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize: 3 });
+  const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection()], batchSize: 3 });
   return Promise.resolve({
     store: new SqliteMemoryUnitStore(log.db),
     async given(events: readonly NewEvent[]) {
@@ -39,7 +39,7 @@ describe('SQLite memory-unit projection', () => {
         subjectErased(t, 'leo'),
         interaction(t, 's2', 'hi again', { actor: 'leo' }),
       ]);
-      const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize: 2 });
+      const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection()], batchSize: 2 });
       const report = await runtime.runUntilCaughtUp();
       expect(report).toMatchObject({ processed: 8, deadLettered: 1 });
 
@@ -65,7 +65,7 @@ describe('SQLite memory-unit projection', () => {
         interaction(t, 's1', 'two', { actor: 'leo', time: '2024-01-02T10:00:00Z' }),
         asserted(t, 's2', 'fact'),
       ]);
-      const runtime = SqliteProjectionRuntime.open({ log, handlers: [memoryUnitsProjection()], batchSize: 2 });
+      const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection()], batchSize: 2 });
       await runtime.runUntilCaughtUp();
       const [r1] = await log.append([rollbackApplied(t, { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' })]);
       await runtime.runUntilCaughtUp();

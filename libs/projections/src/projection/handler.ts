@@ -1,7 +1,46 @@
 import type { StoredEvent } from '@memfabric/events';
 
 /**
- * A projection handler: the code that turns the event log into one read model.
+ * What a handler produces, declared by the handler (never inferred from its name):
+ * - `read-model`: writes a store that queries read (memory units, vectors, graph, analytics);
+ *   `memfabric rebuild` replays the log into a new generation of it;
+ * - `processor`: appends events to the log (extraction writes `facts.extracted`); its output is
+ *   already in the log, so rebuilding it would re-run the work only to append nothing.
+ */
+export type ProjectionKind = 'read-model' | 'processor';
+
+/**
+ * What every projection handler declares, whichever runtime drives it (the embedded
+ * `SqliteProjectionRuntime` over {@link ProjectionHandler}, the external-store
+ * `AsyncProjectionRuntime` over {@link AsyncProjectionHandler}).
+ */
+export interface ProjectionHandlerBase {
+  /**
+   * Stable projection name: 1-63 characters, lower-case letters, digits and `-`, starting with
+   * a letter (for example `memory-units`, `vectors`). It names the consumer groups and the rows
+   * of the generation registry; renaming a projection starts it from scratch.
+   */
+  readonly name: string;
+
+  /** Positive integer version of the handler's code; see "Versioning" on {@link ProjectionHandler}. */
+  readonly version: number;
+
+  /** Read model (writes a store) or processor (appends events to the log); see {@link ProjectionKind}. */
+  readonly kind: ProjectionKind;
+
+  /** One line saying what the read model holds (shown by status commands). */
+  readonly description?: string;
+
+  /**
+   * Cheap synchronous filter. Events it rejects are skipped (never passed to `prepare` or
+   * `apply`) but still move the checkpoint. Absent: every event is passed.
+   */
+  accepts?(event: StoredEvent): boolean;
+}
+
+/**
+ * A projection handler of the embedded runtime: the code that turns the event log into one read
+ * model (or, for a processor, into appended events) inside the store's own transactions.
  *
  * The runtime runs each handler as one consumer group per generation
  * (`projection:<name>:g<generation>`, see {@link consumerGroupOf}) and calls it with batches of
@@ -43,26 +82,7 @@ import type { StoredEvent } from '@memfabric/events';
  * @typeParam Prepared - the result of {@link ProjectionHandler.prepare}; `undefined` when the
  *   handler has no prepare stage.
  */
-export interface ProjectionHandler<Store, Prepared = undefined> {
-  /**
-   * Stable projection name: 1-63 characters, lower-case letters, digits and `-`, starting with
-   * a letter (for example `memory-units`, `vectors`). It names the consumer groups and the rows
-   * of the generation registry; renaming a projection starts it from scratch.
-   */
-  readonly name: string;
-
-  /** Positive integer version of the handler's code; see "Versioning" above. */
-  readonly version: number;
-
-  /** One line saying what the read model holds (shown by status commands). */
-  readonly description?: string;
-
-  /**
-   * Cheap synchronous filter. Events it rejects are skipped (never passed to `prepare` or
-   * `apply`) but still move the checkpoint. Absent: every event is passed.
-   */
-  accepts?(event: StoredEvent): boolean;
-
+export interface ProjectionHandler<Store, Prepared = undefined> extends ProjectionHandlerBase {
   /**
    * Creates the tables and indexes of `generation` (use `CREATE ... IF NOT EXISTS`: it may run
    * again after a crash). Called inside a write transaction when the generation is created.
@@ -115,5 +135,64 @@ export interface ApplyContext<Store, Prepared> extends PrepareContext {
    * goes on with the batch. Whatever the handler wrote for that event is kept, so reject
    * before writing.
    */
+  reject(event: StoredEvent, reason: string): void;
+}
+
+/**
+ * A projection handler for a store outside the log's database (Qdrant, Neo4j, ClickHouse, a
+ * file): the handler of the external-store runtime (`AsyncProjectionRuntime`).
+ *
+ * The runtime runs each generation as the log's consumer group `projection:<name>:g<generation>`
+ * and commits the group's checkpoint only after `apply` resolved, i.e. after the store
+ * acknowledged the writes. A crash between the acknowledgement and the commit redelivers the
+ * batch (at-least-once delivery), so **every write must be idempotent**: keyed on the event's
+ * `id` or its log position (`partition`, `offset`), an upsert that writes the same value again,
+ * or a per-partition high-water mark stored with the writes. Applied that way a redelivered
+ * batch has no second effect (exactly-once effect).
+ *
+ * Failure handling follows {@link ProjectionHandler}: an error with `retriable: true` fails the
+ * batch (not committed, retried later); any other error makes the runtime apply the batch's
+ * events one by one and dead-letter those that still throw. A batch that failed half way may
+ * have written part of its events: the idempotent writes make re-applying them harmless.
+ *
+ * Generations: each rebuild writes into generation N+1 (a new collection, a new label, new
+ * tables); put the generation in every name the handler owns and create or drop them in
+ * `createSchema` / `dropSchema`.
+ *
+ * @typeParam Prepared - the result of {@link AsyncProjectionHandler.prepare}.
+ */
+export interface AsyncProjectionHandler<Prepared = undefined> extends ProjectionHandlerBase {
+  /**
+   * Creates what `generation` writes into (idempotent: it may run again after a crash). Called
+   * before the generation's first batch. Absent: nothing to create.
+   */
+  createSchema?(generation: number): Promise<void>;
+
+  /** Drops what `generation` wrote (idempotent), after it was switched out or abandoned. */
+  dropSchema?(generation: number): Promise<void>;
+
+  /**
+   * Optional stage before `apply`, as in {@link ProjectionHandler.prepare} (e.g. embedding the
+   * batch's texts); `apply` may get any in-order subset of the events with the same value.
+   */
+  prepare?(events: readonly StoredEvent[], context: PrepareContext): Promise<Prepared>;
+
+  /**
+   * Writes the effect of `events` (in log order, at most one partition's run per call on a
+   * partitioned log) to the store, idempotently (see above), and resolves once the store has
+   * acknowledged them: the checkpoint is committed after this promise resolves.
+   * Use `context.reject(event, reason)` for an event the rules refuse.
+   * @throws an error with `retriable: true` when the store is unreachable (the batch is retried).
+   */
+  apply(events: readonly StoredEvent[], context: AsyncApplyContext<Prepared>): Promise<void>;
+}
+
+/** What `AsyncProjectionHandler.apply` gets besides the events. */
+export interface AsyncApplyContext<Prepared> extends PrepareContext {
+  /** The consumer group the batch is delivered to (`projection:<name>:g<generation>`). */
+  readonly group: string;
+  /** The value `prepare` returned for the batch (`undefined` without a prepare stage). */
+  readonly prepared: Prepared;
+  /** Dead-letters `event` with `reason` (at most 2048 characters kept) and goes on with the batch. */
   reject(event: StoredEvent, reason: string): void;
 }

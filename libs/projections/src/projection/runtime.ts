@@ -1,4 +1,5 @@
 import type { Checkpoint } from '@memfabric/event-log';
+import type { ProjectionKind } from './handler.js';
 
 /**
  * Life cycle of a generation in the registry (`projection_generations` embedded):
@@ -41,6 +42,8 @@ export interface GenerationProgress {
 /** Status of one projection, as `memfabric projections status` and the metrics report it. */
 export interface ProjectionStatus {
   readonly name: string;
+  /** Read model or processor, as the handler declares it. */
+  readonly kind: ProjectionKind;
   /** Version of the handler code running now. */
   readonly version: number;
   readonly description?: string;
@@ -121,10 +124,21 @@ export interface DeadLetterQuery {
 }
 
 /**
- * Runs projection handlers over the event log. The embedded implementation is
- * `SqliteProjectionRuntime` in `@memfabric/projections-sqlite`.
+ * Runs projection handlers over the event log (the `EventLog` port). Two implementations:
+ * `SqliteProjectionRuntime` in `@memfabric/projections-sqlite` (embedded: writes and
+ * checkpoint in one SQLite transaction) and `AsyncProjectionRuntime` here (external stores:
+ * idempotent writes, consumer-group commit after the store acknowledged).
  */
 export interface ProjectionRuntime {
+  /** Names of the registered projections, in registration (run) order. */
+  readonly names: readonly string[];
+
+  /**
+   * The declared kind of a registered projection.
+   * @throws NotFoundError when no handler of that name is registered.
+   */
+  kindOf(projection: string): ProjectionKind;
+
   /** Status of every registered projection, in registration order. */
   status(): Promise<ProjectionStatus[]>;
 
