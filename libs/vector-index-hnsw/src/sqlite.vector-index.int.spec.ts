@@ -177,28 +177,28 @@ describe('SqliteVectorIndex HNSW cache', () => {
     await fresh.close();
   });
 
-  it('rebuilds a graph after heavy churn and stays exact', async () => {
+  it('rebuilds a graph after heavy churn: recall against exact search, and moved points found at their new place', async () => {
     const file = tempFile();
     const t = uniqueTenant();
     const points = randomPoints(t, 100, 9);
-    const index = open(file, { indexDir: null });
+    // One build thread: the same rows give the same graph on every run, so the assertions below
+    // cannot flip with thread scheduling; the thresholds are what HNSW promises (recall), with margin.
+    const index = open(file, { indexDir: null, hnsw: { buildThreads: 1 } });
     await index.upsert(points);
     await index.search({ tenant: t, vector: points[0]!.vector, k: 1 });
     const moved = randomPoints(t, 40, 10).map((p, i) => ({ ...p, id: points[i]!.id }));
     await index.upsert(moved);
     const exact = new ExactVectorIndex({ model: TEST_MODEL });
     await exact.upsert([...points.slice(40), ...moved]);
-    // HNSW is approximate (and a multi-threaded build is not deterministic): compare as recall
     const random = seededRandom(99);
     let found = 0;
-    for (let q = 0; q < 10; q++) {
+    const queries = 200;
+    for (let q = 0; q < queries; q++) {
       const query = randomUnitVector(random);
       const got = new Set(ids(await index.search({ tenant: t, vector: query, k: 10 })));
       found += ids(await exact.search({ tenant: t, vector: query, k: 10 })).filter((id) => got.has(id)).length;
     }
-    expect(found / 100).toBeGreaterThanOrEqual(0.95);
-    // moved points are found at their new place: as recall@1 over all of them (an approximate
-    // graph may miss one at top-1 now and then), and every one within the top 10
+    expect(found / (queries * 10)).toBeGreaterThanOrEqual(0.95);
     let atTop = 0;
     for (const m of moved) {
       const top = ids(await index.search({ tenant: t, vector: m.vector, k: 10 }));

@@ -676,7 +676,7 @@ export class SqliteVectorIndex implements VectorIndex {
       vectors.set(fromBlob(row.vector), keys.length * this.model.dimension);
       keys.push(row.key);
     }
-    graph.addBatch(keys, vectors.subarray(0, keys.length * this.model.dimension));
+    graph.addBatch(keys, vectors.subarray(0, keys.length * this.model.dimension), this.hnsw.buildThreads ?? 0);
     return { graph, seq: state.seq, churn: 0, removed: 0, dirty: true, source: 'rows' };
   }
 

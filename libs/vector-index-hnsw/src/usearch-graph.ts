@@ -14,6 +14,12 @@ export interface HnswParams {
   readonly expansionAdd: number;
   /** ef: candidate list size while searching (raised to the number of candidates asked for). Default 128. */
   readonly expansionSearch: number;
+  /**
+   * Threads of a bulk graph build: 0 = every core (default, fastest). A multi-threaded build
+   * inserts in a nondeterministic order, so the graph (and which near neighbour an approximate
+   * search misses) varies between builds; 1 builds the same graph from the same rows every time.
+   */
+  readonly buildThreads?: number;
 }
 
 /**
@@ -74,10 +80,10 @@ export class UsearchGraph {
     this.index.add(k, vector, 1);
   }
 
-  /** Adds many new keys at once (all threads); keys must not be present. */
-  addBatch(keys: readonly number[], vectors: Float32Array): void {
+  /** Adds many new keys at once with `threads` threads (0 = all cores); keys must not be present. */
+  addBatch(keys: readonly number[], vectors: Float32Array, threads = 0): void {
     if (keys.length === 0) return;
-    this.index.add(BigUint64Array.from(keys, (k) => BigInt(k)), vectors, 0);
+    this.index.add(BigUint64Array.from(keys, (k) => BigInt(k)), vectors, threads);
   }
 
   remove(key: number): void {
