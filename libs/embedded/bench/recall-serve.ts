@@ -47,7 +47,7 @@ export function parsePresetSpec(spec: string): { preset: string; weights: Channe
   for (const pair of (overrides ?? '').split('+').filter(Boolean)) {
     const [channel, value] = pair.split('=');
     const weight = Number(value);
-    if (!channel || !(CHANNEL_NAMES as readonly string[]).includes(channel) || !Number.isFinite(weight) || weight < 0) {
+    if (!channel || !(CHANNEL_NAMES).includes(channel) || !Number.isFinite(weight) || weight < 0) {
       throw new Error(`preset spec "${spec}": "${pair}" must be <channel>=<weight >= 0> with a channel of ${CHANNEL_NAMES.join(', ')}`);
     }
     weights[channel] = weight;

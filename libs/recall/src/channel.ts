@@ -57,7 +57,7 @@ export interface ChannelInput<Options> {
   /** The read models (ports) of the fabric the recall runs on. */
   readonly backend: RecallBackend;
   /** The query's embedding under the backend's embedder, computed once per recall. */
-  embedQuery(): Promise<Float32Array>;
+  readonly embedQuery: () => Promise<Float32Array>;
   /**
    * Candidate units that passed the visibility rules (status at `asOf`, scope, world time), by id.
    * Empty during the `query` stage; `units` and `fused` channels read it and may add neighbours
@@ -70,9 +70,9 @@ export interface ChannelInput<Options> {
    * Offers a unit the channel found outside the candidates (a neighbouring turn): true when it
    * may surface under the request's rules, in which case it joins {@link ChannelInput.units}.
    */
-  admit(unit: MemoryUnit): boolean;
+  readonly admit: (unit: MemoryUnit) => boolean;
   /** The turns around each anchor in its stream (one read), as visible at the plan's `asOf`. */
-  neighbourhoods(anchors: readonly MemoryUnit[], around: { readonly before: number; readonly after: number }): Promise<MemoryUnit[][]>;
+  readonly neighbourhoods: (anchors: readonly MemoryUnit[], around: { readonly before: number; readonly after: number }) => Promise<MemoryUnit[][]>;
 }
 
 /**

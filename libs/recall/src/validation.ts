@@ -104,7 +104,7 @@ export function validateRecallRequest(request: RecallRequest, channels: readonly
       for (const [name, value] of Object.entries(input.weights)) {
         if (!channels.includes(name)) bad(`/weights/${name}`, `is not a channel; channels: ${channels.join(', ')}`);
         else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) bad(`/weights/${name}`, 'must be a number from 0 to 100');
-        else weights[name as ChannelName] = value;
+        else weights[name] = value;
       }
     }
   }

@@ -3,7 +3,7 @@ import { HashEmbedder, type Embedder } from '@memfabric/embeddings';
 import type { Checkpoint } from '@memfabric/event-log';
 import { GENESIS_HASH, newEventId, normalizeEvent, type InteractionRecorded, type NewEvent, type StoredEvent } from '@memfabric/events';
 import type { Extractor } from '@memfabric/extraction';
-import { extractionFromEvent, InMemoryGraphStore, type GraphStore } from '@memfabric/graph-store';
+import { extractionFromEvent, InMemoryGraphStore } from '@memfabric/graph-store';
 import { InMemoryMemoryUnits, MEMORY_UNITS_PROJECTION, type MemoryUnit } from '@memfabric/projections';
 import { ExactVectorIndex, InMemoryLexicalIndex, type UnitPayload, type UnitStatus } from '@memfabric/vector-index';
 import type { GraphReader, ReadModelProgress, RecallBackend } from '../backend.js';
