@@ -3,7 +3,8 @@ import { ConfigurationError, MemfabricError, NotFoundError, UnavailableError } f
 import { lag, type Checkpoint, type EventLog } from '@memfabric/event-log';
 import type { StoredEvent } from '@memfabric/events';
 import {
-  assertProjectionName,
+  RUNTIME_DEFAULTS,
+  runtimeOptionProblems,
   consumerGroupOf,
   deadLetterReason,
   isBatchFailure,
@@ -84,9 +85,7 @@ interface Segment {
   readonly prepared: unknown;
 }
 
-const MAX_REASON = MAX_DEAD_LETTER_REASON;
-const reasonOf = deadLetterReason;
-const DEFAULTS = { batchSize: 500, pollIntervalMs: 50, retryInitialMs: 100, retryMaxMs: 5_000 } as const;
+const DEFAULTS = RUNTIME_DEFAULTS;
 
 /**
  * The embedded projection runtime: runs {@link SqliteProjectionHandler}s over the `EventLog`
@@ -403,7 +402,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
     } catch (error) {
       if (isFatal(error)) throw translate(error);
       if (events.length === 1) {
-        failed.push({ event: events[0]!, reason: reasonOf(error) });
+        failed.push({ event: events[0]!, reason: deadLetterReason(error) });
         return [];
       }
     }
@@ -413,7 +412,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
         segments.push({ events: [event], prepared: await handler.prepare([event], context) });
       } catch (error) {
         if (isFatal(error)) throw translate(error);
-        failed.push({ event, reason: reasonOf(error) });
+        failed.push({ event, reason: deadLetterReason(error) });
       }
     }
     return segments;
@@ -432,7 +431,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
         projection: handler.name,
         generation,
         prepared: segment.prepared,
-        reject: (event, reason) => rejected.push({ event, reason: String(reason).slice(0, MAX_REASON) }),
+        reject: (event, reason) => rejected.push({ event, reason: String(reason).slice(0, MAX_DEAD_LETTER_REASON) }),
       };
       this.savepoint(() => {
         const result: unknown = handler.apply(events, context);
@@ -450,7 +449,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
       return record(attempt(segment.events));
     } catch (error) {
       if (isFatal(error)) throw error;
-      if (segment.events.length === 1) return record([{ event: segment.events[0]!, reason: reasonOf(error) }]);
+      if (segment.events.length === 1) return record([{ event: segment.events[0]!, reason: deadLetterReason(error) }]);
     }
     let deadLettered = 0;
     for (const event of segment.events) {
@@ -458,14 +457,14 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
         deadLettered += record(attempt([event]));
       } catch (error) {
         if (isFatal(error)) throw error;
-        deadLettered += record([{ event, reason: reasonOf(error) }]);
+        deadLettered += record([{ event, reason: deadLetterReason(error) }]);
       }
     }
     return deadLettered;
   }
 
   private deadLetter(projection: string, generation: number, event: StoredEvent, reason: string): void {
-    this.stmts.deadLetter.run(projection, generation, event.id, event.type, event.partition, event.offset, reason.slice(0, MAX_REASON), this.now());
+    this.stmts.deadLetter.run(projection, generation, event.id, event.type, event.partition, event.offset, reason.slice(0, MAX_DEAD_LETTER_REASON), this.now());
   }
 
   // ---------------------------------------------------------------- running
@@ -790,35 +789,7 @@ function validate(options: SqliteProjectionRuntimeOptions): string[] {
     problems.push('log must be an EventLog (for example SqliteEventLog.open(...))');
   }
   if (typeof options.db?.transaction !== 'function' || options.db.open !== true) problems.push('db must be an open better-sqlite3 Database (embedded: the log\'s SqliteEventLog.db)');
-  if (!Array.isArray(options.handlers) || options.handlers.length === 0) problems.push('handlers must list at least one projection handler');
-  const seen = new Set<string>();
-  for (const [i, h] of (options.handlers ?? []).entries()) {
-    try {
-      assertProjectionName(h.name);
-    } catch (error) {
-      problems.push(`handlers[${i}]: ${(error as Error).message}`);
-    }
-    if (seen.has(h.name)) problems.push(`handlers[${i}]: projection name "${h.name}" is registered twice`);
-    seen.add(h.name);
-    if (!Number.isSafeInteger(h.version) || h.version < 1) problems.push(`handlers[${i}] ("${h.name}"): version must be a positive integer, got ${String(h.version)}`);
-    if (h.kind !== 'read-model' && h.kind !== 'processor') problems.push(`handlers[${i}] ("${h.name}"): kind must be 'read-model' or 'processor', got ${String(h.kind)}`);
-    for (const fn of ['createSchema', 'dropSchema', 'apply'] as const) {
-      if (typeof h[fn] !== 'function') problems.push(`handlers[${i}] ("${h.name}"): ${fn} must be a function`);
-    }
-  }
-  const int = (value: number | undefined, field: string, min: number, max: number) => {
-    if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
-      problems.push(`${field} must be an integer from ${min} to ${max}, got ${String(value)}`);
-    }
-  };
-  int(options.batchSize, 'batchSize', 1, 10_000);
-  int(options.pollIntervalMs, 'pollIntervalMs (ms)', 1, 60_000);
-  int(options.retryInitialMs, 'retryInitialMs (ms)', 1, 600_000);
-  int(options.retryMaxMs, 'retryMaxMs (ms)', 1, 3_600_000);
-  if ((options.retryMaxMs ?? DEFAULTS.retryMaxMs) < (options.retryInitialMs ?? DEFAULTS.retryInitialMs)) {
-    problems.push('retryMaxMs must be at least retryInitialMs');
-  }
-  return problems;
+  return [...problems, ...runtimeOptionProblems(options, ['createSchema', 'dropSchema', 'apply'])];
 }
 
 function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {

@@ -9,3 +9,4 @@ export * from './projection/failures.js';
 export * from './projection/dead-letter-store.js';
 export * from './projection/generation-store.js';
 export * from './projection/async.projection-runtime.js';
+export * from './projection/runtime-options.js';

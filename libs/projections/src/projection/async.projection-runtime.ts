@@ -1,3 +1,4 @@
+import { RUNTIME_DEFAULTS, runtimeOptionProblems } from './runtime-options.js';
 import { ConfigurationError, MemfabricError, NotFoundError } from '@memfabric/errors';
 import { lag, type Checkpoint, type EventLog, type Subscription } from '@memfabric/event-log';
 import type { StoredEvent } from '@memfabric/events';
@@ -5,7 +6,7 @@ import { InMemoryDeadLetterStore, type DeadLetterStore } from './dead-letter-sto
 import { deadLetterReason, isBatchFailure, MAX_DEAD_LETTER_REASON } from './failures.js';
 import { InMemoryGenerationStore, type GenerationStore } from './generation-store.js';
 import type { AsyncApplyContext, AsyncProjectionHandler, ProjectionKind } from './handler.js';
-import { assertProjectionName, consumerGroupOf } from './naming.js';
+import { consumerGroupOf } from './naming.js';
 import type {
   DeadLetter,
   DeadLetterQuery,
@@ -111,7 +112,7 @@ function sum(values: Map<string, number>): number {
   return total;
 }
 
-const DEFAULTS = { batchSize: 500, pollIntervalMs: 50, retryInitialMs: 100, retryMaxMs: 5_000 } as const;
+const DEFAULTS = RUNTIME_DEFAULTS;
 
 /**
  * The projection runtime for stores outside the log's database (Qdrant, Neo4j, ClickHouse, a
@@ -714,31 +715,5 @@ function validate(options: AsyncProjectionRuntimeOptions): string[] {
   if (typeof log?.subscribe !== 'function' || typeof log.committed !== 'function' || typeof log.end !== 'function') {
     problems.push('log must be an EventLog (subscribe, committed and end are used)');
   }
-  if (!Array.isArray(options.handlers) || options.handlers.length === 0) problems.push('handlers must list at least one projection handler');
-  const seen = new Set<string>();
-  for (const [i, h] of (options.handlers ?? []).entries()) {
-    try {
-      assertProjectionName(h.name);
-    } catch (error) {
-      problems.push(`handlers[${i}]: ${(error as Error).message}`);
-    }
-    if (seen.has(h.name)) problems.push(`handlers[${i}]: projection name "${h.name}" is registered twice`);
-    seen.add(h.name);
-    if (!Number.isSafeInteger(h.version) || h.version < 1) problems.push(`handlers[${i}] ("${h.name}"): version must be a positive integer, got ${String(h.version)}`);
-    if (h.kind !== 'read-model' && h.kind !== 'processor') problems.push(`handlers[${i}] ("${h.name}"): kind must be 'read-model' or 'processor', got ${String(h.kind)}`);
-    if (typeof h.apply !== 'function') problems.push(`handlers[${i}] ("${h.name}"): apply must be a function`);
-  }
-  const int = (value: number | undefined, field: string, min: number, max: number) => {
-    if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
-      problems.push(`${field} must be an integer from ${min} to ${max}, got ${String(value)}`);
-    }
-  };
-  int(options.batchSize, 'batchSize', 1, 10_000);
-  int(options.pollIntervalMs, 'pollIntervalMs (ms)', 1, 60_000);
-  int(options.retryInitialMs, 'retryInitialMs (ms)', 1, 600_000);
-  int(options.retryMaxMs, 'retryMaxMs (ms)', 1, 3_600_000);
-  if ((options.retryMaxMs ?? DEFAULTS.retryMaxMs) < (options.retryInitialMs ?? DEFAULTS.retryInitialMs)) {
-    problems.push('retryMaxMs must be at least retryInitialMs');
-  }
-  return problems;
+  return [...problems, ...runtimeOptionProblems(options, ['apply'])];
 }
