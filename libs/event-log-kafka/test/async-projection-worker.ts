@@ -7,8 +7,7 @@
  * Usage: async-projection-worker <brokers,comma-separated> <topic> <keys file> <store file> <batch size>
  */
 import { AesGcmContentCipher } from '@memfabric/crypto';
-import { AsyncProjectionRuntime } from '@memfabric/projections';
-import { jsonLinesCountingProjection, JsonLinesTestStore } from '@memfabric/projections/testing';
+import { runCrashingProjection } from '@memfabric/projections/testing';
 import { KafkaEventLog } from '../src/index.js';
 import { FileKeyVault } from './file-keys.js';
 
@@ -16,7 +15,6 @@ const [brokers, topic, keysFile, storeFile, size] = process.argv.slice(2);
 if (!brokers || !topic || !keysFile || !storeFile || !size) {
   throw new Error('usage: async-projection-worker <brokers> <topic> <keys file> <store file> <batch size>');
 }
-const crashAfter = Number(process.env.MEMFABRIC_TEST_CRASH_AFTER_BATCHES ?? 0);
 const log = await KafkaEventLog.connect({
   brokers: brokers.split(','),
   topic,
@@ -32,19 +30,4 @@ const log = await KafkaEventLog.connect({
   catchUpTimeoutMs: 15_000,
   logLevel: 'nothing',
 });
-const store = new JsonLinesTestStore(storeFile);
-let applied = 0;
-const runtime = await AsyncProjectionRuntime.open({
-  log,
-  handlers: [jsonLinesCountingProjection(store)],
-  batchSize: Number(size),
-  pollIntervalMs: 20,
-  onApplied: (batch) => {
-    applied += 1;
-    process.stdout.write(`applied ${applied} ${batch.events.length}\n`);
-    if (applied === crashAfter) process.kill(process.pid, 'SIGKILL');
-  },
-});
-await runtime.runUntilCaughtUp();
-await log.close();
-process.stdout.write('done\n');
+await runCrashingProjection(log, { storeFile, batchSize: Number(size), pollIntervalMs: 20 });

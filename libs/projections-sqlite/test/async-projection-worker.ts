@@ -7,26 +7,9 @@
  * Usage: async-projection-worker <db file> <master key base64> <store file> <batch size>
  */
 import { parseMasterKey, SqliteEventLog } from '@memfabric/event-log-sqlite';
-import { AsyncProjectionRuntime } from '@memfabric/projections';
-import { jsonLinesCountingProjection, JsonLinesTestStore } from '@memfabric/projections/testing';
+import { runCrashingProjection } from '@memfabric/projections/testing';
 
 const [file, key, storeFile, size] = process.argv.slice(2);
 if (!file || !key || !storeFile || !size) throw new Error('usage: async-projection-worker <db file> <master key base64> <store file> <batch size>');
-const crashAfter = Number(process.env.MEMFABRIC_TEST_CRASH_AFTER_BATCHES ?? 0);
 const log = SqliteEventLog.open({ path: file, masterKey: parseMasterKey(key, 'argv') });
-const store = new JsonLinesTestStore(storeFile);
-let applied = 0;
-const runtime = await AsyncProjectionRuntime.open({
-  log,
-  handlers: [jsonLinesCountingProjection(store)],
-  batchSize: Number(size),
-  pollIntervalMs: 5,
-  onApplied: (batch) => {
-    applied += 1;
-    process.stdout.write(`applied ${applied} ${batch.events.length}\n`);
-    if (applied === crashAfter) process.kill(process.pid, 'SIGKILL');
-  },
-});
-await runtime.runUntilCaughtUp();
-await log.close();
-process.stdout.write('done\n');
+await runCrashingProjection(log, { storeFile, batchSize: Number(size), pollIntervalMs: 5 });
