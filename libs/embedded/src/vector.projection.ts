@@ -11,8 +11,9 @@ import {
   type UnitRollback,
 } from '@memfabric/projections';
 import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
-import type { UnitPayload, UnitStatus } from '@memfabric/vector-index';
 import { SqliteLexicalIndex, SqliteVectorIndex } from '@memfabric/vector-index-hnsw';
+import { unitKey, type UnitPayload, type UnitStatus } from '@memfabric/vector-index';
+
 
 /** Name of the vector + lexical projection (consumer groups `projection:vectors:g<N>`). */
 export const VECTOR_PROJECTION = 'vectors';
@@ -51,19 +52,6 @@ function unitText(event: StoredEvent): string | undefined {
     default:
       return undefined;
   }
-}
-
-/**
- * The key a unit is indexed under (embedded and full-text indexed): the speaker's name, when the
- * event names one, then the content — `"Caroline: I went to a support group yesterday"`. The
- * content of a conversational turn rarely names who says it, while questions about it usually
- * do; adding that attribute to the key is the simplest form of the key expansion LongMemEval
- * found to help (Wu et al., "LongMemEval: Benchmarking Chat Assistants on Long-Term Interactive
- * Memory", ICLR 2025, §5). Recall returns the unit's own text, never the key.
- */
-export function unitKey(speaker: string | null | undefined, text: string): string {
-  const name = speaker?.trim();
-  return name ? `${name}: ${text}` : text;
 }
 
 /** Speaker named by the event's data (`data.speaker`), if any. */

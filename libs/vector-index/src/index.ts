@@ -8,3 +8,4 @@ export * from './bm25.js';
 export * from './porter-stemmer.js';
 export { ExactVectorIndex, payloadOf, type ExactVectorIndexOptions } from './exact.vector-index.js';
 export { InMemoryLexicalIndex } from './memory.lexical-index.js';
+export { unitKey } from './unit-key.js';

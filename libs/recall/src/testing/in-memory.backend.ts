@@ -5,7 +5,7 @@ import { GENESIS_HASH, newEventId, normalizeEvent, type InteractionRecorded, typ
 import type { Extractor } from '@memfabric/extraction';
 import { extractionFromEvent, InMemoryGraphStore } from '@memfabric/graph-store';
 import { InMemoryMemoryUnits, MEMORY_UNITS_PROJECTION, type MemoryUnit } from '@memfabric/projections';
-import { ExactVectorIndex, InMemoryLexicalIndex, type UnitPayload, type UnitStatus } from '@memfabric/vector-index';
+import { ExactVectorIndex, InMemoryLexicalIndex, unitKey, type UnitPayload, type UnitStatus } from '@memfabric/vector-index';
 import type { GraphReader, ReadModelProgress, RecallBackend } from '../backend.js';
 import { READ_MODELS } from '../channels/read-models.js';
 
@@ -225,7 +225,7 @@ export class InMemoryRecallBackend implements RecallBackend {
 
 /**
  * The index payload of a unit (world time = start of validity, else the event's time), keyed by
- * speaker like the vector projection's documents (`"Caroline: I went to a support group"`).
+ * speaker with the vector projection's own `unitKey` (`"Caroline: I went to a support group"`).
  */
 function payloadOf(unit: MemoryUnit): UnitPayload {
   return {
@@ -237,6 +237,6 @@ function payloadOf(unit: MemoryUnit): UnitPayload {
     txTime: Date.parse(unit.recordedat),
     offset: unit.createdOffset,
     status: 'active',
-    text: unit.speaker?.trim() ? `${unit.speaker.trim()}: ${unit.text ?? ''}` : (unit.text ?? ''),
+    text: unitKey(unit.speaker, unit.text ?? ''),
   };
 }
