@@ -14,7 +14,6 @@ import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
 import { SqliteLexicalIndex, SqliteVectorIndex } from '@memfabric/vector-index-hnsw';
 import { unitKey, type UnitPayload, type UnitStatus } from '@memfabric/vector-index';
 
-
 /** Name of the vector + lexical projection (consumer groups `projection:vectors:g<N>`). */
 export const VECTOR_PROJECTION = 'vectors';
 
