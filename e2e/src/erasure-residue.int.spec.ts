@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eraseSubject, EmbeddedFabric } from '@memfabric/embedded';
+import { eraseSubject } from '@memfabric/audit-node';
+import { EmbeddedFabric } from '@memfabric/embedded';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { normalizeEvent, type NewEvent } from '@memfabric/events';
 import { loadOrCreateMasterKey } from '@memfabric/event-log-sqlite';

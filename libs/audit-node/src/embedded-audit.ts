@@ -16,7 +16,8 @@ import {
   type StatePoint,
   type StateProgress,
 } from '@memfabric/audit';
-import { GRAPH_PROJECTION, openGraphStore, type EmbeddedFabric } from '@memfabric/embedded';
+import type { EmbeddedFabric } from '@memfabric/embedded';
+import { GRAPH_PROJECTION, openGraphStore } from '@memfabric/read-models';
 import { ConfigurationError, NotFoundError, ValidationError } from '@memfabric/errors';
 import { newEventId, type StoredEvent } from '@memfabric/events';
 import type { Subscription } from '@memfabric/event-log';

@@ -21,3 +21,4 @@ export {
   type TamperEvidenceDeps,
 } from './tamper-evidence.js';
 export { EmbeddedAudit, type EmbeddedAuditOptions, type ReadContext, type ReadsQuery } from './embedded-audit.js';
+export * from './audit-actions.js';

@@ -9,15 +9,23 @@ import {
   memoryUnitsProjection,
   SqliteMemoryUnitStore,
   SqliteProjectionRuntime,
+  SqliteUnitDecisions,
   type SqliteProjectionHandler,
 } from '@memfabric/projections-sqlite';
 import { LazyNlpExtractor } from '@memfabric/extraction';
-import { analyticsProjection } from './analytics.projection.js';
-import { extractionProcessor } from './extraction.processor.js';
-import { GRAPH_PROJECTION, graphProjection, openGraphStore } from './graph.projection.js';
+import {
+  analyticsProjection,
+  extractionProcessor,
+  GRAPH_PROJECTION,
+  openGraphStore,
+  sqliteGraphProjection,
+  sqliteVectorProjection,
+  VECTOR_PROJECTION,
+  type GenerationIndexes,
+  type SqliteVectorProjection,
+} from '@memfabric/read-models';
 import type { GraphCounts } from '@memfabric/graph-store';
 import type { Embedder } from '@memfabric/embeddings';
-import { VECTOR_PROJECTION, vectorProjection, type GenerationIndexes, type VectorProjection } from './vector.projection.js';
 import { RecallEngine, type RecallPreset } from '@memfabric/recall';
 import { EmbeddedRecallBackend } from './recall.backend.js';
 
@@ -67,7 +75,7 @@ export class EmbeddedFabric {
     readonly runtime: SqliteProjectionRuntime,
     readonly memoryUnits: SqliteMemoryUnitStore,
     readonly analytics: AnalyticsStore,
-    private readonly vectorsProjection: VectorProjection,
+    private readonly vectorsProjection: SqliteVectorProjection,
     /** The embedder of the vector projection (queries are embedded with it too). */
     readonly embedder: Embedder,
   ) {}
@@ -87,18 +95,21 @@ export class EmbeddedFabric {
     const analytics = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
     try {
       await analytics.migrate();
-      // Order matters within one catch-up pass: extraction appends facts.extracted events that
-      // the graph projection reads.
-      const vectors = vectorProjection(options.embedder, { indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`) });
+      // Order matters within one catch-up pass: the memory units decide the lifecycle the vector
+      // and graph read models consume, and extraction appends the facts.extracted events the
+      // graph reads.
+      const units = new SqliteMemoryUnitStore(log.db);
+      const decisions = new SqliteUnitDecisions(log.db);
+      const vectors = sqliteVectorProjection(options.embedder, { indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`), decisions, units });
       const handlers: SqliteProjectionHandler<unknown>[] = [
         memoryUnitsProjection(),
         vectors.handler,
         extractionProcessor(log, new LazyNlpExtractor()),
-        graphProjection(),
+        sqliteGraphProjection({ decisions, units }),
         analyticsProjection(analytics),
       ];
       const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
-      return new EmbeddedFabric(log, runtime, new SqliteMemoryUnitStore(log.db), analytics, vectors, options.embedder);
+      return new EmbeddedFabric(log, runtime, units, analytics, vectors, options.embedder);
     } catch (error) {
       await analytics.close();
       await log.close();

@@ -6,8 +6,7 @@ import type { MemoryUnitStore } from '@memfabric/projections';
 import type { SqliteProjectionRuntime } from '@memfabric/projections-sqlite';
 import type { GraphReader, ReadModelProgress, RecallBackend } from '@memfabric/recall';
 import type { SqliteGraphStore } from '@memfabric/graph-store-sqlite';
-import { GRAPH_PROJECTION, openGraphStore } from './graph.projection.js';
-import type { GenerationIndexes } from './vector.projection.js';
+import { GRAPH_PROJECTION, openGraphStore, type GenerationIndexes } from '@memfabric/read-models';
 
 /** What {@link EmbeddedRecallBackend} reads. */
 export interface EmbeddedRecallBackendOptions {

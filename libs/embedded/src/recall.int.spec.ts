@@ -9,7 +9,7 @@ import type { NewEvent } from '@memfabric/events';
 import { asserted } from '@memfabric/projections/testing';
 import { BUILTIN_PRESETS, type RecallEngine, type RecallPreset, type RecallRequest, type RecallResponse } from '@memfabric/recall';
 import { EmbeddedFabric } from './embedded-fabric.js';
-import { GRAPH_PROJECTION, openGraphStore } from './graph.projection.js';
+import { GRAPH_PROJECTION, openGraphStore } from '@memfabric/read-models';
 
 const GRAPH_TWO_HOPS: RecallPreset = { ...BUILTIN_PRESETS.find((p) => p.name === 'graph-only')!, name: 'graph-2hops', options: { graph: { hops: 2 } } };
 const PRESETS = [...BUILTIN_PRESETS, GRAPH_TWO_HOPS];

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { EmbeddedAudit } from '@memfabric/audit-node';
-import { applyRollback, eraseSubject, planRollback, revertRollback } from '@memfabric/embedded';
+import { applyRollback, eraseSubject, planRollback, revertRollback } from '@memfabric/audit-node';
 import { NotFoundError, ValidationError, type FieldProblem } from '@memfabric/errors';
 import type { RollbackFilter } from '@memfabric/projections';
 import { hasTenant } from '@memfabric/auth';

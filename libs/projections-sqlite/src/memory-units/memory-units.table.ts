@@ -5,10 +5,17 @@ export function memoryUnitsTable(generation: number): string {
   return generationTable('memory_units', generation);
 }
 
+/** Name of the decision table of a generation: `memory_unit_decisions_g<generation>`. */
+export function memoryUnitDecisionsTable(generation: number): string {
+  return generationTable('memory_unit_decisions', generation);
+}
+
 /**
  * DDL of one generation's memory-unit table and its indexes (by tenant + offset, by stream, by
  * data subject for erasure, and a partial index over the units some rollback touched, for
- * reverts). `rollbacks` holds the unit's rollback intervals as a JSON array of `UnitRollback`
+ * reverts), and the decision table (one row per event of a memory-unit type: the `UnitDecision`
+the other read models consume, `transitions` as a JSON array of `UnitTransition`, no content).
+`rollbacks` holds the unit's rollback intervals as a JSON array of `UnitRollback`
  * (NULL when no rollback touched it). `IF NOT EXISTS` throughout, so it can run again after a
  * crash.
  */
@@ -54,6 +61,12 @@ CREATE INDEX IF NOT EXISTS ${t}_by_tenant ON ${t} (tenantid, created_offset);
 CREATE INDEX IF NOT EXISTS ${t}_by_stream ON ${t} (tenantid, streamid, created_offset);
 CREATE INDEX IF NOT EXISTS ${t}_by_subject ON ${t} (tenantid, datasubject);
 CREATE INDEX IF NOT EXISTS ${t}_rolled_back ON ${t} (tenantid) WHERE rollbacks IS NOT NULL;
+CREATE TABLE IF NOT EXISTS ${memoryUnitDecisionsTable(generation)} (
+  event_id    TEXT PRIMARY KEY,
+  tenantid    TEXT NOT NULL,
+  transitions TEXT NOT NULL,
+  rejected    TEXT
+) STRICT, WITHOUT ROWID;
 `;
 }
 

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@memfabric/events';
 import { unitAsOf, type MemoryUnit } from './memory-unit.js';
+import { InMemoryUnitDecisions, isDecidedType, type UnitTransition } from './decisions.js';
 import { applyUnitChange, memoryUnitChanges, type MemoryUnitDecision } from './rules.js';
 import { checkAsOf, checkUnitLookup, emptyCounts, normalizeListUnitsOptions, type ListUnitsOptions, type MemoryUnitCounts, type MemoryUnitStore, type StreamAnchor, type StreamNeighbourOptions } from './store.js';
 
@@ -19,6 +20,8 @@ export interface RejectedEvent {
 export class InMemoryMemoryUnits implements MemoryUnitStore {
   private readonly units = new Map<string, MemoryUnit>();
   private readonly refused: RejectedEvent[] = [];
+  /** The decision of every applied event of a memory-unit type (what read models consume). */
+  readonly decisions = new InMemoryUnitDecisions();
 
   /** Events the rules rejected, in the order they were applied. */
   get rejected(): readonly RejectedEvent[] {
@@ -33,20 +36,36 @@ export class InMemoryMemoryUnits implements MemoryUnitStore {
   /** Applies one event (the next in log order) and returns what the rules decided. */
   apply(event: StoredEvent): MemoryUnitDecision {
     const decision = memoryUnitChanges(event, (id) => this.units.get(id));
+    const transitions: UnitTransition[] = [];
     if (decision.outcome === 'rejected') this.refused.push({ eventId: event.id, offset: event.offset, reason: decision.reason });
-    if (decision.outcome !== 'changes') return decision;
-    for (const change of decision.changes) {
-      if (change.type === 'created') {
-        this.units.set(change.unit.id, change.unit);
-      } else if (change.type === 'erased' || change.type === 'rolled_back' || change.type === 'rollback_reverted') {
-        for (const [id, unit] of this.units) {
+    if (decision.outcome === 'changes') {
+      for (const change of decision.changes) {
+        if (change.type === 'created') {
+          this.units.set(change.unit.id, change.unit);
+          transitions.push({ id: change.unit.id, status: change.unit.status, created: true });
+        } else if (change.type === 'erased' || change.type === 'rolled_back' || change.type === 'rollback_reverted') {
+          for (const unit of this.all()) {
+            const next = applyUnitChange(unit, change);
+            if (next === unit) continue;
+            this.units.set(unit.id, next);
+            if (next.status !== unit.status) transitions.push({ id: next.id, status: next.status });
+          }
+        } else {
+          const unit = this.units.get(change.id);
+          if (!unit) continue;
           const next = applyUnitChange(unit, change);
-          if (next !== unit) this.units.set(id, next);
+          this.units.set(change.id, next);
+          if (next.status !== unit.status) transitions.push({ id: next.id, status: next.status });
         }
-      } else {
-        const unit = this.units.get(change.id);
-        if (unit) this.units.set(change.id, applyUnitChange(unit, change));
       }
+    }
+    if (isDecidedType(event)) {
+      this.decisions.record({
+        eventId: event.id,
+        tenantid: event.tenantid,
+        transitions,
+        ...(decision.outcome === 'rejected' ? { rejected: decision.reason } : {}),
+      });
     }
     return decision;
   }

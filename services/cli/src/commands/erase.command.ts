@@ -104,7 +104,7 @@ export function registerErase(program: Command, output: () => Output): void {
           out.summary({ erased: false, tenant: opts.tenant, subject: opts.subject }, 'not erased');
           return;
         }
-        const { eraseSubject } = await import('@memfabric/embedded');
+        const { eraseSubject } = await import('@memfabric/audit-node');
         const done = await runProjections(fabric, out, 'purge', (onProgress) =>
           eraseSubject(fabric, opts.tenant, opts.subject, {
             onProgress,

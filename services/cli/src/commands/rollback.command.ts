@@ -78,7 +78,7 @@ export function registerRollback(program: Command, output: () => Output): void {
     .option('--all', 'with no other filter: roll back every memory unit of the tenant (refused without it)')
     .action(async (opts: RollbackOptions, command: Command) => {
       const out = output();
-      const { applyRollback, checkRollbackFilter, planRollback } = await import('@memfabric/embedded');
+      const { applyRollback, checkRollbackFilter, planRollback } = await import('@memfabric/audit-node');
       const filter: RollbackFilter = {
         tenantid: opts.tenant ?? '',
         ...(opts.actor === undefined ? {} : { actor: opts.actor }),
@@ -126,7 +126,7 @@ export function registerRollback(program: Command, output: () => Output): void {
     .option('--reason <text>', 'why (kept in the event)')
     .action(async (rollbackId: string, opts: { reason?: string }, command: Command) => {
       const out = output();
-      const { revertRollback } = await import('@memfabric/embedded');
+      const { revertRollback } = await import('@memfabric/audit-node');
       const fabric = await openFabric(command);
       try {
         const reverted = await revertRollback(fabric, rollbackId, { catchUp: false, ...(opts.reason ? { reason: opts.reason } : {}) });

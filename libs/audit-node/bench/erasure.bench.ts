@@ -2,7 +2,7 @@
  * Cost of content-at-rest hygiene on the embedded stack: ingest + projection and one erasure,
  * with `secure_delete` on (the default of every content connection) and switched off for
  * comparison. Run with
- * `npx tsx --tsconfig tsconfig.base.json --conditions=@memfabric/source libs/embedded/bench/erasure.bench.ts`.
+ * `npx tsx --tsconfig tsconfig.base.json --conditions=@memfabric/source libs/audit-node/bench/erasure.bench.ts`.
  *
  * Per mode, in a fresh data directory with the hash embedder: appends `--events` turns (1,000 per
  * append) spread over `--subjects` data subjects of one tenant, runs every projection to lag 0,
@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 import { newKeyMaterial } from '@memfabric/crypto';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { normalizeEvent, type NewEvent } from '@memfabric/events';
-import { EmbeddedFabric, eraseSubject } from '../src/index.js';
+import { EmbeddedFabric } from '@memfabric/embedded';
+import { eraseSubject } from '../src/index.js';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '5000' }, subjects: { type: 'string', default: '10' }, repeat: { type: 'string', default: '2' }, json: { type: 'boolean', default: false } },

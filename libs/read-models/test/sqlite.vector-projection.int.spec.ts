@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { SqliteEventLog } from '@memfabric/event-log-sqlite';
 import { interaction, uniqueTenant } from '@memfabric/event-log/testing';
-import { InMemoryMemoryUnits, type MemoryUnitStatus } from '@memfabric/projections';
+import { InMemoryMemoryUnits, MEMORY_UNITS_PROJECTION, type MemoryUnitStatus } from '@memfabric/projections';
 import { asserted, corrected, retracted, rollbackApplied, rollbackReverted, subjectErased } from '@memfabric/projections/testing';
-import { memoryUnitsProjection, SqliteProjectionRuntime } from '@memfabric/projections-sqlite';
-import { VECTOR_PROJECTION, vectorProjection } from './vector.projection.js';
+import { memoryUnitsProjection, SqliteMemoryUnitStore, SqliteProjectionRuntime, SqliteUnitDecisions } from '@memfabric/projections-sqlite';
+import { sqliteVectorProjection, VECTOR_PROJECTION } from '../src/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,7 +19,11 @@ afterEach(async () => {
 function setup() {
   const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-vec-'));
   const log = SqliteEventLog.open({ path: path.join(dir, 'fabric.db'), masterKey: randomBytes(32), synchronous: 'NORMAL' });
-  const vectors = vectorProjection(new HashEmbedder(), { indexDir: (g) => path.join(dir, `vectors-g${g}`) });
+  const vectors = sqliteVectorProjection(new HashEmbedder(), {
+    indexDir: (g) => path.join(dir, `vectors-g${g}`),
+    decisions: new SqliteUnitDecisions(log.db),
+    units: new SqliteMemoryUnitStore(log.db),
+  });
   const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [memoryUnitsProjection(), vectors.handler], batchSize: 3 });
   cleanups.push(async () => {
     await runtime.stop();
@@ -46,7 +50,7 @@ describe('vector projection', { timeout: 60_000 }, () => {
     expect(statuses(t, [original!.id, first!.id, second!.id])).toEqual<(MemoryUnitStatus | undefined)[]>(['superseded', 'superseded', 'active']);
   });
 
-  it('follows the memory-unit rules: same statuses as the reference view, same dead letters, and a rebuild changes nothing', async () => {
+  it('follows the memory-unit decisions: same statuses as the reference view, dead letters only in the memory units, and a rebuild changes nothing', async () => {
     const { log, runtime, statuses, indexes } = setup();
     const t = uniqueTenant();
     const base = await log.append([
@@ -73,12 +77,34 @@ describe('vector projection', { timeout: 60_000 }, () => {
     expect(statuses(t, units.map((u) => u.id))).toEqual(expected);
     expect(expected).toEqual(['active', undefined, 'superseded', 'active', 'active']);
     expect(indexes().lexical.searchSync({ tenant: t, text: 'alpha', k: 10 }).map((h) => h.id)).toEqual([base[0]!.id]);
-    const letters = (await runtime.deadLetters(VECTOR_PROJECTION)).map((d) => d.reason);
+    // the lifecycle is decided once: the memory units dead-letter what the rules reject, the
+    // vector read model writes nothing for those events and records no dead letter of its own
+    const letters = (await runtime.deadLetters(MEMORY_UNITS_PROJECTION)).map((d) => d.reason);
     expect(letters).toEqual(reference.rejected.map((r) => r.reason));
     expect(letters).toHaveLength(2);
+    expect(await runtime.deadLetters(VECTOR_PROJECTION)).toEqual([]);
 
     await runtime.rebuild(VECTOR_PROJECTION);
     expect(statuses(t, units.map((u) => u.id))).toEqual(expected);
+    // the memory units can rebuild too: the decisions of the new generation are the same
+    await runtime.rebuild(MEMORY_UNITS_PROJECTION);
+    await runtime.rebuild(VECTOR_PROJECTION);
+    expect(statuses(t, units.map((u) => u.id))).toEqual(expected);
     expect(indexes().lexical.searchSync({ tenant: t, text: 'alpha', k: 10 }).map((h) => h.id)).toEqual([base[0]!.id]);
+  });
+});
+
+describe('vector projection and the memory units', { timeout: 60_000 }, () => {
+  it('waits for the memory-unit decisions: run alone it commits nothing and reports the missing decisions; once the memory units ran, it catches up', async () => {
+    const { log, runtime, statuses } = setup();
+    const t = uniqueTenant();
+    const [turn] = await log.append([interaction(t, 's', 'a turn to index', { actor: 'maya' })]);
+    await runtime.runUntilCaughtUp(); // first run: both generations exist
+    await log.append([interaction(t, 's', 'a second turn', { actor: 'maya' })]);
+    await expect(runtime.runUntilCaughtUp(undefined, { projections: [VECTOR_PROJECTION] })).rejects.toThrow(/memory-unit decisions of 1 event/);
+    expect(statuses(t, [turn!.id])).toEqual(['active']);
+    await runtime.runUntilCaughtUp();
+    const [, second] = (await log.readAll({ limit: 10 })).events;
+    expect(statuses(t, [turn!.id, second!.id])).toEqual(['active', 'active']);
   });
 });

@@ -1,10 +1,7 @@
 import { IdempotencyConflictError, MemfabricError, NotFoundError, ValidationError, type FieldProblem } from '@memfabric/errors';
 import { INSTANT_RULE, normalizeEvent, parseInstant, type NewEvent, type RollbackApplied, type StoredEvent } from '@memfabric/events';
 import { MEMORY_UNITS_PROJECTION, rollbackCovers, LIST_UNITS_LIMITS, type MemoryUnit, type ProgressCallback, type RollbackFilter } from '@memfabric/projections';
-import type { EmbeddedFabric } from './embedded-fabric.js';
-
-// Graph reads exclude rolled-back source events through this view (see `GraphRollbacks`).
-export { GraphRollbacks, graphAuditTables, type GraphRollbackReadOptions } from './graph.projection.js';
+import type { EmbeddedFabric } from '@memfabric/embedded';
 
 /**
  * Audit actions on the embedded fabric: rollback by filter (plan, apply, revert) and erasure of

@@ -1,6 +1,8 @@
 import type { AnalyticsStore, FlatEvent } from '@memfabric/analytics';
 import { flattenEvent } from '@memfabric/analytics';
 import type { SubjectErased } from '@memfabric/events';
+import type { StoredEvent } from '@memfabric/events';
+import type { AsyncProjectionHandler } from '@memfabric/projections';
 import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
 
 /** Name of the analytics projection (consumer groups `projection:analytics:g<N>`). */
@@ -21,24 +23,42 @@ export const ANALYTICS_PROJECTION = 'analytics';
  */
 export function analyticsProjection(store: AnalyticsStore): SqliteProjectionHandler {
   return {
-    name: ANALYTICS_PROJECTION,
-    version: 2,
-    kind: 'read-model',
-    description: 'every event flattened into the analytics store (chDB / ClickHouse); erasure purges a subject',
+    ...analyticsBase,
     createSchema: () => undefined,
     dropSchema: () => undefined,
     async prepare(events) {
-      let pending: FlatEvent[] = [];
-      for (const event of events) {
-        pending.push(flattenEvent(event));
-        if (event.type !== 'subject.erased' || event.data === null) continue;
-        await store.insertEvents(pending);
-        pending = [];
-        await store.purgeSubject(event.tenantid, (event.data as unknown as SubjectErased).datasubject);
-      }
-      if (pending.length > 0) await store.insertEvents(pending);
+      await writeAnalytics(store, events);
       return undefined;
     },
     apply: () => undefined,
   };
+}
+
+/**
+ * The analytics projection for the asynchronous runtime (a projector on Kafka writing to a
+ * ClickHouse server): the same writes as {@link analyticsProjection}, in `apply`, so the offset
+ * is committed once ClickHouse acknowledged them.
+ */
+export function asyncAnalyticsProjection(store: AnalyticsStore): AsyncProjectionHandler {
+  return { ...analyticsBase, apply: (events) => writeAnalytics(store, events) };
+}
+
+const analyticsBase = {
+  name: ANALYTICS_PROJECTION,
+  version: 2,
+  kind: 'read-model' as const,
+  description: 'every event flattened into the analytics store (chDB / ClickHouse); erasure purges a subject',
+};
+
+/** Inserts `events` flattened, purging a subject at its erasure (after the events before it). */
+async function writeAnalytics(store: AnalyticsStore, events: readonly StoredEvent[]): Promise<void> {
+  let pending: FlatEvent[] = [];
+  for (const event of events) {
+    pending.push(flattenEvent(event));
+    if (event.type !== 'subject.erased' || event.data === null) continue;
+    await store.insertEvents(pending);
+    pending = [];
+    await store.purgeSubject(event.tenantid, (event.data as unknown as SubjectErased).datasubject);
+  }
+  if (pending.length > 0) await store.insertEvents(pending);
 }

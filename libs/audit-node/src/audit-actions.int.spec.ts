@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { interaction, uniqueTenant } from '@memfabric/event-log/testing';
 import type { NewEvent } from '@memfabric/events';
-import { applyRollback, eraseSubject, GraphRollbacks, planRollback, revertRollback } from './audit-actions.js';
-import { EmbeddedFabric } from './embedded-fabric.js';
-import { GRAPH_PROJECTION, openGraphStore } from './graph.projection.js';
+import { EmbeddedFabric } from '@memfabric/embedded';
+import { GRAPH_PROJECTION, GraphVisibility, openGraphStore } from '@memfabric/read-models';
+import { applyRollback, eraseSubject, planRollback, revertRollback } from './audit-actions.js';
 
 const embedder = new HashEmbedder();
 
@@ -49,7 +49,7 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
         .map((c) => `${table}.${c.name}`),
     );
   };
-  const graphRollbacks = () => GraphRollbacks.open(fabric.log.db, fabric.runtime.activeGeneration(GRAPH_PROJECTION)!);
+  const graphVisibility = () => new GraphVisibility(fabric.memoryUnits);
 
   it('rollback: the dry run lists exactly the covered units; apply hides them from every read model; revert brings them back; asOf before still sees them', async () => {
     const t = uniqueTenant();
@@ -77,10 +77,10 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     expect(await dense(t, 'Melanie adopted a greyhound called Oscar')).not.toContain(ids[1]);
     expect(await dense(t, 'Caroline went kayaking near Porto')).toEqual([s2[0]!.id]);
     expect(fabric.vectorIndexes()!.vectors.getSync(t, ids).map((p) => p.status)).toEqual(['rolled_back', 'rolled_back']);
-    expect(graphRollbacks().rolledBack(t, [...ids, s2[0]!.id])).toEqual(new Set(ids));
+    expect(await graphVisibility().hidden(t, [...ids, s2[0]!.id])).toEqual(new Set(ids));
     // point in time: before the rollback the units were there
     expect((await fabric.memoryUnits.listUnits(t, { asOf: applied.event.offset - 1 })).map((u) => u.id)).toEqual([...ids, s2[0]!.id]);
-    expect(graphRollbacks().rolledBack(t, ids, { asOf: applied.event.offset - 1 })).toEqual(new Set());
+    expect(await graphVisibility().hidden(t, ids, { asOf: applied.event.offset - 1 })).toEqual(new Set());
     expect((await planRollback(fabric, { tenantid: t, streamid: 's1' })).units).toEqual([]);
 
     const reverted = await revertRollback(fabric, applied.event.id, { reason: 'import was fine' });
@@ -88,7 +88,7 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     expect((await fabric.memoryUnits.getUnits(t, ids)).map((u) => u.status)).toEqual(['active', 'active']);
     expect(lexical(t, 'zebrafinch')).toEqual([ids[0]]);
     expect(await dense(t, 'Melanie adopted a greyhound called Oscar')).toContain(ids[1]);
-    expect(graphRollbacks().rolledBack(t, ids)).toEqual(new Set());
+    expect(await graphVisibility().hidden(t, ids)).toEqual(new Set());
     expect((await fabric.memoryUnits.listUnits(t, { asOf: reverted.event.offset - 1 })).map((u) => u.id)).toEqual([s2[0]!.id]);
 
     const again = await revertRollback(fabric, applied.event.id, { reason: 'twice' });

@@ -1,6 +1,7 @@
 import { normalizeEvent, type InteractionRecorded, type NewEvent, type StoredEvent } from '@memfabric/events';
 import type { EventLog } from '@memfabric/event-log';
 import type { Extractor } from '@memfabric/extraction';
+import type { AsyncProjectionHandler } from '@memfabric/projections';
 import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
 
 /** Name of the extraction stage (consumer groups `projection:extraction:g<N>`). */
@@ -23,28 +24,52 @@ export function factsKey(sourceEventId: string, extractor: Pick<Extractor, 'name
  */
 export function extractionProcessor(log: EventLog, extractor: Extractor): SqliteProjectionHandler {
   return {
-    name: EXTRACTION_PROCESSOR,
-    version: 1,
-    kind: 'processor',
-    description: `${extractor.name}@${extractor.version}: interaction.recorded -> facts.extracted events`,
-    accepts: (e) => e.type === 'interaction.recorded' && e.data !== null,
+    ...extractionBase(extractor),
     createSchema: () => undefined,
     dropSchema: () => undefined,
     async prepare(events) {
-      const speakers = new Map<string, Set<string>>();
-      for (const e of events) {
-        const key = `${e.tenantid}/${e.streamid}`;
-        const set = speakers.get(key) ?? new Set<string>();
-        set.add((e.data as unknown as InteractionRecorded).speaker ?? e.actor);
-        speakers.set(key, set);
-      }
-      const out: NewEvent[] = [];
-      for (const e of events) out.push(await factsEvent(e, extractor, [...(speakers.get(`${e.tenantid}/${e.streamid}`) ?? [])]));
-      for (let i = 0; i < out.length; i += 500) await log.append(out.slice(i, i + 500));
+      await appendFacts(log, extractor, events);
       return undefined;
     },
     apply: () => undefined,
   };
+}
+
+/**
+ * The extraction stage for the asynchronous runtime (a projector process on Kafka): the same
+ * events as {@link extractionProcessor}, appended in `apply`, so the consumer group's offset is
+ * committed only after the log acknowledged them; the idempotency keys make a batch delivered
+ * twice append nothing twice.
+ */
+export function asyncExtractionProcessor(log: EventLog, extractor: Extractor): AsyncProjectionHandler {
+  return {
+    ...extractionBase(extractor),
+    apply: (events) => appendFacts(log, extractor, events),
+  };
+}
+
+function extractionBase(extractor: Extractor) {
+  return {
+    name: EXTRACTION_PROCESSOR,
+    version: 1,
+    kind: 'processor' as const,
+    description: `${extractor.name}@${extractor.version}: interaction.recorded -> facts.extracted events`,
+    accepts: (e: StoredEvent) => e.type === 'interaction.recorded' && e.data !== null,
+  };
+}
+
+/** Runs the extractor over `events` and appends the facts.extracted events (500 per append). */
+async function appendFacts(log: EventLog, extractor: Extractor, events: readonly StoredEvent[]): Promise<void> {
+  const speakers = new Map<string, Set<string>>();
+  for (const e of events) {
+    const key = `${e.tenantid}/${e.streamid}`;
+    const set = speakers.get(key) ?? new Set<string>();
+    set.add((e.data as unknown as InteractionRecorded).speaker ?? e.actor);
+    speakers.set(key, set);
+  }
+  const out: NewEvent[] = [];
+  for (const e of events) out.push(await factsEvent(e, extractor, [...(speakers.get(`${e.tenantid}/${e.streamid}`) ?? [])]));
+  for (let i = 0; i < out.length; i += 500) await log.append(out.slice(i, i + 500));
 }
 
 async function factsEvent(event: StoredEvent, extractor: Extractor, knownEntities: string[]): Promise<NewEvent> {
