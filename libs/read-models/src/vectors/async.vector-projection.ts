@@ -7,6 +7,12 @@ import { planVectorBatch, VECTOR_PROJECTION, VECTOR_PROJECTION_VERSION, vectorAc
 export interface VectorGenerationStores {
   readonly vectors: VectorIndex;
   readonly lexical: LexicalIndex;
+  /**
+   * True when the vector index's writes already write the lexical side of a point (a Qdrant
+   * collection carries the dense and the sparse BM25 vector of each point, written by one
+   * upsert): the projection then writes through `vectors` only, and `lexical` serves searches.
+   */
+  readonly lexicalWrittenByVectors?: boolean;
 }
 
 /** Options of {@link asyncVectorProjection}. */
@@ -49,16 +55,22 @@ export function asyncVectorProjection(options: AsyncVectorProjectionOptions): As
   };
 }
 
+/** Applies one write, dense index first, then the lexical index (one after the other: they may share points). */
 async function applyAsync(stores: VectorGenerationStores, write: VectorWrite): Promise<void> {
+  const vectors = stores.vectors;
+  const lexical = stores.lexicalWrittenByVectors === true ? undefined : stores.lexical;
   switch (write.kind) {
     case 'upsert':
-      await Promise.all([stores.vectors.upsert(write.points), stores.lexical.upsert(write.points)]);
+      await vectors.upsert(write.points);
+      await lexical?.upsert(write.points);
       return;
     case 'status':
-      await Promise.all([stores.vectors.setStatus(write.tenant, write.ids, write.status), stores.lexical.setStatus(write.tenant, write.ids, write.status)]);
+      await vectors.setStatus(write.tenant, write.ids, write.status);
+      await lexical?.setStatus(write.tenant, write.ids, write.status);
       return;
     case 'delete':
-      await Promise.all([stores.vectors.delete(write.tenant, write.ids), stores.lexical.delete(write.tenant, write.ids)]);
+      await vectors.delete(write.tenant, write.ids);
+      await lexical?.delete(write.tenant, write.ids);
       return;
   }
 }

@@ -1,0 +1,314 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { QueryLogBuffer, type AnalyticsStore, type QueryLogRow } from '@memfabric/analytics';
+import type { Embedder } from '@memfabric/embeddings';
+import { lag, type EventLog } from '@memfabric/event-log';
+import type { Extractor } from '@memfabric/extraction';
+import type { GraphStore } from '@memfabric/graph-store';
+import {
+  AsyncProjectionRuntime,
+  InMemoryGenerationStore,
+  MEMORY_UNITS_PROJECTION,
+  type AsyncProjectionHandler,
+  type DeadLetterStore,
+  type GenerationStore,
+  type ProjectionStatus,
+} from '@memfabric/projections';
+import { memoryUnitsProjection, SqliteDeadLetterStore, SqliteMemoryUnitStore, SqliteProjectionRuntime, SqliteUnitDecisions } from '@memfabric/projections-sqlite';
+import {
+  asyncAnalyticsProjection,
+  asyncExtractionProcessor,
+  asyncGraphProjection,
+  asyncVectorProjection,
+  GRAPH_PROJECTION,
+  VECTOR_PROJECTION,
+  type VectorGenerationStores,
+} from '@memfabric/read-models';
+import type { GraphReader, ReadModelProgress, RecallBackend } from '@memfabric/recall';
+import type { Checkpoint } from '@memfabric/event-log';
+import { UnavailableError, ValidationError } from '@memfabric/errors';
+import type { LexicalIndex } from '@memfabric/vector-index';
+
+/**
+ * The stores of the read side, per read model and generation: server adapters (Qdrant, Neo4j,
+ * ClickHouse) in a cluster, the in-memory doubles in tests, or a mix.
+ */
+export interface ReadSideStores {
+  /** The dense (and lexical) index of a vector generation; called again for the same generation, returns the same stores. */
+  vectors(generation: number): Promise<VectorGenerationStores>;
+  /** Drops what a vector generation wrote (after a rebuild switched away from it). */
+  dropVectors?(generation: number): Promise<void>;
+  /** The graph store of a graph generation; the same store for the same generation. */
+  graph(generation: number): Promise<GraphStore>;
+  /** Drops what a graph generation wrote. */
+  dropGraph?(generation: number): Promise<void>;
+  /** The analytics store (every event flattened; the recall query log). */
+  readonly analytics: AnalyticsStore;
+  /** Closes every store opened. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link ReadSide.open}. */
+export interface ReadSideOptions {
+  /** The event log (Kafka in a cluster, the SQLite log on one machine). */
+  readonly log: EventLog;
+  /**
+   * Directory of the memory-unit read model: `memory-units.db` holds the units, their decisions,
+   * and the checkpoints, generations and dead letters of the projection runtimes. Keep it on a
+   * volume: the memory units are the lifecycle every other read model consumes.
+   */
+  readonly dataDir: string;
+  readonly embedder: Embedder;
+  readonly stores: ReadSideStores;
+  /** Extractor of the extraction processor; `null` runs no extraction (the graph then only gets facts other processes append). */
+  readonly extractor: Extractor | null;
+  /** Events per batch of each runtime; default 500. */
+  readonly batchSize?: number;
+  /** Told about every failed batch (logs, metrics); must not throw. */
+  readonly onError?: (error: unknown, projection: string) => void;
+  /**
+   * Where the asynchronous runtime registers generations; default in memory (a restarted
+   * process starts again at generation 1, whose stores and consumer group it finds as left).
+   */
+  readonly generations?: GenerationStore;
+}
+
+/**
+ * The read side assembled over ports: the composition root of a projector or query process in a
+ * cluster. The memory units (the lifecycle decision) are projected by the embedded runtime into
+ * a local SQLite file, on any `EventLog`; the vector + lexical, graph and analytics read models
+ * and the extraction processor run on the asynchronous runtime and write through the store
+ * ports (`VectorIndex`, `LexicalIndex`, `GraphStore`, `AnalyticsStore`), with the same
+ * read-model modules as the embedded fabric. {@link recallBackend} serves the recall engine
+ * from the same stores.
+ */
+export class ReadSide {
+  /** @internal the recall backend, once asked for (refreshed after applied batches). */
+  backend: PortRecallBackend | undefined;
+
+  private constructor(
+    readonly log: EventLog,
+    private readonly db: Database.Database,
+    /** The memory-unit projection (embedded runtime over the log port). */
+    readonly unitsRuntime: SqliteProjectionRuntime,
+    /** Vectors, extraction, graph and analytics (asynchronous runtime over the store ports). */
+    readonly runtime: AsyncProjectionRuntime,
+    readonly memoryUnits: SqliteMemoryUnitStore,
+    private readonly options: ReadSideOptions,
+  ) {}
+
+  /**
+   * Opens the memory-unit file and wires both runtimes.
+   * @throws ConfigurationError for invalid runtime options.
+   */
+  static async open(options: ReadSideOptions): Promise<ReadSide> {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const db = new Database(path.join(options.dataDir, 'memory-units.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    try {
+      const batch = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
+      const onError = options.onError ? { onError: options.onError } : {};
+      const unitsRuntime = SqliteProjectionRuntime.open({ log: options.log, db, handlers: [memoryUnitsProjection()], ...batch, ...onError });
+      const units = new SqliteMemoryUnitStore(db);
+      const decisions = new SqliteUnitDecisions(db);
+      const handlers: AsyncProjectionHandler<unknown>[] = [
+        asyncVectorProjection({
+          embedder: options.embedder,
+          decisions,
+          units,
+          stores: (g) => options.stores.vectors(g),
+          ...(options.stores.dropVectors ? { drop: (g: number) => options.stores.dropVectors!(g) } : {}),
+        }),
+        ...(options.extractor ? [asyncExtractionProcessor(options.log, options.extractor)] : []),
+        asyncGraphProjection({
+          decisions,
+          units,
+          store: (g) => options.stores.graph(g),
+          ...(options.stores.dropGraph ? { drop: (g: number) => options.stores.dropGraph!(g) } : {}),
+        }),
+        asyncAnalyticsProjection(options.stores.analytics),
+      ];
+      const deadLetters: DeadLetterStore = new SqliteDeadLetterStore(db);
+      // generation switches become visible to recall after each applied batch
+      const applied: { side?: ReadSide } = {};
+      const runtime = await AsyncProjectionRuntime.open({
+        log: options.log,
+        handlers,
+        deadLetters,
+        generations: options.generations ?? new InMemoryGenerationStore(),
+        onApplied: () => applied.side?.backend?.refresh(),
+        ...batch,
+        ...onError,
+      });
+      applied.side = new ReadSide(options.log, db, unitsRuntime, runtime, units, options);
+      return applied.side;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Every projection of both runtimes, memory units first. */
+  get projections(): readonly string[] {
+    return [...this.unitsRuntime.names, ...this.runtime.names];
+  }
+
+  /**
+   * Runs both runtimes until every projection has caught up with the log end (passes repeat
+   * while a processor appended events, e.g. facts.extracted).
+   * @returns events processed, in total.
+   */
+  async catchUp(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const units = await this.unitsRuntime.runUntilCaughtUp();
+      const rest = await this.runtime.runUntilCaughtUp();
+      const processed = units.processed + rest.processed;
+      total += processed;
+      if (processed === 0 && (await this.lagged()) === 0) {
+        await this.backend?.refresh();
+        return total;
+      }
+    }
+  }
+
+  /** Events behind the log end, summed over every projection of both runtimes. */
+  async lagged(): Promise<number> {
+    const end = await this.log.end();
+    const statuses: ProjectionStatus[] = [...(await this.unitsRuntime.status()), ...(await this.runtime.status())];
+    return statuses.reduce((n, s) => n + lag(s.checkpoint, end), 0);
+  }
+
+  /** Starts both runtimes' continuous loops. */
+  start(): void {
+    this.unitsRuntime.start();
+    this.runtime.start();
+  }
+
+  /**
+   * With the loops started ({@link start}): resolves once every projection has caught up with
+   * the log end, seen twice in a row `pollMs` apart (a processor may append after its batch).
+   * @throws UnavailableError when that does not happen within `timeoutMs` (default 60 000 ms).
+   */
+  async settled(options: { readonly timeoutMs?: number; readonly pollMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    const pollMs = options.pollMs ?? 20;
+    let caughtUp = 0;
+    while (caughtUp < 2) {
+      if (Date.now() > deadline) throw new UnavailableError(`the read side did not catch up within ${options.timeoutMs ?? 60_000} ms (${await this.lagged()} events behind)`);
+      caughtUp = (await this.lagged()) === 0 ? caughtUp + 1 : 0;
+      if (caughtUp < 2) await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    await this.backend?.refresh();
+  }
+
+  /** The recall engine's ports over this read side (one per read side). */
+  async recallBackend(): Promise<PortRecallBackend> {
+    if (!this.backend) {
+      const backend = new PortRecallBackend(this, this.options);
+      await backend.refresh();
+      this.backend = backend;
+    }
+    return this.backend;
+  }
+
+  /** The stores of the active vector generation, or undefined before its first batch. */
+  async activeVectors(): Promise<VectorGenerationStores | undefined> {
+    const generation = await this.activeGeneration(VECTOR_PROJECTION);
+    return generation === undefined ? undefined : this.options.stores.vectors(generation);
+  }
+
+  /** The store of the active graph generation, or undefined before its first batch. */
+  async activeGraph(): Promise<GraphStore | undefined> {
+    const generation = await this.activeGeneration(GRAPH_PROJECTION);
+    return generation === undefined ? undefined : this.options.stores.graph(generation);
+  }
+
+  private async activeGeneration(projection: string): Promise<number | undefined> {
+    return (await this.runtime.generations(projection)).find((g) => g.state === 'active')?.generation;
+  }
+
+  /** Stops both runtimes, flushes the query log and closes the stores and the memory-unit file (not the log). */
+  async close(): Promise<void> {
+    await this.backend?.flush();
+    await this.runtime.stop();
+    await this.unitsRuntime.stop();
+    await this.options.stores.close();
+    this.db.close();
+  }
+}
+
+/**
+ * The recall engine's ports over a {@link ReadSide}: the active generations' vector, lexical and
+ * graph stores (resolved by {@link refresh}, called by each recall's consistency wait and after
+ * catch-ups), the memory units, the log's `positionAt`, and the checkpoints of both runtimes.
+ * Query-log rows are buffered into the analytics store.
+ */
+export class PortRecallBackend implements RecallBackend {
+  readonly embedder: Embedder;
+  readonly units: SqliteMemoryUnitStore;
+  readonly progress: ReadModelProgress;
+  private readonly queryLog: QueryLogBuffer;
+  private current: { vectors?: VectorGenerationStores; graph?: GraphStore } = {};
+
+  constructor(
+    private readonly side: ReadSide,
+    options: ReadSideOptions,
+  ) {
+    this.embedder = options.embedder;
+    this.units = side.memoryUnits;
+    this.queryLog = new QueryLogBuffer(options.stores.analytics, {});
+    const names = side.projections;
+    this.progress = {
+      names,
+      reached: async (projection: string, checkpoint: Checkpoint) => {
+        const reached =
+          projection === MEMORY_UNITS_PROJECTION ? await side.unitsRuntime.reached(projection, checkpoint) : await side.runtime.reached(projection, checkpoint);
+        if (reached) await this.refresh();
+        return reached;
+      },
+    };
+  }
+
+  /** Resolves the active generations' stores again (after a generation switch). */
+  async refresh(): Promise<void> {
+    const [vectors, graph] = await Promise.all([this.side.activeVectors(), this.side.activeGraph()]);
+    this.current = { ...(vectors ? { vectors } : {}), ...(graph ? { graph } : {}) };
+  }
+
+  vectors(): VectorGenerationStores['vectors'] | undefined {
+    return this.current.vectors?.vectors;
+  }
+
+  lexical(): LexicalIndex | undefined {
+    return this.current.vectors?.lexical;
+  }
+
+  graph(): GraphReader | undefined {
+    return this.current.graph;
+  }
+
+  async positionAt(timeMs: number): Promise<number | undefined> {
+    const next = await this.side.log.positionAt(new Date(timeMs));
+    const partitions = Object.keys(next);
+    if (partitions.length > 1) {
+      // offsets are per partition; recall's asOf is one offset, which is only meaningful on one partition
+      throw new ValidationError('asOf by time needs a one-partition log: pass asOf.position of the tenant\'s partition instead', [
+        { pointer: '/asOf/time', detail: `the log has ${partitions.length} partitions` },
+      ]);
+    }
+    const offset = next[0];
+    return offset === undefined ? undefined : offset - 1;
+  }
+
+  logQuery(row: QueryLogRow): void {
+    this.queryLog.add(row);
+  }
+
+  /** Inserts every buffered query-log row. */
+  flush(): Promise<void> {
+    return this.queryLog.flush();
+  }
+}
