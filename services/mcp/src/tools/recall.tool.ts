@@ -125,8 +125,7 @@ export function recallStructured(response: RecallResponse): z.infer<z.ZodObject<
 
 function explainLine(hit: RecallHit): string {
   const channels = Object.entries(hit.explain.channels)
-    .filter(([, e]) => e !== undefined)
-    .map(([name, e]) => `${name} #${e.rank} (${Number(e.score.toFixed(4))})`)
+    .flatMap(([name, e]) => (e === undefined ? [] : [`${name} #${e.rank} (${Number(e.score.toFixed(4))})`]))
     .join(', ');
   const entities = hit.explain.entities?.length ? `; entities ${hit.explain.entities.join(', ')}` : '';
   const expanded = hit.explain.expandedFrom === undefined ? '' : `; neighbour of ${hit.explain.expandedFrom}`;
