@@ -1,8 +1,9 @@
 /**
  * Writes `libs/client/src/generated/`: the copies the published client carries so it depends on
  * no engine package — the wire types generated from `schemas/` (`libs/events/src/generated/
- * types.ts` and `api-types.ts`), the recall request/response shapes (`libs/recall/src/types.ts`)
- * and the typed errors (`libs/errors/src`, recognisable across copies by `MemfabricError.is`).
+ * types.ts` and `api-types.ts`, the recall request and response among them), the API schemas
+ * themselves (`api-schemas.ts`, where the client reads the limits it applies) and the typed
+ * errors (`libs/errors/src`, recognisable across copies by `MemfabricError.is`).
  *
  * Usage: `npx tsx libs/client/scripts/generate-wire.ts` (add `--check` to fail when the copies
  * are stale; `generated.unit.spec.ts` runs the check).
@@ -18,7 +19,7 @@ const outDir = path.join(root, 'libs', 'client', 'src', 'generated');
 export const WIRE_COPIES: Readonly<Record<string, string>> = {
   'types.ts': 'libs/events/src/generated/types.ts',
   'api-types.ts': 'libs/events/src/generated/api-types.ts',
-  'recall-types.ts': 'libs/recall/src/types.ts',
+  'api-schemas.ts': 'libs/events/src/generated/api-schemas.ts',
   'errors/memfabric-error.ts': 'libs/errors/src/memfabric-error.ts',
   'errors/backoff.ts': 'libs/errors/src/backoff.ts',
   'errors/index.ts': 'libs/errors/src/index.ts',

@@ -6,4 +6,15 @@ export * from './history.js';
 export * from './memfabric.client.js';
 export type { CallOptions } from './http-transport.js';
 export type { AppendResponse, AppendResultItem, EventBatch, HealthStatus, StreamPage } from './generated/api-types.js';
-export type { RecallRequest, RecallResponse, RecallHit, RecallScope, AsOfInput, ChannelName, RecallExplain, ChannelEvidence } from './generated/recall-types.js';
+export type {
+  AsOfInput,
+  ChannelEvidence,
+  ChannelWeights,
+  ConsistencyReport,
+  RecallExplain,
+  RecallHit,
+  RecallRequest,
+  RecallResponse,
+  RecallScope,
+  ResolvedTimeExpression,
+} from './generated/api-types.js';

@@ -1,6 +1,6 @@
 import { NotFoundError, UnavailableError, ValidationError } from './generated/errors/index.js';
 import type { EventEnvelope, StoredEvent } from './generated/types.js';
-import type { RecallRequest, RecallResponse } from './generated/recall-types.js';
+import { recallRequestSchema } from './generated/api-schemas.js';
 import { resolveClientOptions, type MemfabricClientOptions, type ResolvedClientOptions } from './config.js';
 import {
   assertedMemoryEvent,
@@ -12,7 +12,7 @@ import {
   type RecordInteractionInput,
   type RetractMemoryInput,
 } from './event-builders.js';
-import type { AppendResponse, AppendResultItem, HealthStatus, StreamPage } from './generated/api-types.js';
+import type { AppendResponse, AppendResultItem, HealthStatus, RecallRequest, RecallResponse, StreamPage } from './generated/api-types.js';
 import type {
   EntityHistory,
   EraseInput,
@@ -36,8 +36,14 @@ export const EVENT_BATCH_MEDIA_TYPE = 'application/cloudevents-batch+json';
 /** Request header naming the ingest batch of an append (rollback can target it). */
 export const BATCH_ID_HEADER = 'memfabric-batch-id';
 
-/** Default and largest wait for a recall's consistency token, ms (`RECALL_LIMITS` of `@memfabric/recall`). */
-const CONSISTENCY_WAIT_MS = { default: 2_000, max: 30_000 } as const;
+/** Name of a retrieval channel (`dense`, `lexical`, `graph`, `temporal`, `recency`, `context`, or one the fabric adds). */
+export type ChannelName = string;
+
+/** Default and largest wait for a recall's consistency token, ms, as the `RecallRequest` schema states them. */
+const CONSISTENCY_WAIT_MS = {
+  default: recallRequestSchema.properties.consistencyTimeoutMs.default,
+  max: recallRequestSchema.properties.consistencyTimeoutMs.maximum,
+} as const;
 
 /** Options of {@link MemfabricClient.appendEvents}. */
 export interface AppendOptions extends CallOptions {
@@ -206,7 +212,7 @@ export class MemfabricClient {
 
   /**
    * `POST /v1/recall`: one query over every retrieval channel, fused and explained (see
-   * `RecallRequest` in `@memfabric/recall`). A read, so retried like a GET. With a
+   * `RecallRequest` in `schemas/api`). A read, so retried like a GET. With a
    * `consistencyToken`, the attempt's timeout is extended by `consistencyTimeoutMs` (default
    * 2000 ms) so the server's wait for the projections is not cut short. The client's `caller`
    * fills in the request's when it names none.

@@ -2,8 +2,9 @@
  * Generates `libs/events/src/generated/` (this library) from the JSON Schemas in `schemas/events/`:
  * the schemas themselves as typed constants (so domain code needs no file I/O) and the
  * TypeScript types derived from them with json-schema-to-typescript; and, from `schemas/api/`,
- * the types of the REST API bodies (`api-types.ts`), shared by the ingest service and the
- * client so the wire contract has one TypeScript form.
+ * the REST API bodies: their schemas as typed constants (`api-schemas.ts`: the validators of
+ * `api-validation.ts` and the OpenAPI documents of the services use them) and their types
+ * (`api-types.ts`, copied into the client), so the wire contract has one TypeScript form.
  *
  * Usage: `npm run generate:types` at the repository root (add `-- --check` to fail when the output is stale, as CI does).
  */
@@ -25,37 +26,93 @@ const eventContractTypes: Readonly<Record<string, string>> = {
   'urn:memfabric:schema:stored-event:v1': 'StoredEvent',
 };
 
-/** Replaces references to the event contract by `tsType` so the compiler needs no resolver. */
-function withEventContractTypes(value: unknown, used: Set<string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => withEventContractTypes(v, used));
+/** The value at a JSON Pointer (RFC 6901) inside `document`, or `undefined`. */
+function atPointer(document: unknown, pointer: string): unknown {
+  if (pointer === '' || pointer === '/') return document;
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => decodeURIComponent(t).replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce<unknown>((node, token) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[token] : undefined), document);
+}
+
+/**
+ * Rewrites the references of an API schema that leave it, so the compiler needs no resolver:
+ * a whole event-contract schema becomes `tsType` of its generated type (imported from
+ * `types.ts`, recorded in `used`), a whole API schema the `tsType` of its title (same file),
+ * and a fragment (`urn:...#/$defs/tenantId`) is replaced by the subschema it points at. Local
+ * references (`#/$defs/...`) lose their sibling annotations, which would otherwise make the
+ * compiler declare numbered copies of the target type.
+ * @throws Error naming a reference that resolves to nothing.
+ */
+function withExternalTypes(value: unknown, byId: ReadonlyMap<string, Record<string, unknown>>, used: Set<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => withExternalTypes(v, byId, used));
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
   const ref = record.$ref;
-  if (typeof ref === 'string' && eventContractTypes[ref] !== undefined) {
-    used.add(eventContractTypes[ref]);
-    return { tsType: eventContractTypes[ref] };
+  // a local reference with siblings (a `description`) would make the compiler declare a copy of the target type
+  if (typeof ref === 'string' && ref.startsWith('#')) return { $ref: ref };
+  if (typeof ref === 'string') {
+    const { $ref: _ref, ...siblings } = record;
+    const [id = '', fragment] = ref.split('#');
+    const target = byId.get(id);
+    if (target === undefined) throw new Error(`unresolved $ref ${ref}`);
+    if (fragment === undefined || fragment === '') {
+      const type = eventContractTypes[id] ?? (target.title as string);
+      if (eventContractTypes[id] !== undefined) used.add(type);
+      return { ...siblings, tsType: type };
+    }
+    const sub = atPointer(target, fragment);
+    if (typeof sub !== 'object' || sub === null) throw new Error(`unresolved $ref ${ref}`);
+    return withExternalTypes({ ...(sub as Record<string, unknown>), ...siblings }, byId, used);
   }
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, withEventContractTypes(v, used)]));
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, withExternalTypes(v, byId, used)]));
 }
 
-/** `api-types.ts`: the types of every schema in `schemas/api/`. */
-async function generateApiTypes(): Promise<string> {
+/** The schemas of `schemas/api/`, by file name. */
+async function loadApiSchemas(): Promise<SchemaFile[]> {
   const files = (await readdir(apiSchemaDir)).filter((f) => f.endsWith('.schema.json')).sort();
+  return Promise.all(
+    files.map(async (file) => ({ file, schema: JSON.parse(await readFile(path.join(apiSchemaDir, file), 'utf8')) as SchemaFile['schema'] })),
+  );
+}
+
+/**
+ * `api-types.ts`: the types of every schema in `schemas/api/`, and `ApiBodies`, each of them
+ * by its title (the key of `apiSchemas` and of the validators).
+ */
+async function generateApiTypes(apiSchemas: readonly SchemaFile[], eventSchemas: readonly SchemaFile[]): Promise<string> {
+  const byId = new Map([...eventSchemas, ...apiSchemas].map(({ schema }) => [schema.$id, schema]));
   const used = new Set<string>();
   let body = '';
-  for (const file of files) {
-    const schema = JSON.parse(await readFile(path.join(apiSchemaDir, file), 'utf8')) as Record<string, unknown> & { title: string };
-    const ts = await compile(withEventContractTypes(structuredClone(schema), used) as never, schema.title, {
+  for (const { schema } of apiSchemas) {
+    // array lengths are the validators' business: a `minItems: 1` tuple type would only burden callers
+    const ts = await compile(withExternalTypes(structuredClone(schema), byId, used) as never, schema.title, {
       bannerComment: '',
-      maxItems: -1,
+      ignoreMinAndMaxItems: true,
       strictIndexSignatures: true,
       unreachableDefinitions: false,
       format: true,
     });
     body += `\n${ts}`;
   }
+  body += '\n/** Every API body type by its schema title (the key of `apiSchemas`). */\nexport interface ApiBodies {\n';
+  for (const { schema } of apiSchemas) body += `  ${schema.title}: ${schema.title};\n`;
+  body += '}\n';
   const imports = used.size > 0 ? `import type { ${[...used].sort().join(', ')} } from './types.js';\n` : '';
   return `${apiBanner}${imports}${body}`;
+}
+
+/** `api-schemas.ts`: every schema of `schemas/api/` as a typed constant, and `apiSchemas` by title. */
+function generateApiSchemas(apiSchemas: readonly SchemaFile[]): string {
+  let out = apiBanner;
+  for (const { file, schema } of apiSchemas) {
+    out += `\n/** schemas/api/${file}: ${schema.$id} */\nexport const ${constName(schema.title)} = ${JSON.stringify(schema, null, 2)} as const;\n`;
+  }
+  out += '\n/** Every API schema by its title (the OpenAPI component name). */\nexport const apiSchemas = {\n';
+  for (const { schema } of apiSchemas) out += `  ${schema.title}: ${constName(schema.title)},\n`;
+  out += '} as const;\n';
+  return out;
 }
 
 interface SchemaFile {
@@ -107,7 +164,9 @@ export async function generate(): Promise<Map<string, string>> {
     typesTs += `\n${ts}`;
   }
   out.set('types.ts', typesTs);
-  out.set('api-types.ts', await generateApiTypes());
+  const apiSchemas = await loadApiSchemas();
+  out.set('api-types.ts', await generateApiTypes(apiSchemas, schemas));
+  out.set('api-schemas.ts', generateApiSchemas(apiSchemas));
   return out;
 }
 

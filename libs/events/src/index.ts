@@ -1,3 +1,4 @@
+export * from './api-validation.js';
 export * from './catalog.js';
 export * from './hashing.js';
 export * from './ids.js';
@@ -8,3 +9,4 @@ export * from './validation.js';
 export type * from './generated/types.js';
 export type * from './generated/api-types.js';
 export * as schemas from './generated/schemas.js';
+export { apiSchemas } from './generated/api-schemas.js';

@@ -1,19 +1,12 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { ValidationError, type FieldProblem } from '@memfabric/errors';
 import { CURRENT_VERSIONS, dataschemaFor, isEventType, parseDataschema } from './catalog.js';
+import { contractAjv } from './contract-ajv.js';
 import { dataSchemas, eventEnvelopeSchema } from './generated/schemas.js';
 import type { EventEnvelope } from './generated/types.js';
 import { newEventId } from './ids.js';
-import { INSTANT_RULE, isInstant, parseInstant } from './instant.js';
+import { INSTANT_RULE, parseInstant } from './instant.js';
 import { checkJsonShape } from './json-shape.js';
-
-// ajv-formats is CommonJS with `module.exports = plugin`; under NodeNext its default import
-// types as the module namespace, so take the callable from either shape.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv2020,
-) => Ajv2020;
 
 /** Limits applied to every submitted event. Explicit so clients and tests can rely on them. */
 export const EVENT_LIMITS = {
@@ -30,11 +23,7 @@ export const EVENT_LIMITS = {
   maxTimeMs: Date.UTC(2300, 0, 1) - 1,
 } as const;
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-addFormats(ajv);
-// `date-time` is the strict instant rule every projection can parse (see instant.ts), not
-// ajv-formats' laxer one (which takes lowercase t/z, a space, leap seconds and year 0000).
-ajv.addFormat('date-time', { type: 'string', validate: isInstant });
+const ajv = contractAjv();
 const validateEnvelopeFn = ajv.compile<EventEnvelope>(eventEnvelopeSchema);
 const dataValidators = new Map<string, ValidateFunction>(
   Object.entries(dataSchemas).map(([urn, schema]) => [urn, ajv.compile(schema)]),

@@ -180,7 +180,7 @@ export class RecallEngine implements Recaller {
     const projections = [...new Set([MEMORY_UNITS_PROJECTION, ...running.flatMap((c) => c.readModels)])];
     const started = this.runtime.monotonic();
     const result = await this.waitFor(checkpoint, projections, request.consistencyTimeoutMs);
-    return { requested: true, reached: result.reached, waitedMs: this.runtime.monotonic() - started, behind: result.behind };
+    return { requested: true, reached: result.reached, waitedMs: this.runtime.monotonic() - started, behind: [...result.behind] };
   }
 
   /**

@@ -80,7 +80,7 @@ describe('RecallEngine over the in-memory backend', () => {
     expect(lexical).toMatchObject({ rank: 1, weight: HYBRID.lexical });
     expect(lexical!.score).toBeGreaterThan(0);
     expect(top.explain.events).toEqual([oscar!.id]);
-    const sum = Object.values(top.explain.channels).reduce((s, c) => s + c.contribution, 0);
+    const sum = Object.values(top.explain.channels).reduce((s, c) => s + c!.contribution, 0);
     expect(top.score).toBeCloseTo(sum, 12);
     expect(response.hits.map((h) => h.score)).toEqual([...response.hits.map((h) => h.score)].sort((a, b) => b - a));
     expect(new Set(ids(response))).toEqual(new Set([oscar!.id, lake!.id, marathon!.id]));

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedAudit, verifyExportDirectory } from '@memfabric/audit-node';
 import { EmbeddedFabric } from '@memfabric/embedded';
 import { HashEmbedder } from '@memfabric/embeddings';
+import { checkApiBody, type ApiBodyName } from '@memfabric/events';
 import { DEFAULT_SECURITY, IngestModule, loadIngestConfig, securedApp } from '@memfabric/ingest';
 import { interaction } from '@memfabric/event-log/testing';
 import { asserted, corrected, retracted } from '@memfabric/projections/testing';
@@ -18,6 +19,11 @@ import { loadAuditConfig } from './audit.config.js';
 import { AuditModule } from './audit.module.js';
 
 const PROBLEM = /^application\/problem\+json/;
+
+/** Fails unless `res` answered a body its `schemas/api` schema accepts (the contract the OpenAPI document states). */
+function expectContract(name: ApiBodyName, res: request.Response): void {
+  expect(checkApiBody(name, res.body), `${name}: ${JSON.stringify(res.body).slice(0, 300)}`).toEqual([]);
+}
 const TOKEN = 'test-admin-token-0123456789';
 
 describe('audit HTTP API', { timeout: 60_000 }, () => {
@@ -60,6 +66,7 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     expect(res.status).toBe(200);
     const body = res.body as { unitId: string; versions: { type: string; status: string; text: string; diff: unknown[] }[] };
     expect(body.unitId).toBe(memoryId);
+    expectContract('MemoryHistory', res);
     expect(body.versions.map((v) => [v.type, v.status, v.text])).toEqual([
       ['memory.asserted', 'active', 'Maya is vegetarian'],
       ['memory.corrected', 'active', 'Maya is vegan'],
@@ -82,9 +89,11 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
   it('GET state by position and by time; bad input answers 400 problem+json naming the parameter', async () => {
     const byPosition = await http().get('/v1/tenants/acme/state?position=1');
     expect(byPosition.status).toBe(200);
+    expectContract('PointInTimeState', byPosition);
     expect((byPosition.body as { units: { text: string }[] }).units.map((u) => u.text)).toEqual(['Maya is vegetarian', 'Maya met Leo in Porto']);
     const byTime = await http().get(`/v1/tenants/acme/state?at=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&stream=s1`);
     expect(byTime.status).toBe(200);
+    expectContract('PointInTimeState', byTime);
     expect((byTime.body as { units: { text: string }[] }).units.map((u) => u.text)).toEqual(['Maya met Leo in Porto']);
 
     for (const query of ['position=-1', 'position=1&at=2024-01-01T00:00:00Z', '', 'at=yesterday', 'position=abc']) {
@@ -114,6 +123,7 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     expect(cp.status).toBe(201);
     const res = await http().post('/v1/tenants/acme/export').set('Authorization', `Bearer ${TOKEN}`);
     expect(res.status).toBe(201);
+    expectContract('ExportResponse', res);
     const body = res.body as { dir: string; publicKeyPem: string; manifest: { counts: { events: number; checkpoints: number } } };
     expect(body.manifest.counts.checkpoints).toBe(2);
     expect(verifyExportDirectory(body.dir, body.publicKeyPem)).toMatchObject({ valid: true, events: body.manifest.counts.events });
@@ -125,6 +135,7 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     const admin = (req: request.Test) => req.set('Authorization', `Bearer ${TOKEN}`);
     const dry = await admin(http().post('/v1/tenants/acme/rollbacks?dryRun=true').send({ filter: { streamid: 's1' } }));
     expect(dry.status).toBe(200);
+    expectContract('RollbackResponse', dry);
     const plan = dry.body as { dryRun: boolean; units: number; ids: string[] };
     expect(plan).toMatchObject({ dryRun: true, units: 1 });
     const units = await fabric.memoryUnits.listUnits('acme', { streamid: 's1', limit: 100 });
@@ -132,13 +143,17 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
 
     const applied = await admin(http().post('/v1/tenants/acme/rollbacks').set('X-Memfabric-Caller', 'ops:kim').send({ filter: { streamid: 's1' }, reason: 'bad batch' }));
     expect(applied.status).toBe(201);
+    expectContract('RollbackResponse', applied);
     const { rollbackId, ids } = applied.body as { rollbackId: string; ids: string[] };
     expect(ids).toEqual(plan.ids);
-    const after = (await http().get(`/v1/tenants/acme/memories/${ids[0]!}/history`)).body as { versions: { change: string; status: string; actor: string }[] };
+    const afterRes = await http().get(`/v1/tenants/acme/memories/${ids[0]!}/history`);
+    expectContract('MemoryHistory', afterRes);
+    const after = afterRes.body as { versions: { change: string; status: string; actor: string }[] };
     expect(after.versions.at(-1)).toMatchObject({ change: 'rolled_back', status: 'rolled_back', actor: 'admin (ops:kim)' });
 
     const reverted = await admin(http().post(`/v1/rollbacks/${rollbackId}/revert`).send({ reason: 'was fine' }));
     expect(reverted.status).toBe(200);
+    expectContract('RollbackRevertResponse', reverted);
     expect(reverted.body).toMatchObject({ rollbackId, alreadyReverted: false });
     expect((await admin(http().post(`/v1/rollbacks/${rollbackId}/revert`))).body).toMatchObject({ alreadyReverted: true });
     const back = (await http().get(`/v1/tenants/acme/memories/${ids[0]!}/history`)).body as { versions: { change: string; status: string }[] };
@@ -169,6 +184,7 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     await fabric.catchUp();
     const erased = await http().post('/v1/tenants/acme/subjects/zoe/erase').set('Authorization', `Bearer ${TOKEN}`).send({ reason: 'GDPR art. 17 request' });
     expect(erased.status).toBe(200);
+    expectContract('ErasureResponse', erased);
     expect(erased.body).toMatchObject({ keysDestroyed: 1 });
     const end = await fabric.log.end();
     const unknown = await http().post('/v1/tenants/acme/subjects/nobody/erase').set('Authorization', `Bearer ${TOKEN}`).send({});
@@ -177,8 +193,10 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     expect(await fabric.log.end()).toEqual(end);
     const history = await http().get(`/v1/tenants/acme/memories/${e!.id}/history`);
     expect(JSON.stringify(history.body)).not.toContain('555-0199');
+    expectContract('MemoryHistory', history);
     const state = await http().get('/v1/tenants/acme/state?position=100000');
     expect(JSON.stringify(state.body)).not.toContain('555-0199');
+    expectContract('PointInTimeState', state);
     expect((await http().get('/v1/tenants/acme/verify').set('Authorization', `Bearer ${TOKEN}`)).body).toMatchObject({ valid: true });
   });
 

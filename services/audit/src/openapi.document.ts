@@ -1,4 +1,5 @@
-import { ACCESS_RESPONSES, apiSchemas, BEARER_SCHEME, BEARER_SCHEME_NAME, operationAccess, PROBLEM_MEDIA_TYPE } from '@memfabric/ingest';
+import { apiComponentSchemas } from '@memfabric/events';
+import { ACCESS_RESPONSES, BEARER_SCHEME, BEARER_SCHEME_NAME, operationAccess, PROBLEM_MEDIA_TYPE } from '@memfabric/ingest';
 import { CALLER_HEADER } from './audit.tokens.js';
 
 /** Version of the audit HTTP API described by the document. */
@@ -15,7 +16,6 @@ const json = (description: string, schema: Schema) => ({ description, content: {
 const str = { type: 'string' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
 const time = { type: 'string', format: 'date-time' } as const;
-const position = { type: 'object', required: ['partition', 'offset'], properties: { partition: { type: 'integer', minimum: 0 }, offset: { type: 'integer', minimum: 0 } } };
 const idParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s/]+$' } });
 const tenant = idParam('tenant', 'Tenant id.');
 const caller = { name: CALLER_HEADER, in: 'header', required: false, description: 'A caller label (agent, user) appended to the authenticated principal in the read audit; never replaces it.', schema: { type: 'string', maxLength: 256 } };
@@ -27,106 +27,25 @@ const errors = {
 };
 const adminErrors = errors;
 
+/**
+ * The component schemas: the audit bodies of `schemas/api` (with the contract schemas they
+ * reference, each keeping its `$id`) and the read-audit, checkpoint and verification shapes.
+ */
 function schemas(): Record<string, Schema> {
-  const snapshot: Schema = {
-    type: 'object',
-    required: ['unitId', 'status', 'text', 'rolledBackBy'],
-    properties: {
-      unitId: str,
-      status: { enum: ['active', 'superseded', 'retracted', 'rolled_back', 'erased'] },
-      text: nullableStr,
-      memorytype: nullableStr,
-      memoryid: nullableStr,
-      attributes: { type: ['object', 'null'] },
-      confidence: { type: ['number', 'null'] },
-      validfrom: nullableStr,
-      validto: nullableStr,
-      speaker: nullableStr,
-      sourceref: nullableStr,
-      rolledBackBy: { type: 'array', items: str },
-    },
-  };
   return {
-    ProblemDetails: Object.fromEntries(Object.entries(apiSchemas.ProblemDetails).filter(([k]) => k !== '$schema')),
-    MemorySnapshot: snapshot,
-    MemoryVersion: {
-      type: 'object',
-      required: ['version', 'eventId', 'type', 'change', 'position', 'recordedAt', 'time', 'actor', 'unitIds', 'status', 'text', 'state', 'diff'],
-      properties: {
-        version: { type: 'integer', minimum: 1 },
-        eventId: str,
-        type: str,
-        change: { enum: ['created', 'corrected', 'retracted', 'rolled_back', 'rollback_reverted', 'erased'] },
-        position,
-        recordedAt: time,
-        time,
-        actor: str,
-        unitIds: { type: 'array', items: str },
-        status: str,
-        text: nullableStr,
-        state: ref('MemorySnapshot'),
-        diff: { type: 'array', items: { type: 'object', required: ['field', 'before', 'after'], properties: { field: str, before: {}, after: {} } } },
-      },
-    },
-    MemoryHistory: {
-      type: 'object',
-      required: ['tenantid', 'unitId', 'units', 'current', 'versions', 'rejected'],
-      properties: {
-        tenantid: str,
-        unitId: str,
-        units: { type: 'array', items: str, description: 'Units of the supersession chain, oldest first.' },
-        current: ref('MemorySnapshot'),
-        versions: { type: 'array', items: ref('MemoryVersion') },
-        rejected: { type: 'array', items: { type: 'object' }, description: 'Events aimed at the memory that the rules refused.' },
-        throughOffset: { type: ['integer', 'null'] },
-      },
-    },
-    EntityHistory: {
-      type: 'object',
-      required: ['tenantid', 'entity', 'entries'],
-      properties: {
-        tenantid: str,
-        entity: { type: 'object', properties: { id: str, name: str, type: str, aliases: { type: 'array', items: str }, recordedAt: time } },
-        entries: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              version: { type: 'integer' },
-              kind: { enum: ['fact_added', 'fact_supported', 'fact_invalidated', 'fact_ended'] },
-              factId: str,
-              predicate: str,
-              subject: { type: 'object' },
-              object: { type: 'object' },
-              validFrom: nullableStr,
-              validTo: nullableStr,
-              recordedAt: time,
-              position,
-              eventId: str,
-              sourceEventId: str,
-              byFactId: nullableStr,
-            },
-          },
-        },
-      },
-    },
-    PointInTimeState: {
-      type: 'object',
-      required: ['tenantid', 'position', 'units', 'counts', 'rollbacks', 'entities', 'facts'],
-      properties: {
-        tenantid: str,
-        streamid: nullableStr,
-        position: { type: ['integer', 'null'], description: 'Offset of the last event applied.' },
-        recordedAt: nullableStr,
-        requested: { type: 'object' },
-        eventsRead: { type: 'integer' },
-        units: { type: 'array', items: { type: 'object', description: 'A memory unit (see the memory-unit projection).' } },
-        counts: { type: 'object' },
-        rollbacks: { type: 'array', items: { type: 'object', properties: { id: str, offset: { type: 'integer' }, unitIds: { type: 'array', items: str } } } },
-        entities: { type: 'array', items: { type: 'object' } },
-        facts: { type: 'array', items: { type: 'object' } },
-      },
-    },
+    ...apiComponentSchemas([
+      'ProblemDetails',
+      'MemoryHistory',
+      'EntityHistory',
+      'PointInTimeState',
+      'RollbackRequest',
+      'RollbackResponse',
+      'RollbackRevertRequest',
+      'RollbackRevertResponse',
+      'ErasureRequest',
+      'ErasureResponse',
+      'ExportResponse',
+    ]),
     QueryLogRow: {
       type: 'object',
       properties: {
@@ -165,26 +84,6 @@ function schemas(): Record<string, Schema> {
       },
     },
     LiveVerification: { type: 'object', properties: { valid: { type: 'boolean' }, chains: { type: 'object' }, checkpoints: { type: 'integer' }, firstFailure: { type: 'object' } } },
-    RollbackRequest: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        filter: {
-          type: 'object',
-          additionalProperties: false,
-          description: 'Which units to hide; the tenant comes from the path. World time [from, to).',
-          properties: { tenantid: str, actor: str, streamid: str, from: time, to: time, batchid: str },
-        },
-        reason: { type: 'string', maxLength: 2048 },
-        dryRun: { type: 'boolean', default: false },
-      },
-    },
-    RollbackResponse: {
-      type: 'object',
-      required: ['dryRun', 'filter', 'uptoposition', 'units', 'ids'],
-      properties: { dryRun: { type: 'boolean' }, rollbackId: str, position, filter: { type: 'object' }, uptoposition: { type: 'integer' }, units: { type: 'integer' }, ids: { type: 'array', items: str } },
-    },
-    ExportResponse: { type: 'object', properties: { dir: str, manifest: { type: 'object' }, keyId: str, publicKeyPem: str } },
   };
 }
 
@@ -295,9 +194,9 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
           ...operationAccess('audit:admin', 'resource'),
           summary: 'Revert a rollback (appends rollback.reverted; idempotent)',
           parameters: [idParam('id', 'Id of the rollback.applied event.'), caller],
-          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 } } }, example: { reason: 'restored after review' } } } },
+          requestBody: { required: false, content: { 'application/json': { schema: ref('RollbackRevertRequest'), example: { reason: 'restored after review' } } } },
           responses: {
-            '200': json('Reverted.', { type: 'object', properties: { rollbackId: str, revertEventId: str, alreadyReverted: { type: 'boolean' } } }),
+            '200': json('Reverted.', ref('RollbackRevertResponse')),
             '404': problem('No such event.'),
             '415': problem('A body that is not application/json.'),
             ...adminErrors,
@@ -310,8 +209,8 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
           ...operationAccess('audit:admin', 'path'),
           summary: "Erase a data subject: destroy its content key (crypto-shredding), append subject.erased, purge derived data",
           parameters: [tenant, idParam('subject', 'Data subject.'), caller],
-          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 2048 }, requestedBy: { type: 'string', maxLength: 256 } } }, example: { reason: 'right to erasure request', requestedBy: 'dpo@acme.example' } } } },
-          responses: { '200': json('Erased.', { type: 'object', properties: { eventId: str, keysDestroyed: { type: 'integer' }, units: { type: ['integer', 'null'] } } }), '404': problem('No event of the subject was ever recorded in the tenant; nothing was appended.'), '415': problem('A body that is not application/json (the erase does not run).'), ...adminErrors },
+          requestBody: { required: false, content: { 'application/json': { schema: ref('ErasureRequest'), example: { reason: 'right to erasure request', requestedBy: 'dpo@acme.example' } } } },
+          responses: { '200': json('Erased.', ref('ErasureResponse')), '404': problem('No event of the subject was ever recorded in the tenant; nothing was appended.'), '415': problem('A body that is not application/json (the erase does not run).'), ...adminErrors },
         },
       },
       '/v1/tenants/{tenant}/export': {

@@ -80,7 +80,7 @@ try {
     say(`  Q: ${qa.question}   evidence ${qa.evidence.join(', ')}: ${hit}/${qa.evidence.length} in top 10 (${response.timings.totalMs.toFixed(1)} ms)`);
     for (const h of response.hits.slice(0, i === 0 ? 3 : 1)) {
       const channels = Object.entries(h.explain.channels)
-        .map(([name, e]) => `${name} #${e.rank}`)
+        .flatMap(([name, e]) => (e === undefined ? [] : [`${name} #${e.rank}`]))
         .join(', ');
       say(`    ${h.rank}. [${h.sourceRef ?? h.unitId}] ${h.speaker ?? h.actor}: ${h.text}`);
       say(`       score ${h.score.toFixed(4)} = ${channels}${h.explain.entities?.length ? `; entities ${h.explain.entities.join(', ')}` : ''}; from event ${h.explain.events[0] ?? ''}`);

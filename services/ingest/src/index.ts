@@ -34,6 +34,6 @@ export {
   type ProblemCode,
 } from './problem-details.js';
 export type { AppendResponse, AppendResultItem, EventBatch, HealthStatus, ProblemDetails, StreamPage } from '@memfabric/events';
-export { apiSchemas } from './generated/api-schemas.js';
+export { apiSchemas } from '@memfabric/events';
 export * from './security/index.js';
 export { securedApp } from './secured-app.js';

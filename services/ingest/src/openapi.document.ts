@@ -1,5 +1,4 @@
-import { EVENT_LIMITS, schemas } from '@memfabric/events';
-import { apiSchemas } from './generated/api-schemas.js';
+import { apiSchemas, EVENT_LIMITS, schemas, type ApiBodyName } from '@memfabric/events';
 import { BATCH_ID_HEADER, STREAM_PAGE_LIMITS } from './ingest.service.js';
 import { BATCH_MEDIA_TYPES } from './json-body.middleware.js';
 import { PROBLEM_MEDIA_TYPE } from './problem-details.js';
@@ -63,10 +62,13 @@ function problem(description: string): unknown {
   return { description, content: { [PROBLEM_MEDIA_TYPE]: { schema: ref('ProblemDetails') } } };
 }
 
+/** The API bodies of `schemas/api` the ingest routes take or answer. */
+const INGEST_BODIES: readonly ApiBodyName[] = ['AppendResponse', 'EventBatch', 'HealthStatus', 'ProblemDetails', 'StreamPage'];
+
 /**
  * The component schemas: the event contract exactly as `@memfabric/events` exports it
- * (envelope, stored event, every data schema by title) and the API bodies of `schemas/api`.
- * Each keeps its `$id`, so references by URN between them resolve inside the document.
+ * (envelope, stored event, every data schema by title) and the API bodies of `schemas/api` the
+ * routes use. Each keeps its `$id`, so references by URN between them resolve inside the document.
  */
 function componentSchemas(): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = {
@@ -74,7 +76,7 @@ function componentSchemas(): Record<string, JsonSchema> {
     StoredEvent: embed(schemas.storedEventSchema),
   };
   for (const schema of Object.values(schemas.dataSchemas)) out[schema.title] = embed(schema);
-  for (const [title, schema] of Object.entries(apiSchemas)) out[title] = embed(schema);
+  for (const title of INGEST_BODIES) out[title] = embed(apiSchemas[title]);
   return out;
 }
 

@@ -3,8 +3,10 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeMemfabric, type FakeMemfabric } from '@memfabric/client/testing';
+import { apiSchemas } from '@memfabric/events';
 import { loadMcpConfig, type McpConfig, type McpEnv } from './mcp.config.js';
 import { createMemfabricMcpServer } from './mcp.server.js';
+import { recallArgumentSchema, RECALL_TOOL_CONTRACT } from './tools/recall.tool.js';
 
 let fake: FakeMemfabric;
 const open: Client[] = [];
@@ -60,6 +62,25 @@ describe('memfabric MCP server (in memory, against a fake fabric)', () => {
     expect(recall.annotations).toMatchObject({ readOnlyHint: true });
     expect(tools.find((t) => t.name === 'forget')!.annotations).toMatchObject({ destructiveHint: true });
     expect(client.getInstructions()).toMatch(/long-term memory/);
+  });
+
+  it("takes recall's arguments from the RecallRequest schema: the listed input schema states the contract's rules", async () => {
+    const recall = (await (await connect({ MEMFABRIC_TENANT: 'acme' })).listTools()).tools.find((t) => t.name === 'recall')!;
+    const properties = recall.inputSchema.properties as Record<string, Record<string, unknown>>;
+    const KEYWORDS = ['type', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'items', 'format', 'enum', 'const'];
+    // zod states the safe-integer range of every integer; JSON numbers beyond it are not integers to JavaScript anyway
+    const implicit = (k: string, v: unknown) => (k === 'maximum' && v === Number.MAX_SAFE_INTEGER) || (k === 'minimum' && v === Number.MIN_SAFE_INTEGER);
+    const rule = (schema: Record<string, unknown>) => Object.fromEntries(KEYWORDS.filter((k) => k in schema && !implicit(k, schema[k])).map((k) => [k, schema[k]]));
+    for (const name of ['query', 'k', 'validAt', 'referenceTime', 'preset', 'streams', 'actors', 'agents', 'consistencyToken'] as const) {
+      expect(rule(properties[name]!), name).toEqual(rule(recallArgumentSchema(name)));
+    }
+    expect((properties.asOf!.anyOf as Record<string, unknown>[]).map(rule)).toEqual([rule(recallArgumentSchema('asOfPosition')), rule(recallArgumentSchema('asOfTime'))]);
+    // each argument is the contract's field without its annotations; the one restriction the tool adds is explicit
+    const { description: _d, default: _k, ...k } = apiSchemas.RecallRequest.properties.k;
+    expect(recallArgumentSchema('k')).toEqual(k);
+    expect(recallArgumentSchema('streams')).toEqual(apiSchemas.RecallRequest.$defs.scopeValues);
+    expect(RECALL_TOOL_CONTRACT.consistencyToken.mcp).toEqual({ minLength: 1 });
+    expect(recallArgumentSchema('consistencyToken')).toEqual({ type: 'string', maxLength: apiSchemas.RecallRequest.properties.consistencyToken.maxLength, minLength: 1 });
   });
 
   it('offers tenant as required without a default tenant, optional when overrides are allowed', async () => {

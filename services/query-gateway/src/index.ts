@@ -5,4 +5,4 @@ export { QueryGatewayModule, type QueryGatewayModuleOptions } from './query-gate
 export { loadQueryGatewayConfig, readQueryGatewayConfig, QUERY_GATEWAY_DEFAULTS, type QueryGatewayConfig, type QueryGatewayEnv } from './query-gateway.config.js';
 export { RECALLER, QUERY_GATEWAY_CONFIG } from './query-gateway.tokens.js';
 export { CALLER_HEADER, RecallController } from './recall.controller.js';
-export { buildQueryGatewayOpenApiDocument, recallRequestSchema, recallResponseSchema } from './openapi.document.js';
+export { buildQueryGatewayOpenApiDocument, queryGatewayComponentSchemas } from './openapi.document.js';

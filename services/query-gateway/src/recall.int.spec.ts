@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedFabric } from '@memfabric/embedded';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { UnavailableError } from '@memfabric/errors';
-import { normalizeEvent, type NewEvent } from '@memfabric/events';
+import { apiSchemas, checkApiBody, normalizeEvent, type NewEvent } from '@memfabric/events';
 import { createIngestLogger, type ProblemDetails } from '@memfabric/ingest';
 import { BUILTIN_PRESETS, type RecallResponse, type Recaller } from '@memfabric/recall';
 import { createQueryGatewayApp } from './query-gateway.app.js';
@@ -178,6 +178,33 @@ describe('query gateway HTTP API over the embedded fabric', { timeout: 60_000 },
       expect(Object.keys(doc.paths['/v1/recall']!)).toContain('post');
       expect(Object.keys(doc.paths['/v1/recall/presets']!)).toContain('get');
     }
+  });
+
+  it('the document embeds the recall contract of schemas/api, not a copy written by hand', async () => {
+    const doc = (await http().get('/openapi.json')).body as { components: { schemas: Record<string, Record<string, unknown>> }; paths: Record<string, Record<string, unknown>> };
+    const { $schema: _dialect, ...recallRequest } = apiSchemas.RecallRequest;
+    expect(doc.components.schemas.RecallRequest).toEqual(recallRequest);
+    expect(doc.components.schemas.RecallResponse!.$id).toBe(apiSchemas.RecallResponse.$id);
+    // what the recall contract references by URN is in the document too, so every reference resolves
+    expect(doc.components.schemas.EventEnvelope!.$id).toBe('urn:memfabric:schema:envelope:v1');
+    expect(doc.components.schemas.LogPosition!.$id).toBe(apiSchemas.LogPosition.$id);
+    expect(JSON.stringify(doc.paths['/v1/recall'])).toContain('"#/components/schemas/RecallRequest"');
+  });
+
+  it('answers match the RecallResponse schema; a request the schema refuses is a 400 naming the field and its rule', async () => {
+    for (const body of [
+      { query: 'Caroline support group', scope: { tenant: TENANT } },
+      { query: 'adoption in June', scope: { tenant: TENANT, streams: ['s2'] }, k: 1, referenceTime: '2023-06-02T00:00:00Z', mmrLambda: 0.5 },
+      { query: 'Caroline', scope: { tenant: TENANT }, asOf: { position: 0 }, validAt: '2023-06-01T00:00:00Z', weights: { lexical: 1 } },
+      { query: 'nothing before the log', scope: { tenant: TENANT }, asOf: { time: '2000-01-01T00:00:00Z' } },
+    ]) {
+      const res = await http().post('/v1/recall').send(body);
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(checkApiBody('RecallResponse', res.body), JSON.stringify(body)).toEqual([]);
+    }
+    const typo = await http().post('/v1/recall').send({ query: 'Caroline', scope: { tenant: TENANT }, validat: '2023-06-01T00:00:00Z' });
+    expect(typo.status).toBe(400);
+    expect((typo.body as ProblemDetails).errors).toEqual([{ pointer: '/validat', detail: expect.stringMatching(/^is not a known field; known: query, scope, k, asOf, validAt/) as string }]);
   });
 
   it('the query log records the principal, with X-Memfabric-Caller (or a caller in the body, which wins) appended as a label', async () => {

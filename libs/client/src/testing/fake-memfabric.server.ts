@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { MemfabricError, type FieldProblem } from '../generated/errors/index.js';
 import { normalizeBatch } from '@memfabric/events';
 import type { StoredEvent } from '../generated/types.js';
-import type { RecallHit, RecallRequest, RecallResponse } from '../generated/recall-types.js';
+import type { RecallHit, RecallRequest, RecallResponse } from '../generated/api-types.js';
 
 /** A request the fake received. */
 export interface RecordedRequest {

@@ -26,7 +26,7 @@ export function formatHits(response: RecallResponse): string {
   if (response.hits.length === 0) return `no hits (preset ${response.preset})`;
   const lines = response.hits.map((h) => {
     const channels = Object.entries(h.explain.channels)
-      .map(([name, e]) => `${name}#${e.rank}`)
+      .flatMap(([name, e]) => (e === undefined ? [] : [`${name}#${e.rank}`]))
       .join(' ');
     const text = h.text.length > TEXT_WIDTH ? `${h.text.slice(0, TEXT_WIDTH - 1)}…` : h.text;
     return `${String(h.rank).padStart(3)}  ${h.score.toFixed(4)}  ${(h.sourceRef ?? h.unitId).padEnd(8)} ${h.time.slice(0, 10)}  ${h.speaker ?? h.actor}: ${text}\n                [${channels}${h.explain.expandedFrom ? ` around ${h.explain.expandedFrom}` : ''}${h.explain.entities?.length ? ` entities: ${h.explain.entities.join(', ')}` : ''}]`;

@@ -1,12 +1,53 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { RecallHit, RecallRequest, RecallResponse } from '@memfabric/client';
+import { apiSchemas } from '@memfabric/events';
 import { resolveTenant, safely, toolResult } from '../tool-result.js';
 import type { ToolContext } from './tool-context.js';
-import { dateTime, withTenant } from './tool-schemas.js';
+import { withTenant } from './tool-schemas.js';
 
 /** Name of the recall tool. */
 export const RECALL_TOOL = 'recall';
+
+const contract = apiSchemas.RecallRequest;
+
+/**
+ * Where each argument of the tool comes from in the `RecallRequest` schema of `schemas/api`,
+ * with the restrictions the tool adds kept apart (`mcp`). The tool flattens the request for a
+ * model: the scope lists are arguments of their own, `asOf` is a log position (integer) or a
+ * time, and the tenant follows the server's tenant policy (`withTenant`). It does not offer
+ * `weights`, `mmrLambda` or `consistencyTimeoutMs`, and `caller` is the server's actor.
+ */
+export const RECALL_TOOL_CONTRACT = {
+  query: { schema: contract.properties.query },
+  k: { schema: contract.properties.k },
+  asOfPosition: { schema: contract.$defs.asOf.properties.position },
+  asOfTime: { schema: contract.$defs.asOf.properties.time },
+  validAt: { schema: contract.properties.validAt },
+  referenceTime: { schema: contract.properties.referenceTime },
+  preset: { schema: contract.properties.preset },
+  streams: { schema: contract.$defs.scopeValues },
+  actors: { schema: contract.$defs.scopeValues },
+  agents: { schema: contract.$defs.scopeValues },
+  // a token is what a remember call returned: never empty
+  consistencyToken: { schema: contract.properties.consistencyToken, mcp: { minLength: 1 } },
+} as const satisfies Record<string, { readonly schema: object; readonly mcp?: object }>;
+
+/**
+ * The JSON Schema of one argument: the contract's field with the tool's restrictions, without
+ * the contract's annotations (`description`, `default`): the tool describes its arguments to a
+ * model in its own words, and the server applies the defaults.
+ */
+export function recallArgumentSchema(name: keyof typeof RECALL_TOOL_CONTRACT): Record<string, unknown> {
+  const { schema, ...rest } = RECALL_TOOL_CONTRACT[name];
+  const { description: _description, default: _default, ...rule } = schema as Record<string, unknown>;
+  return { ...rule, ...('mcp' in rest ? rest.mcp : {}) };
+}
+
+/** An argument as the zod schema the MCP SDK takes, typed as the generated request type says. */
+function argument<T>(name: keyof typeof RECALL_TOOL_CONTRACT): z.ZodType<T> {
+  return z.fromJSONSchema(recallArgumentSchema(name)) as z.ZodType<T>;
+}
 
 const evidence = z.object({ rank: z.number(), score: z.number(), weight: z.number(), contribution: z.number() });
 
@@ -84,8 +125,7 @@ export function recallStructured(response: RecallResponse): z.infer<z.ZodObject<
 
 function explainLine(hit: RecallHit): string {
   const channels = Object.entries(hit.explain.channels)
-    .filter(([, e]) => e !== undefined)
-    .map(([name, e]) => `${name} #${e.rank} (${Number(e.score.toFixed(4))})`)
+    .flatMap(([name, e]) => (e === undefined ? [] : [`${name} #${e.rank} (${Number(e.score.toFixed(4))})`]))
     .join(', ');
   const entities = hit.explain.entities?.length ? `; entities ${hit.explain.entities.join(', ')}` : '';
   const expanded = hit.explain.expandedFrom === undefined ? '' : `; neighbour of ${hit.explain.expandedFrom}`;
@@ -117,19 +157,19 @@ export function recallText(query: string, response: RecallResponse): string {
 export function registerRecallTool(server: McpServer, { client, config }: ToolContext): void {
   const input = withTenant(
     {
-      query: z.string().min(1).max(2000).describe('What to remember, in words (a question or keywords).'),
-      k: z.number().int().min(1).max(100).optional().describe('How many memories to return (default 10).'),
+      query: argument<RecallRequest['query']>('query').describe('What to remember, in words (a question or keywords).'),
+      k: argument<number>('k').optional().describe('How many memories to return (default 10).'),
       asOf: z
-        .union([z.number().int().min(0), dateTime()])
+        .union([argument<number>('asOfPosition'), argument<string>('asOfTime')])
         .optional()
         .describe('Transaction time: recall what memfabric knew then — a log position (integer) or an RFC 3339 time.'),
-      validAt: dateTime().optional().describe('World time (RFC 3339): only what was true then.'),
-      referenceTime: dateTime().optional().describe('Time that relative expressions in the query ("last week") resolve against; default now.'),
-      preset: z.string().min(1).max(64).optional().describe('Fusion preset, e.g. hybrid-rrf (default), dense-only, lexical-only.'),
-      streams: z.array(z.string().min(1)).max(100).optional().describe('Only these streams (sessions / conversations).'),
-      actors: z.array(z.string().min(1)).max(100).optional().describe('Only memories written by these actors.'),
-      agents: z.array(z.string().min(1)).max(100).optional().describe('Only memories of these agents.'),
-      consistencyToken: z.string().min(1).optional().describe('Token a remember call returned: wait until that write is searchable.'),
+      validAt: argument<string>('validAt').optional().describe('World time (RFC 3339): only what was true then.'),
+      referenceTime: argument<string>('referenceTime').optional().describe('Time that relative expressions in the query ("last week") resolve against; default now.'),
+      preset: argument<string>('preset').optional().describe('Fusion preset, e.g. hybrid-rrf (default), dense-only, lexical-only.'),
+      streams: argument<string[]>('streams').optional().describe('Only these streams (sessions / conversations).'),
+      actors: argument<string[]>('actors').optional().describe('Only memories written by these actors.'),
+      agents: argument<string[]>('agents').optional().describe('Only memories of these agents.'),
+      consistencyToken: argument<string>('consistencyToken').optional().describe('Token a remember call returned: wait until that write is searchable.'),
     },
     config.tenant,
   );
