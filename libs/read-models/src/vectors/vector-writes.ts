@@ -55,7 +55,10 @@ export async function planVectorBatch(events: readonly StoredEvent[], sources: V
   const created = new Map<string, string[]>(); // tenant -> unit ids created active
   for (const decision of decisions.values()) {
     for (const t of decision.transitions) {
-      if (t.created && t.status === 'active') created.set(decision.tenantid, [...(created.get(decision.tenantid) ?? []), t.id]);
+      if (!t.created || t.status !== 'active') continue;
+      const ids = created.get(decision.tenantid) ?? [];
+      ids.push(t.id);
+      created.set(decision.tenantid, ids);
     }
   }
   const units = new Map<string, MemoryUnit>();
