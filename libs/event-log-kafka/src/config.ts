@@ -29,6 +29,14 @@ export interface KafkaEventLogConfig {
    * and is not supported.
    */
   readonly partitions?: number;
+  /**
+   * What chooses a record's partition (murmur2, Java-compatible): `stream` (default) hashes the
+   * record key `${tenantid}/${streamid}`, spreading a tenant's streams over the partitions;
+   * `tenant` hashes the tenant id, so all of a tenant's events share one partition and its offsets
+   * order the tenant totally (what rollback-up-to-a-position and point-in-time reads need). The
+   * record key stays `${tenantid}/${streamid}` either way. Never change it on a topic with data.
+   */
+  readonly partitionBy?: 'stream' | 'tenant';
   /** Replication factor when this log creates the topic; default -1 (the broker's `default.replication.factor`). */
   readonly replicationFactor?: number;
   /**
@@ -88,6 +96,7 @@ export interface ResolvedKafkaEventLogConfig {
   readonly clientId: string;
   readonly partitions: number;
   readonly replicationFactor: number;
+  readonly partitionBy: 'stream' | 'tenant';
   readonly createTopic: boolean;
   readonly vault: KeyVault;
   readonly cipher: ContentCipher;
@@ -186,6 +195,8 @@ export function resolveKafkaEventLogConfig(config: KafkaEventLogConfig): Resolve
     if (typeof username !== 'string' || username === '') problems.push('sasl.username must be a non-empty string');
     if (typeof password !== 'string') problems.push('sasl.password must be a string');
   }
+  const partitionBy = config.partitionBy ?? 'stream';
+  if (partitionBy !== 'stream' && partitionBy !== 'tenant') problems.push(`partitionBy must be "stream" or "tenant", got ${JSON.stringify(partitionBy)}`);
   for (const flag of ['createTopic', 'idempotentProducer', 'ssl'] as const) {
     if (config[flag] !== undefined && typeof config[flag] !== 'boolean') problems.push(`${flag} must be true or false`);
   }
@@ -199,6 +210,7 @@ export function resolveKafkaEventLogConfig(config: KafkaEventLogConfig): Resolve
     clientId,
     partitions,
     replicationFactor,
+    partitionBy,
     createTopic: config.createTopic ?? true,
     vault: config.vault,
     cipher: config.cipher,

@@ -185,6 +185,24 @@ function kafkaSuite(name: string, startPeer: () => Promise<Peer>, skipReason: st
       expect(await writer.end()).toEqual(await other.end());
     });
 
+    it('with partitionBy tenant puts every stream of a tenant in one partition, and says which', async () => {
+      const byTenant = await KafkaEventLog.connect(logConfig(await peerOnce(), vault, { partitionBy: 'tenant', clientId: 'memfabric-test-by-tenant' }));
+      cleanups.push(() => byTenant.close());
+      const t = uniqueTenant();
+      const streams = Array.from({ length: 12 }, (_, i) => `stream-${i}`);
+      const results = await byTenant.append(streams.map((s) => interaction(t, s, `in ${s}`)));
+      const partitions = new Set(results.map((r) => r.partition));
+      expect(partitions.size).toBe(1);
+      expect(await byTenant.partitionFor(t, 'any-stream')).toBe(results[0]!.partition);
+      // by stream (the default), the same streams spread over the partitions
+      const spread = await writer.append(streams.map((s) => interaction(uniqueTenant(), s, `in ${s}`)));
+      expect(new Set(spread.map((r) => r.partition)).size).toBeGreaterThan(1);
+      for (const r of spread.slice(0, 3)) {
+        const event = await writer.getEvent(r.id);
+        expect(await writer.partitionFor(event!.tenantid, event!.streamid)).toBe(r.partition);
+      }
+    });
+
     it('reports an unreachable cluster as a retriable UnavailableError that keeps its cause', async () => {
       const log = new KafkaEventLog({
         ...logConfig(await peerOnce(), vault),

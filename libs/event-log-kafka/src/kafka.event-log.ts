@@ -41,7 +41,7 @@ import {
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
-import { fromKafkaMessage, RecordFormatError, toKafkaMessage, type KafkaEventMessage } from './cloudevents-binding.js';
+import { fromKafkaMessage, RecordFormatError, streamPartitionKey, toKafkaMessage, type KafkaEventMessage } from './cloudevents-binding.js';
 import { resolveKafkaEventLogConfig, type KafkaEventLogConfig, type KafkaLogLevel, type ResolvedKafkaEventLogConfig } from './config.js';
 import { toUnavailable } from './errors.js';
 import { startKafkaSubscription } from './kafka.subscription.js';
@@ -84,7 +84,8 @@ interface Clients {
  * **Wire format.** CloudEvents Kafka protocol binding in binary content mode: every attribute of
  * the stored record is a `ce_<name>` header, the value is the JSON of the sealed (encrypted)
  * content, the key is `${tenantid}/${streamid}` and the partition is chosen by the Java-compatible
- * murmur2 partitioner over that key, so a stream stays in one partition, in order. Records and
+ * murmur2 partitioner over that key (or over the tenant id with `partitionBy: 'tenant'`), so a
+ * stream stays in one partition, in order. Records and
  * hashes are those of `sealEvent`, identical to the embedded adapter's.
  *
  * **Positions.** `{ partition, offset }` are Kafka's; a checkpoint is the next offset per
@@ -165,6 +166,22 @@ export class KafkaEventLog implements EventLog {
       throw error;
     }
     return log;
+  }
+
+  /**
+   * The partition that holds a stream's events: murmur2 over the record key
+   * (`${tenantid}/${streamid}`), or over the tenant id alone with `partitionBy: 'tenant'` (then
+   * every event of a tenant is in one partition and its offsets order the whole tenant).
+   * @throws UnavailableError when the brokers cannot be reached.
+   */
+  async partitionFor(tenantid: string, streamid: string): Promise<number> {
+    const { partitionMetadata } = await this.connect();
+    return this.partitionOfKey(partitionMetadata, tenantid, streamid);
+  }
+
+  private partitionOfKey(partitionMetadata: PartitionMetadata[], tenantid: string, streamid: string): number {
+    const key = this.config.partitionBy === 'tenant' ? tenantid : streamPartitionKey(tenantid, streamid);
+    return this.partitioner({ topic: this.config.topic, partitionMetadata, message: { key, value: null } });
   }
 
   /**
@@ -621,7 +638,7 @@ export class KafkaEventLog implements EventLog {
       const sealed = sealEvent(event, { streamposition: head.streamposition + 1, prevhash: head.hash, recordedat, batchid }, key, cipher);
       heads.set(streamKey, { streamposition: sealed.record.streamposition, hash: sealed.hash });
       const message = toKafkaMessage(sealed);
-      const partition = this.partitioner({ topic, partitionMetadata, message: { key: message.key, value: message.value } });
+      const partition = this.partitionOfKey(partitionMetadata, event.tenantid, event.streamid);
       pendingByDedupe.set(tenantKey, plan.length);
       pendingById.set(event.id, plan.length);
       plan.push({ kind: 'new', sealed, message, partition, event });
