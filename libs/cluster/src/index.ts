@@ -1,2 +1,2 @@
-export { ReadSide, PortRecallBackend, type ReadSideOptions, type ReadSideStores } from './read-side.js';
+export { ALL_SHARED, ReadSide, PortRecallBackend, type Placement, type ReadSideOptions, type ReadSidePlacements, type ReadSideStores } from './read-side.js';
 export { inMemoryStores, serverStores, type ServerStoresConfig } from './stores.js';

@@ -9,25 +9,32 @@ import type { GraphStore } from '@memfabric/graph-store';
 import {
   AsyncProjectionRuntime,
   InMemoryGenerationStore,
-  MEMORY_UNITS_PROJECTION,
   type AsyncProjectionHandler,
   type DeadLetterStore,
   type GenerationStore,
   type ProjectionStatus,
 } from '@memfabric/projections';
 import { memoryUnitsProjection, SqliteDeadLetterStore, SqliteMemoryUnitStore, SqliteProjectionRuntime, SqliteUnitDecisions } from '@memfabric/projections-sqlite';
+import { ChdbAnalyticsStore } from '@memfabric/analytics-chdb';
+import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
 import {
+  analyticsProjection,
   asyncAnalyticsProjection,
   asyncExtractionProcessor,
   asyncGraphProjection,
   asyncVectorProjection,
+  extractionProcessor,
   GRAPH_PROJECTION,
+  openGraphStore,
+  sqliteGraphProjection,
+  sqliteVectorProjection,
   VECTOR_PROJECTION,
+  type SqliteVectorProjection,
   type VectorGenerationStores,
 } from '@memfabric/read-models';
 import type { GraphReader, ReadModelProgress, RecallBackend } from '@memfabric/recall';
 import type { Checkpoint } from '@memfabric/event-log';
-import { UnavailableError, ValidationError } from '@memfabric/errors';
+import { ConfigurationError, UnavailableError, ValidationError } from '@memfabric/errors';
 import type { LexicalIndex } from '@memfabric/vector-index';
 
 /**
@@ -49,6 +56,30 @@ export interface ReadSideStores {
   close(): Promise<void>;
 }
 
+/**
+ * Where one read model (or the extraction processor) runs in a process:
+ * - `embedded`: on the embedded runtime in this process, into `<dataDir>` (SQLite, HNSW files,
+ *   chDB), with its checkpoint in the same file as its data, so a restart resumes exactly where
+ *   the data is. Every process that runs it reads the whole log (nothing is shared), and only
+ *   this process can read the result: use it for the read models this process serves.
+ * - `shared`: on the asynchronous runtime as the consumer group `projection:<name>:g<N>`, which
+ *   every replica running it shares (Kafka assigns each a set of partitions), writing through
+ *   {@link ReadSideOptions.stores} (the server stores); the group commits after the store acknowledged.
+ * - `off`: not run here.
+ */
+export type Placement = 'embedded' | 'shared' | 'off';
+
+/** The placement of each read model and of the extraction processor (the memory units always run embedded). */
+export interface ReadSidePlacements {
+  readonly vectors: Placement;
+  readonly graph: Placement;
+  readonly analytics: Placement;
+  readonly extraction: Placement;
+}
+
+/** Every read model and the extraction on the shared stores (the default of {@link ReadSide.open}). */
+export const ALL_SHARED: ReadSidePlacements = { vectors: 'shared', graph: 'shared', analytics: 'shared', extraction: 'shared' };
+
 /** Options of {@link ReadSide.open}. */
 export interface ReadSideOptions {
   /** The event log (Kafka in a cluster, the SQLite log on one machine). */
@@ -60,7 +91,10 @@ export interface ReadSideOptions {
    */
   readonly dataDir: string;
   readonly embedder: Embedder;
-  readonly stores: ReadSideStores;
+  /** The server stores (or their in-memory doubles) of the `shared` read models; required when any is shared. */
+  readonly stores?: ReadSideStores;
+  /** Where each read model runs; default {@link ALL_SHARED}. */
+  readonly placements?: ReadSidePlacements;
   /** Extractor of the extraction processor; `null` runs no extraction (the graph then only gets facts other processes append). */
   readonly extractor: Extractor | null;
   /** Events per batch of each runtime; default 500. */
@@ -87,15 +121,23 @@ export class ReadSide {
   /** @internal the recall backend, once asked for (refreshed after applied batches). */
   backend: PortRecallBackend | undefined;
 
+  private readonly graphStores = new Map<number, GraphStore>();
+
   private constructor(
     readonly log: EventLog,
     private readonly db: Database.Database,
-    /** The memory-unit projection (embedded runtime over the log port). */
+    /** The memory units and every `embedded` read model (embedded runtime over the log port). */
     readonly unitsRuntime: SqliteProjectionRuntime,
-    /** Vectors, extraction, graph and analytics (asynchronous runtime over the store ports). */
+    /** The `shared` read models (asynchronous runtime over the store ports). */
     readonly runtime: AsyncProjectionRuntime,
     readonly memoryUnits: SqliteMemoryUnitStore,
     private readonly options: ReadSideOptions,
+    /** Where each read model runs. */
+    readonly placements: ReadSidePlacements,
+    /** The analytics store: the embedded chDB or the shared one; also where recalls are logged. */
+    readonly analytics: AnalyticsStore,
+    private readonly embeddedVectors: SqliteVectorProjection | undefined,
+    private readonly ownedAnalytics: AnalyticsStore | undefined,
   ) {}
 
   /**
@@ -103,33 +145,66 @@ export class ReadSide {
    * @throws ConfigurationError for invalid runtime options.
    */
   static async open(options: ReadSideOptions): Promise<ReadSide> {
+    const placements = options.placements ?? ALL_SHARED;
+    const shared = (Object.keys(placements) as (keyof ReadSidePlacements)[]).filter((k) => placements[k] === 'shared' && (k !== 'extraction' || options.extractor));
+    const stores = options.stores;
+    if (!stores && shared.some((k) => k !== 'extraction')) {
+      throw new ConfigurationError(`read side: ${shared.filter((k) => k !== 'extraction').join(', ')} run on the shared stores, but no stores were given (configure the server stores or place them embedded)`);
+    }
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const db = new Database(path.join(options.dataDir, 'memory-units.db'));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    // erased content must not linger in free pages (see eraseSubject)
+    db.pragma('secure_delete = ON');
+    let ownedAnalytics: AnalyticsStore | undefined;
     try {
       const batch = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
       const onError = options.onError ? { onError: options.onError } : {};
-      const unitsRuntime = SqliteProjectionRuntime.open({ log: options.log, db, handlers: [memoryUnitsProjection()], ...batch, ...onError });
+      if (placements.analytics === 'embedded' || !stores) {
+        const chdb = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
+        ownedAnalytics = chdb;
+        await chdb.migrate();
+      }
+      const analytics = placements.analytics === 'embedded' || !stores ? ownedAnalytics! : stores.analytics;
       const units = new SqliteMemoryUnitStore(db);
       const decisions = new SqliteUnitDecisions(db);
-      const handlers: AsyncProjectionHandler<unknown>[] = [
-        asyncVectorProjection({
-          embedder: options.embedder,
-          decisions,
-          units,
-          stores: (g) => options.stores.vectors(g),
-          ...(options.stores.dropVectors ? { drop: (g: number) => options.stores.dropVectors!(g) } : {}),
-        }),
-        ...(options.extractor ? [asyncExtractionProcessor(options.log, options.extractor)] : []),
-        asyncGraphProjection({
-          decisions,
-          units,
-          store: (g) => options.stores.graph(g),
-          ...(options.stores.dropGraph ? { drop: (g: number) => options.stores.dropGraph!(g) } : {}),
-        }),
-        asyncAnalyticsProjection(options.stores.analytics),
+      // embedded runtime, in run order within one pass: the memory units decide the lifecycle the
+      // vector and graph read models consume, extraction appends the facts the graph reads
+      const embeddedVectors =
+        placements.vectors === 'embedded' ? sqliteVectorProjection(options.embedder, { indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`), decisions, units }) : undefined;
+      const embedded: SqliteProjectionHandler<unknown>[] = [
+        memoryUnitsProjection(),
+        ...(embeddedVectors ? [embeddedVectors.handler] : []),
+        ...(placements.extraction === 'embedded' && options.extractor ? [extractionProcessor(options.log, options.extractor)] : []),
+        ...(placements.graph === 'embedded' ? [sqliteGraphProjection({ decisions, units })] : []),
+        ...(placements.analytics === 'embedded' ? [analyticsProjection(analytics)] : []),
       ];
+      const unitsRuntime = SqliteProjectionRuntime.open({ log: options.log, db, handlers: embedded, ...batch, ...onError });
+      const handlers: AsyncProjectionHandler<unknown>[] = [];
+      if (placements.vectors === 'shared') {
+        handlers.push(
+          asyncVectorProjection({
+            embedder: options.embedder,
+            decisions,
+            units,
+            stores: (g) => stores!.vectors(g),
+            ...(stores!.dropVectors ? { drop: (g: number) => stores!.dropVectors!(g) } : {}),
+          }),
+        );
+      }
+      if (placements.extraction === 'shared' && options.extractor) handlers.push(asyncExtractionProcessor(options.log, options.extractor));
+      if (placements.graph === 'shared') {
+        handlers.push(
+          asyncGraphProjection({
+            decisions,
+            units,
+            store: (g) => stores!.graph(g),
+            ...(stores!.dropGraph ? { drop: (g: number) => stores!.dropGraph!(g) } : {}),
+          }),
+        );
+      }
+      if (placements.analytics === 'shared') handlers.push(asyncAnalyticsProjection(stores!.analytics));
       const deadLetters: DeadLetterStore = new SqliteDeadLetterStore(db);
       // generation switches become visible to recall after each applied batch
       const applied: { side?: ReadSide } = {};
@@ -142,9 +217,10 @@ export class ReadSide {
         ...batch,
         ...onError,
       });
-      applied.side = new ReadSide(options.log, db, unitsRuntime, runtime, units, options);
+      applied.side = new ReadSide(options.log, db, unitsRuntime, runtime, units, options, placements, analytics, embeddedVectors, ownedAnalytics);
       return applied.side;
     } catch (error) {
+      await ownedAnalytics?.close();
       db.close();
       throw error;
     }
@@ -214,28 +290,56 @@ export class ReadSide {
     return this.backend;
   }
 
-  /** The stores of the active vector generation, or undefined before its first batch. */
+  /** The stores of the active vector generation (embedded or shared), or undefined before its first batch or when vectors are off. */
   async activeVectors(): Promise<VectorGenerationStores | undefined> {
-    const generation = await this.activeGeneration(VECTOR_PROJECTION);
-    return generation === undefined ? undefined : this.options.stores.vectors(generation);
+    if (this.placements.vectors === 'embedded') {
+      const generation = this.unitsRuntime.activeGeneration(VECTOR_PROJECTION);
+      return generation === undefined ? undefined : this.embeddedVectors!.indexes(this.db, generation);
+    }
+    const generation = await this.sharedGeneration(VECTOR_PROJECTION);
+    return generation === undefined ? undefined : this.options.stores!.vectors(generation);
   }
 
-  /** The store of the active graph generation, or undefined before its first batch. */
+  /** The store of the active graph generation (embedded or shared), or undefined before its first batch or when the graph is off. */
   async activeGraph(): Promise<GraphStore | undefined> {
-    const generation = await this.activeGeneration(GRAPH_PROJECTION);
-    return generation === undefined ? undefined : this.options.stores.graph(generation);
+    if (this.placements.graph === 'embedded') {
+      const generation = this.unitsRuntime.activeGeneration(GRAPH_PROJECTION);
+      if (generation === undefined) return undefined;
+      let store = this.graphStores.get(generation);
+      if (!store) {
+        store = openGraphStore(this.db, generation);
+        this.graphStores.clear();
+        this.graphStores.set(generation, store);
+      }
+      return store;
+    }
+    const generation = await this.sharedGeneration(GRAPH_PROJECTION);
+    return generation === undefined ? undefined : this.options.stores!.graph(generation);
   }
 
-  private async activeGeneration(projection: string): Promise<number | undefined> {
+  private async sharedGeneration(projection: string): Promise<number | undefined> {
+    if (!this.runtime.names.includes(projection)) return undefined;
     return (await this.runtime.generations(projection)).find((g) => g.state === 'active')?.generation;
   }
 
-  /** Stops both runtimes, flushes the query log and closes the stores and the memory-unit file (not the log). */
+  /**
+   * Checkpoints the memory-unit file's WAL into the database and truncates it, so erased content
+   * (overwritten in place, `secure_delete` is on) leaves no copy in the WAL.
+   * @returns whether a reader kept the WAL busy (then it is truncated at a later call).
+   */
+  truncateWal(): { readonly busy: boolean } {
+    const [row] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return { busy: (row?.busy ?? 0) !== 0 };
+  }
+
+  /** Stops both runtimes, flushes the query log, saves the HNSW files and closes the stores and the memory-unit file (not the log). */
   async close(): Promise<void> {
     await this.backend?.flush();
     await this.runtime.stop();
     await this.unitsRuntime.stop();
-    await this.options.stores.close();
+    this.embeddedVectors?.saveIndexFiles();
+    await this.options.stores?.close();
+    await this.ownedAnalytics?.close();
     this.db.close();
   }
 }
@@ -259,13 +363,12 @@ export class PortRecallBackend implements RecallBackend {
   ) {
     this.embedder = options.embedder;
     this.units = side.memoryUnits;
-    this.queryLog = new QueryLogBuffer(options.stores.analytics, {});
+    this.queryLog = new QueryLogBuffer(side.analytics, {});
     const names = side.projections;
     this.progress = {
       names,
       reached: async (projection: string, checkpoint: Checkpoint) => {
-        const reached =
-          projection === MEMORY_UNITS_PROJECTION ? await side.unitsRuntime.reached(projection, checkpoint) : await side.runtime.reached(projection, checkpoint);
+        const reached = side.unitsRuntime.names.includes(projection) ? await side.unitsRuntime.reached(projection, checkpoint) : await side.runtime.reached(projection, checkpoint);
         if (reached) await this.refresh();
         return reached;
       },

@@ -16,7 +16,7 @@ import { MEMORY_UNITS_PROJECTION } from '@memfabric/projections';
 import { BUILTIN_CHANNELS, RecallEngine } from '@memfabric/recall';
 import { describeRecallBackendContract, type RecallBackendHarness } from '@memfabric/recall/testing';
 import { GRAPH_PROJECTION, VECTOR_PROJECTION } from '@memfabric/read-models';
-import { inMemoryStores, ReadSide } from '../src/index.js';
+import { inMemoryStores, ReadSide, type ReadSidePlacements } from '../src/index.js';
 
 /**
  * The read side assembled over ports runs the same recall-backend contract as the embedded
@@ -32,15 +32,25 @@ const embedder = new HashEmbedder({ dimensions: 64 });
  * @param continuous - run the runtimes' loops and wait for them (a Kafka consumer then stays in
  *   its group instead of joining again for every catch-up pass).
  */
-async function harness(log: EventLog, closeLog: () => Promise<void>, continuous = false): Promise<RecallBackendHarness & { side: ReadSide }> {
+async function harness(
+  log: EventLog,
+  closeLog: () => Promise<void>,
+  continuous = false,
+  placements?: ReadSidePlacements,
+): Promise<RecallBackendHarness & { side: ReadSide }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-read-side-'));
-  const analytics = ChdbAnalyticsStore.open({ path: path.join(dir, 'analytics') });
-  await analytics.migrate();
+  let stores = {};
+  if (!placements) {
+    const analytics = ChdbAnalyticsStore.open({ path: path.join(dir, 'analytics') });
+    await analytics.migrate();
+    stores = { stores: inMemoryStores({ id: embedder.modelId, dimension: embedder.dimensions }, analytics) };
+  }
   const side = await ReadSide.open({
     log,
     dataDir: dir,
     embedder,
-    stores: inMemoryStores({ id: embedder.modelId, dimension: embedder.dimensions }, analytics),
+    ...stores,
+    ...(placements ? { placements } : {}),
     extractor: new LazyNlpExtractor(),
     batchSize: 50,
   });
@@ -116,6 +126,15 @@ if (!kafkaSkip) {
   describeRecallBackendContract('read side over ports on the Kafka mock cluster (1 partition; in-memory stores; chDB)', async () => {
     const { log, close } = await kafkaLog(1);
     return harness(log, close, true);
+  });
+}
+
+if (!kafkaSkip) {
+  // what a query gateway without server stores runs: the embedded read models of the all-in-one,
+  // fed by Kafka, extraction shared with the projectors' consumer group
+  describeRecallBackendContract('read side on the Kafka mock cluster with embedded read models (SQLite + HNSW + FTS5, chDB; extraction in a consumer group)', async () => {
+    const { log, close } = await kafkaLog(1);
+    return harness(log, close, true, { vectors: 'embedded', graph: 'embedded', analytics: 'embedded', extraction: 'shared' });
   });
 }
 
