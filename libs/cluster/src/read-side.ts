@@ -8,6 +8,7 @@ import type { Extractor } from '@memfabric/extraction';
 import type { GraphStore } from '@memfabric/graph-store';
 import {
   AsyncProjectionRuntime,
+  consumerGroupOf,
   InMemoryGenerationStore,
   type AsyncProjectionHandler,
   type DeadLetterStore,
@@ -50,8 +51,8 @@ export interface ReadSideStores {
   graph(generation: number): Promise<GraphStore>;
   /** Drops what a graph generation wrote. */
   dropGraph?(generation: number): Promise<void>;
-  /** The analytics store (every event flattened; the recall query log). */
-  readonly analytics: AnalyticsStore;
+  /** The analytics store (every event flattened; the recall query log); absent: the read side keeps an embedded one. */
+  readonly analytics?: AnalyticsStore;
   /** Closes every store opened. */
   close(): Promise<void>;
 }
@@ -161,12 +162,12 @@ export class ReadSide {
     try {
       const batch = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
       const onError = options.onError ? { onError: options.onError } : {};
-      if (placements.analytics === 'embedded' || !stores) {
+      if (placements.analytics === 'embedded' || !stores?.analytics) {
         const chdb = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
         ownedAnalytics = chdb;
         await chdb.migrate();
       }
-      const analytics = placements.analytics === 'embedded' || !stores ? ownedAnalytics! : stores.analytics;
+      const analytics = placements.analytics === 'embedded' || !stores?.analytics ? ownedAnalytics! : stores.analytics;
       const units = new SqliteMemoryUnitStore(db);
       const decisions = new SqliteUnitDecisions(db);
       // embedded runtime, in run order within one pass: the memory units decide the lifecycle the
@@ -204,7 +205,10 @@ export class ReadSide {
           }),
         );
       }
-      if (placements.analytics === 'shared') handlers.push(asyncAnalyticsProjection(stores!.analytics));
+      if (placements.analytics === 'shared') {
+        if (!stores?.analytics) throw new ConfigurationError('read side: analytics runs on the shared stores, but no analytics server (ClickHouse) is configured');
+        handlers.push(asyncAnalyticsProjection(stores.analytics));
+      }
       const deadLetters: DeadLetterStore = new SqliteDeadLetterStore(db);
       // generation switches become visible to recall after each applied batch
       const applied: { side?: ReadSide } = {};
@@ -318,8 +322,33 @@ export class ReadSide {
   }
 
   private async sharedGeneration(projection: string): Promise<number | undefined> {
-    if (!this.runtime.names.includes(projection)) return undefined;
+    if (!this.runtime.names.includes(projection)) {
+      // read here, projected by other processes into the shared stores
+      return this.options.stores && this.readsShared(projection) ? 1 : undefined;
+    }
     return (await this.runtime.generations(projection)).find((g) => g.state === 'active')?.generation;
+  }
+
+  /** Whether `projection` is read from the shared stores but projected by other processes (placement `off` with stores given). */
+  private readsShared(projection: string): boolean {
+    const key = projection === VECTOR_PROJECTION ? 'vectors' : projection === GRAPH_PROJECTION ? 'graph' : undefined;
+    return key !== undefined && this.placements[key] === 'off' && this.options.stores !== undefined;
+  }
+
+  /**
+   * The read models recall waits for: those run here, and those projected elsewhere into the
+   * shared stores (their consumer group's committed checkpoint, generation 1).
+   */
+  get progressNames(): readonly string[] {
+    return [...this.projections, ...[VECTOR_PROJECTION, GRAPH_PROJECTION].filter((p) => this.readsShared(p))];
+  }
+
+  /** Whether `projection` has applied every event before `checkpoint` (next offset per partition). */
+  async reached(projection: string, checkpoint: Checkpoint): Promise<boolean> {
+    if (this.unitsRuntime.names.includes(projection)) return this.unitsRuntime.reached(projection, checkpoint);
+    if (this.runtime.names.includes(projection)) return this.runtime.reached(projection, checkpoint);
+    const committed = await this.log.committed(consumerGroupOf(projection, 1));
+    return Object.entries(checkpoint).every(([p, next]) => (committed[Number(p)] ?? 0) >= next);
   }
 
   /**
@@ -364,11 +393,10 @@ export class PortRecallBackend implements RecallBackend {
     this.embedder = options.embedder;
     this.units = side.memoryUnits;
     this.queryLog = new QueryLogBuffer(side.analytics, {});
-    const names = side.projections;
     this.progress = {
-      names,
+      names: side.progressNames,
       reached: async (projection: string, checkpoint: Checkpoint) => {
-        const reached = side.unitsRuntime.names.includes(projection) ? await side.unitsRuntime.reached(projection, checkpoint) : await side.runtime.reached(projection, checkpoint);
+        const reached = await side.reached(projection, checkpoint);
         if (reached) await this.refresh();
         return reached;
       },

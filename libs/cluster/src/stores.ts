@@ -1,5 +1,6 @@
 import { QdrantClient } from '@qdrant/js-client-rest';
 import type { AnalyticsStore } from '@memfabric/analytics';
+import { ConfigurationError } from '@memfabric/errors';
 import { ClickHouseAnalyticsStore, type ClickHouseAnalyticsConfig } from '@memfabric/analytics-clickhouse';
 import type { EmbeddingModelRef } from '@memfabric/vector-index';
 import { ExactVectorIndex, InMemoryLexicalIndex } from '@memfabric/vector-index';
@@ -72,9 +73,9 @@ export function inMemoryStores(model: EmbeddingModelRef, analytics: AnalyticsSto
   };
 }
 
-/** Where the server read models live. */
+/** Where the server read models live; a read model without its entry has no server store here. */
 export interface ServerStoresConfig {
-  readonly qdrant: {
+  readonly qdrant?: {
     readonly url: string;
     readonly apiKey?: string;
     /** Collection name prefix; generation N writes `<prefix>_g<N>`. Default `memfabric_units`. */
@@ -85,53 +86,71 @@ export interface ServerStoresConfig {
    * into generation N writes the database `<database>-g<N>`, which must exist (Neo4j Enterprise
    * or Aura: one database per generation).
    */
-  readonly neo4j: Neo4jGraphStoreConfig & { readonly database?: string };
-  readonly clickhouse: ClickHouseAnalyticsConfig;
+  readonly neo4j?: Neo4jGraphStoreConfig & { readonly database?: string };
+  readonly clickhouse?: ClickHouseAnalyticsConfig;
   /** The embedding model recorded in each Qdrant collection. */
   readonly model: EmbeddingModelRef;
+}
+
+function notConfigured(what: string): never {
+  throw new ConfigurationError(`no ${what} server is configured in this process`);
 }
 
 /**
  * The read side on the server adapters: Qdrant (one collection per vector generation, dense and
  * sparse BM25 vectors in the same points), Neo4j (one database per graph generation) and
- * ClickHouse (analytics and the query log). Connections are opened on first use; `migrate`
- * runs on the ClickHouse tables before the store is returned.
- * @throws ConfigurationError from the adapters for an invalid URL or option.
+ * ClickHouse (analytics and the query log), each only when configured. Connections are opened on
+ * first use; `migrate` runs on the ClickHouse tables before the stores are returned.
+ * @throws ConfigurationError from the adapters for an invalid URL or option, or when a read model
+ *   without a configured server asks for its store.
+ * @throws UnavailableError when ClickHouse cannot be reached (retriable).
  */
 export async function serverStores(config: ServerStoresConfig): Promise<ReadSideStores> {
-  const prefix = config.qdrant.collectionPrefix ?? 'memfabric_units';
+  const prefix = config.qdrant?.collectionPrefix ?? 'memfabric_units';
   const collection = (g: number) => `${prefix}_g${g}`;
-  const qdrantAuth = { url: config.qdrant.url, ...(config.qdrant.apiKey === undefined ? {} : { apiKey: config.qdrant.apiKey }) };
+  const qdrant = config.qdrant;
+  const qdrantAuth = qdrant ? { url: qdrant.url, ...(qdrant.apiKey === undefined ? {} : { apiKey: qdrant.apiKey }) } : undefined;
   const vectors = new GenerationCache<VectorGenerationStores & { indexes: QdrantIndexes }>(
     async (g) => {
+      if (!qdrantAuth) notConfigured('Qdrant (vector store)');
       const indexes = await QdrantIndexes.open({ ...qdrantAuth, collection: collection(g), model: config.model });
       return { indexes, vectors: indexes.vector, lexical: indexes.lexical, lexicalWrittenByVectors: true };
     },
     (s) => s.indexes.close(),
   );
+  const neo4j = config.neo4j;
   const graphs = new GenerationCache<GraphStore>(
     (g) => {
-      const base = config.neo4j.database;
+      if (!neo4j) notConfigured('Neo4j (graph store)');
+      const base = neo4j.database;
       const database = g === 1 ? base : `${base ?? 'neo4j'}-g${g}`;
-      return Neo4jGraphStore.start({ ...config.neo4j, ...(database === undefined ? {} : { database }) });
+      return Neo4jGraphStore.start({ ...neo4j, ...(database === undefined ? {} : { database }) });
     },
     (s) => s.close(),
   );
-  const analytics = new ClickHouseAnalyticsStore(config.clickhouse);
-  await analytics.migrate();
+  let analytics: ClickHouseAnalyticsStore | undefined;
+  if (config.clickhouse) {
+    analytics = new ClickHouseAnalyticsStore(config.clickhouse);
+    try {
+      await analytics.migrate();
+    } catch (error) {
+      await analytics.close();
+      throw error;
+    }
+  }
   return {
     vectors: (g) => vectors.get(g),
     dropVectors: async (g) => {
       await vectors.forget(g);
-      await new QdrantClient({ ...qdrantAuth, checkCompatibility: false }).deleteCollection(collection(g));
+      if (qdrantAuth) await new QdrantClient({ ...qdrantAuth, checkCompatibility: false }).deleteCollection(collection(g));
     },
     graph: (g) => graphs.get(g),
     dropGraph: (g) => graphs.forget(g),
-    analytics,
+    ...(analytics ? { analytics } : {}),
     close: async () => {
       await vectors.closeAll();
       await graphs.closeAll();
-      await analytics.close();
+      await analytics?.close();
     },
   };
 }

@@ -6,7 +6,8 @@
  * `POST /v1/recall` (waiting on the write's consistency token) and prints the hits with their
  * explanations and whether each question's labelled evidence turn was recalled in the top 10.
  *
- * Environment: `MEMFABRIC_DATA_DIR` (default `./data`); `--json` prints a one-line summary last.
+ * Environment: `MEMFABRIC_DATA_DIR` (default `./data`); `--json` prints a one-line summary last;
+ * `--cluster` runs the same job through the local cluster instead (`runClusterDemo`).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,6 +29,15 @@ async function request<T>(url: string, init?: RequestInit): Promise<T> {
   const body = (await response.json()) as T & { detail?: string };
   if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status} ${body.detail ?? ''}`);
   return body;
+}
+
+if (process.argv.includes('--cluster')) {
+  // the same job through the cluster: mock Kafka and one OS process per service
+  const { runClusterDemo } = await import('@memfabric/local-cluster');
+  const summary = await runClusterDemo(say);
+  if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (!summary.verify.valid) process.exitCode = 1;
+  process.exit();
 }
 
 const fabric = await startFabric({ ...process.env, MEMFABRIC_INGEST_PORT: process.env.MEMFABRIC_INGEST_PORT ?? '0', MEMFABRIC_LOG_LEVEL: process.env.MEMFABRIC_LOG_LEVEL ?? 'warn' });

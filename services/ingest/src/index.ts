@@ -37,3 +37,5 @@ export type { AppendResponse, AppendResultItem, EventBatch, HealthStatus, Proble
 export { apiSchemas } from '@memfabric/events';
 export * from './security/index.js';
 export { securedApp } from './secured-app.js';
+export { READINESS_CHECK_TIMEOUT_MS, ServiceHealthModule, type ReadinessCheck } from './service-health.module.js';
+export { serviceMain, type RunningService, type ServiceMainOptions } from './service-main.js';

@@ -1,7 +1,8 @@
 /**
  * Runs the ingest service alone: `npm start -w @memfabric/ingest` (tsx), or
  * `node services/ingest/dist/main.js` after a build. Configuration comes from the environment
- * (see `loadIngestConfig`); SIGINT/SIGTERM stop it gracefully.
+ * (see `loadIngestConfig`); SIGINT/SIGTERM stop it gracefully. With `MEMFABRIC_KAFKA_BROKERS`
+ * set it appends to Kafka (`startClusterIngest`), else to the SQLite log in `MEMFABRIC_DATA_DIR`.
  */
 import 'reflect-metadata';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { pino } from 'pino';
 import { MemfabricError } from '@memfabric/errors';
 import type { IngestEnv } from './ingest.config.js';
 import { startIngest, type RunningIngest } from './ingest.server.js';
+import { serviceMain } from './service-main.js';
 
 /**
  * Starts the service and stops it on SIGINT/SIGTERM. On a start-up failure it sets the exit
@@ -46,5 +48,12 @@ export async function main(env: IngestEnv): Promise<RunningIngest | undefined> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await main(process.env);
+  const brokers = process.env['MEMFABRIC_KAFKA_BROKERS'];
+  if (brokers !== undefined && brokers.trim() !== '') {
+    // in the cluster: append to Kafka (loaded only here, so the embedded path never imports the Kafka client)
+    const { startClusterIngest } = await import('./cluster-ingest.server.js');
+    await serviceMain('ingest', () => startClusterIngest(process.env));
+  } else {
+    await main(process.env);
+  }
 }
