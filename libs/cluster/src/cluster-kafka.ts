@@ -35,9 +35,13 @@ export function openClusterKafka(conn: KafkaConnection, options: { readonly logL
     ...(conn.ssl ? { ssl: true } : {}),
     ...(conn.sasl ? { sasl: conn.sasl } : {}),
     fetchMaxWaitMs: conn.fetchMaxWaitMs,
+    idempotentProducer: conn.idempotentProducer,
+    sessionTimeoutMs: conn.sessionTimeoutMs,
+    heartbeatIntervalMs: conn.heartbeatIntervalMs,
     logLevel: options.logLevel ?? 'warn',
   };
-  const vault = new KafkaKeyVault({ ...common, topic: conn.keysTopic, clientId: `${conn.clientId}.keys`, masterKey: conn.masterKey, createTopic: conn.createTopics });
+  const state = { ...common, createTopic: conn.createTopics, checkTopicConfig: conn.checkTopicConfig };
+  const vault = new KafkaKeyVault({ ...state, topic: conn.keysTopic, clientId: `${conn.clientId}.keys`, masterKey: conn.masterKey });
   const log = new KafkaEventLog({
     ...common,
     topic: conn.topic,
@@ -45,13 +49,10 @@ export function openClusterKafka(conn: KafkaConnection, options: { readonly logL
     partitions: conn.partitions,
     partitionBy: 'tenant',
     createTopic: conn.createTopics,
-    idempotentProducer: conn.idempotentProducer,
-    sessionTimeoutMs: conn.sessionTimeoutMs,
-    heartbeatIntervalMs: conn.heartbeatIntervalMs,
     vault,
     cipher: new AesGcmContentCipher(),
   });
-  const checkpoints = new KafkaCheckpointStore({ ...common, topic: conn.checkpointsTopic, clientId: `${conn.clientId}.checkpoints`, createTopic: conn.createTopics });
+  const checkpoints = new KafkaCheckpointStore({ ...state, topic: conn.checkpointsTopic, clientId: `${conn.clientId}.checkpoints` });
   return {
     log,
     vault,

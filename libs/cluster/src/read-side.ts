@@ -1,11 +1,15 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { QueryLogBuffer, type AnalyticsStore, type QueryLogRow } from '@memfabric/analytics';
-import type { Embedder } from '@memfabric/embeddings';
-import { lag, type EventLog } from '@memfabric/event-log';
-import type { Extractor } from '@memfabric/extraction';
-import type { GraphStore } from '@memfabric/graph-store';
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import {
+  QueryLogBuffer,
+  type AnalyticsStore,
+  type QueryLogRow,
+} from "@memfabric/analytics";
+import type { Embedder } from "@memfabric/embeddings";
+import { lag, type EventLog } from "@memfabric/event-log";
+import type { Extractor } from "@memfabric/extraction";
+import type { GraphStore } from "@memfabric/graph-store";
 import {
   AsyncProjectionRuntime,
   consumerGroupOf,
@@ -14,10 +18,16 @@ import {
   type DeadLetterStore,
   type GenerationStore,
   type ProjectionStatus,
-} from '@memfabric/projections';
-import { memoryUnitsProjection, SqliteDeadLetterStore, SqliteMemoryUnitStore, SqliteProjectionRuntime, SqliteUnitDecisions } from '@memfabric/projections-sqlite';
-import { ChdbAnalyticsStore } from '@memfabric/analytics-chdb';
-import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
+} from "@memfabric/projections";
+import {
+  memoryUnitsProjection,
+  SqliteDeadLetterStore,
+  SqliteMemoryUnitStore,
+  SqliteProjectionRuntime,
+  SqliteUnitDecisions,
+} from "@memfabric/projections-sqlite";
+import { ChdbAnalyticsStore } from "@memfabric/analytics-chdb";
+import type { SqliteProjectionHandler } from "@memfabric/projections-sqlite";
 import {
   analyticsProjection,
   asyncAnalyticsProjection,
@@ -32,11 +42,19 @@ import {
   VECTOR_PROJECTION,
   type SqliteVectorProjection,
   type VectorGenerationStores,
-} from '@memfabric/read-models';
-import type { GraphReader, ReadModelProgress, RecallBackend } from '@memfabric/recall';
-import type { Checkpoint } from '@memfabric/event-log';
-import { ConfigurationError, UnavailableError, ValidationError } from '@memfabric/errors';
-import type { LexicalIndex } from '@memfabric/vector-index';
+} from "@memfabric/read-models";
+import type {
+  GraphReader,
+  ReadModelProgress,
+  RecallBackend,
+} from "@memfabric/recall";
+import type { Checkpoint } from "@memfabric/event-log";
+import {
+  ConfigurationError,
+  UnavailableError,
+  ValidationError,
+} from "@memfabric/errors";
+import type { LexicalIndex } from "@memfabric/vector-index";
 
 /**
  * The stores of the read side, per read model and generation: server adapters (Qdrant, Neo4j,
@@ -68,7 +86,7 @@ export interface ReadSideStores {
  *   {@link ReadSideOptions.stores} (the server stores); the group commits after the store acknowledged.
  * - `off`: not run here.
  */
-export type Placement = 'embedded' | 'shared' | 'off';
+export type Placement = "embedded" | "shared" | "off";
 
 /** The placement of each read model and of the extraction processor (the memory units always run embedded). */
 export interface ReadSidePlacements {
@@ -79,7 +97,12 @@ export interface ReadSidePlacements {
 }
 
 /** Every read model and the extraction on the shared stores (the default of {@link ReadSide.open}). */
-export const ALL_SHARED: ReadSidePlacements = { vectors: 'shared', graph: 'shared', analytics: 'shared', extraction: 'shared' };
+export const ALL_SHARED: ReadSidePlacements = {
+  vectors: "shared",
+  graph: "shared",
+  analytics: "shared",
+  extraction: "shared",
+};
 
 /** Options of {@link ReadSide.open}. */
 export interface ReadSideOptions {
@@ -129,8 +152,8 @@ export class ReadSide {
     private readonly db: Database.Database,
     /** The memory units and every `embedded` read model (embedded runtime over the log port). */
     readonly unitsRuntime: SqliteProjectionRuntime,
-    /** The `shared` read models (asynchronous runtime over the store ports). */
-    readonly runtime: AsyncProjectionRuntime,
+    /** The `shared` read models (asynchronous runtime over the store ports); undefined when none is shared here. */
+    readonly runtime: AsyncProjectionRuntime | undefined,
     readonly memoryUnits: SqliteMemoryUnitStore,
     private readonly options: ReadSideOptions,
     /** Where each read model runs. */
@@ -147,81 +170,134 @@ export class ReadSide {
    */
   static async open(options: ReadSideOptions): Promise<ReadSide> {
     const placements = options.placements ?? ALL_SHARED;
-    const shared = (Object.keys(placements) as (keyof ReadSidePlacements)[]).filter((k) => placements[k] === 'shared' && (k !== 'extraction' || options.extractor));
+    const shared = (
+      Object.keys(placements) as (keyof ReadSidePlacements)[]
+    ).filter(
+      (k) =>
+        placements[k] === "shared" && (k !== "extraction" || options.extractor),
+    );
     const stores = options.stores;
-    if (!stores && shared.some((k) => k !== 'extraction')) {
-      throw new ConfigurationError(`read side: ${shared.filter((k) => k !== 'extraction').join(', ')} run on the shared stores, but no stores were given (configure the server stores or place them embedded)`);
+    if (!stores && shared.some((k) => k !== "extraction")) {
+      throw new ConfigurationError(
+        `read side: ${shared.filter((k) => k !== "extraction").join(", ")} run on the shared stores, but no stores were given (configure the server stores or place them embedded)`,
+      );
     }
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    const db = new Database(path.join(options.dataDir, 'memory-units.db'));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    const db = new Database(path.join(options.dataDir, "memory-units.db"));
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
     // erased content must not linger in free pages (see eraseSubject)
-    db.pragma('secure_delete = ON');
+    db.pragma("secure_delete = ON");
     let ownedAnalytics: AnalyticsStore | undefined;
     try {
-      const batch = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
+      const batch =
+        options.batchSize === undefined ? {} : { batchSize: options.batchSize };
       const onError = options.onError ? { onError: options.onError } : {};
-      if (placements.analytics === 'embedded' || !stores?.analytics) {
-        const chdb = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
+      if (placements.analytics === "embedded" || !stores?.analytics) {
+        const chdb = ChdbAnalyticsStore.open({
+          path: path.join(options.dataDir, "analytics"),
+        });
         ownedAnalytics = chdb;
         await chdb.migrate();
       }
-      const analytics = placements.analytics === 'embedded' || !stores?.analytics ? ownedAnalytics! : stores.analytics;
+      const analytics =
+        placements.analytics === "embedded" || !stores?.analytics
+          ? ownedAnalytics!
+          : stores.analytics;
       const units = new SqliteMemoryUnitStore(db);
       const decisions = new SqliteUnitDecisions(db);
       // embedded runtime, in run order within one pass: the memory units decide the lifecycle the
       // vector and graph read models consume, extraction appends the facts the graph reads
       const embeddedVectors =
-        placements.vectors === 'embedded' ? sqliteVectorProjection(options.embedder, { indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`), decisions, units }) : undefined;
+        placements.vectors === "embedded"
+          ? sqliteVectorProjection(options.embedder, {
+              indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`),
+              decisions,
+              units,
+            })
+          : undefined;
       const embedded: SqliteProjectionHandler<unknown>[] = [
         memoryUnitsProjection(),
         ...(embeddedVectors ? [embeddedVectors.handler] : []),
-        ...(placements.extraction === 'embedded' && options.extractor ? [extractionProcessor(options.log, options.extractor)] : []),
-        ...(placements.graph === 'embedded' ? [sqliteGraphProjection({ decisions, units })] : []),
-        ...(placements.analytics === 'embedded' ? [analyticsProjection(analytics)] : []),
+        ...(placements.extraction === "embedded" && options.extractor
+          ? [extractionProcessor(options.log, options.extractor)]
+          : []),
+        ...(placements.graph === "embedded"
+          ? [sqliteGraphProjection({ decisions, units })]
+          : []),
+        ...(placements.analytics === "embedded"
+          ? [analyticsProjection(analytics)]
+          : []),
       ];
-      const unitsRuntime = SqliteProjectionRuntime.open({ log: options.log, db, handlers: embedded, ...batch, ...onError });
+      const unitsRuntime = SqliteProjectionRuntime.open({
+        log: options.log,
+        db,
+        handlers: embedded,
+        ...batch,
+        ...onError,
+      });
       const handlers: AsyncProjectionHandler<unknown>[] = [];
-      if (placements.vectors === 'shared') {
+      if (placements.vectors === "shared") {
         handlers.push(
           asyncVectorProjection({
             embedder: options.embedder,
             decisions,
             units,
             stores: (g) => stores!.vectors(g),
-            ...(stores!.dropVectors ? { drop: (g: number) => stores!.dropVectors!(g) } : {}),
+            ...(stores!.dropVectors
+              ? { drop: (g: number) => stores!.dropVectors!(g) }
+              : {}),
           }),
         );
       }
-      if (placements.extraction === 'shared' && options.extractor) handlers.push(asyncExtractionProcessor(options.log, options.extractor));
-      if (placements.graph === 'shared') {
+      if (placements.extraction === "shared" && options.extractor)
+        handlers.push(asyncExtractionProcessor(options.log, options.extractor));
+      if (placements.graph === "shared") {
         handlers.push(
           asyncGraphProjection({
             decisions,
             units,
             store: (g) => stores!.graph(g),
-            ...(stores!.dropGraph ? { drop: (g: number) => stores!.dropGraph!(g) } : {}),
+            ...(stores!.dropGraph
+              ? { drop: (g: number) => stores!.dropGraph!(g) }
+              : {}),
           }),
         );
       }
-      if (placements.analytics === 'shared') {
-        if (!stores?.analytics) throw new ConfigurationError('read side: analytics runs on the shared stores, but no analytics server (ClickHouse) is configured');
+      if (placements.analytics === "shared") {
+        if (!stores?.analytics)
+          throw new ConfigurationError(
+            "read side: analytics runs on the shared stores, but no analytics server (ClickHouse) is configured",
+          );
         handlers.push(asyncAnalyticsProjection(stores.analytics));
       }
       const deadLetters: DeadLetterStore = new SqliteDeadLetterStore(db);
       // generation switches become visible to recall after each applied batch
       const applied: { side?: ReadSide } = {};
-      const runtime = await AsyncProjectionRuntime.open({
-        log: options.log,
-        handlers,
-        deadLetters,
-        generations: options.generations ?? new InMemoryGenerationStore(),
-        onApplied: () => applied.side?.backend?.refresh(),
-        ...batch,
-        ...onError,
-      });
-      applied.side = new ReadSide(options.log, db, unitsRuntime, runtime, units, options, placements, analytics, embeddedVectors, ownedAnalytics);
+      const runtime =
+        handlers.length === 0
+          ? undefined
+          : await AsyncProjectionRuntime.open({
+              log: options.log,
+              handlers,
+              deadLetters,
+              generations: options.generations ?? new InMemoryGenerationStore(),
+              onApplied: () => applied.side?.backend?.refresh(),
+              ...batch,
+              ...onError,
+            });
+      applied.side = new ReadSide(
+        options.log,
+        db,
+        unitsRuntime,
+        runtime,
+        units,
+        options,
+        placements,
+        analytics,
+        embeddedVectors,
+        ownedAnalytics,
+      );
       return applied.side;
     } catch (error) {
       await ownedAnalytics?.close();
@@ -232,7 +308,7 @@ export class ReadSide {
 
   /** Every projection of both runtimes, memory units first. */
   get projections(): readonly string[] {
-    return [...this.unitsRuntime.names, ...this.runtime.names];
+    return [...this.unitsRuntime.names, ...(this.runtime?.names ?? [])];
   }
 
   /**
@@ -244,7 +320,7 @@ export class ReadSide {
     let total = 0;
     for (;;) {
       const units = await this.unitsRuntime.runUntilCaughtUp();
-      const rest = await this.runtime.runUntilCaughtUp();
+      const rest = (await this.runtime?.runUntilCaughtUp()) ?? { processed: 0 };
       const processed = units.processed + rest.processed;
       total += processed;
       if (processed === 0 && (await this.lagged()) === 0) {
@@ -257,14 +333,17 @@ export class ReadSide {
   /** Events behind the log end, summed over every projection of both runtimes. */
   async lagged(): Promise<number> {
     const end = await this.log.end();
-    const statuses: ProjectionStatus[] = [...(await this.unitsRuntime.status()), ...(await this.runtime.status())];
+    const statuses: ProjectionStatus[] = [
+      ...(await this.unitsRuntime.status()),
+      ...((await this.runtime?.status()) ?? []),
+    ];
     return statuses.reduce((n, s) => n + lag(s.checkpoint, end), 0);
   }
 
   /** Starts both runtimes' continuous loops. */
   start(): void {
     this.unitsRuntime.start();
-    this.runtime.start();
+    this.runtime?.start();
   }
 
   /**
@@ -272,14 +351,20 @@ export class ReadSide {
    * the log end, seen twice in a row `pollMs` apart (a processor may append after its batch).
    * @throws UnavailableError when that does not happen within `timeoutMs` (default 60 000 ms).
    */
-  async settled(options: { readonly timeoutMs?: number; readonly pollMs?: number } = {}): Promise<void> {
+  async settled(
+    options: { readonly timeoutMs?: number; readonly pollMs?: number } = {},
+  ): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     const pollMs = options.pollMs ?? 20;
     let caughtUp = 0;
     while (caughtUp < 2) {
-      if (Date.now() > deadline) throw new UnavailableError(`the read side did not catch up within ${options.timeoutMs ?? 60_000} ms (${await this.lagged()} events behind)`);
+      if (Date.now() > deadline)
+        throw new UnavailableError(
+          `the read side did not catch up within ${options.timeoutMs ?? 60_000} ms (${await this.lagged()} events behind)`,
+        );
       caughtUp = (await this.lagged()) === 0 ? caughtUp + 1 : 0;
-      if (caughtUp < 2) await new Promise((resolve) => setTimeout(resolve, pollMs));
+      if (caughtUp < 2)
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
     await this.backend?.refresh();
   }
@@ -296,17 +381,21 @@ export class ReadSide {
 
   /** The stores of the active vector generation (embedded or shared), or undefined before its first batch or when vectors are off. */
   async activeVectors(): Promise<VectorGenerationStores | undefined> {
-    if (this.placements.vectors === 'embedded') {
+    if (this.placements.vectors === "embedded") {
       const generation = this.unitsRuntime.activeGeneration(VECTOR_PROJECTION);
-      return generation === undefined ? undefined : this.embeddedVectors!.indexes(this.db, generation);
+      return generation === undefined
+        ? undefined
+        : this.embeddedVectors!.indexes(this.db, generation);
     }
     const generation = await this.sharedGeneration(VECTOR_PROJECTION);
-    return generation === undefined ? undefined : this.options.stores!.vectors(generation);
+    return generation === undefined
+      ? undefined
+      : this.options.stores!.vectors(generation);
   }
 
   /** The store of the active graph generation (embedded or shared), or undefined before its first batch or when the graph is off. */
   async activeGraph(): Promise<GraphStore | undefined> {
-    if (this.placements.graph === 'embedded') {
+    if (this.placements.graph === "embedded") {
       const generation = this.unitsRuntime.activeGeneration(GRAPH_PROJECTION);
       if (generation === undefined) return undefined;
       let store = this.graphStores.get(generation);
@@ -318,21 +407,38 @@ export class ReadSide {
       return store;
     }
     const generation = await this.sharedGeneration(GRAPH_PROJECTION);
-    return generation === undefined ? undefined : this.options.stores!.graph(generation);
+    return generation === undefined
+      ? undefined
+      : this.options.stores!.graph(generation);
   }
 
-  private async sharedGeneration(projection: string): Promise<number | undefined> {
-    if (!this.runtime.names.includes(projection)) {
+  private async sharedGeneration(
+    projection: string,
+  ): Promise<number | undefined> {
+    if (!this.runtime?.names.includes(projection)) {
       // read here, projected by other processes into the shared stores
-      return this.options.stores && this.readsShared(projection) ? 1 : undefined;
+      return this.options.stores && this.readsShared(projection)
+        ? 1
+        : undefined;
     }
-    return (await this.runtime.generations(projection)).find((g) => g.state === 'active')?.generation;
+    return (await this.runtime.generations(projection)).find(
+      (g) => g.state === "active",
+    )?.generation;
   }
 
   /** Whether `projection` is read from the shared stores but projected by other processes (placement `off` with stores given). */
   private readsShared(projection: string): boolean {
-    const key = projection === VECTOR_PROJECTION ? 'vectors' : projection === GRAPH_PROJECTION ? 'graph' : undefined;
-    return key !== undefined && this.placements[key] === 'off' && this.options.stores !== undefined;
+    const key =
+      projection === VECTOR_PROJECTION
+        ? "vectors"
+        : projection === GRAPH_PROJECTION
+          ? "graph"
+          : undefined;
+    return (
+      key !== undefined &&
+      this.placements[key] === "off" &&
+      this.options.stores !== undefined
+    );
   }
 
   /**
@@ -340,15 +446,24 @@ export class ReadSide {
    * shared stores (their consumer group's committed checkpoint, generation 1).
    */
   get progressNames(): readonly string[] {
-    return [...this.projections, ...[VECTOR_PROJECTION, GRAPH_PROJECTION].filter((p) => this.readsShared(p))];
+    return [
+      ...this.projections,
+      ...[VECTOR_PROJECTION, GRAPH_PROJECTION].filter((p) =>
+        this.readsShared(p),
+      ),
+    ];
   }
 
   /** Whether `projection` has applied every event before `checkpoint` (next offset per partition). */
   async reached(projection: string, checkpoint: Checkpoint): Promise<boolean> {
-    if (this.unitsRuntime.names.includes(projection)) return this.unitsRuntime.reached(projection, checkpoint);
-    if (this.runtime.names.includes(projection)) return this.runtime.reached(projection, checkpoint);
+    if (this.unitsRuntime.names.includes(projection))
+      return this.unitsRuntime.reached(projection, checkpoint);
+    if (this.runtime?.names.includes(projection))
+      return this.runtime.reached(projection, checkpoint);
     const committed = await this.log.committed(consumerGroupOf(projection, 1));
-    return Object.entries(checkpoint).every(([p, next]) => (committed[Number(p)] ?? 0) >= next);
+    return Object.entries(checkpoint).every(
+      ([p, next]) => (committed[Number(p)] ?? 0) >= next,
+    );
   }
 
   /**
@@ -357,14 +472,16 @@ export class ReadSide {
    * @returns whether a reader kept the WAL busy (then it is truncated at a later call).
    */
   truncateWal(): { readonly busy: boolean } {
-    const [row] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    const [row] = this.db.pragma("wal_checkpoint(TRUNCATE)") as {
+      busy: number;
+    }[];
     return { busy: (row?.busy ?? 0) !== 0 };
   }
 
   /** Stops both runtimes, flushes the query log, saves the HNSW files and closes the stores and the memory-unit file (not the log). */
   async close(): Promise<void> {
     await this.backend?.flush();
-    await this.runtime.stop();
+    await this.runtime?.stop();
     await this.unitsRuntime.stop();
     this.embeddedVectors?.saveIndexFiles();
     await this.options.stores?.close();
@@ -384,7 +501,8 @@ export class PortRecallBackend implements RecallBackend {
   readonly units: SqliteMemoryUnitStore;
   readonly progress: ReadModelProgress;
   private readonly queryLog: QueryLogBuffer;
-  private current: { vectors?: VectorGenerationStores; graph?: GraphStore } = {};
+  private current: { vectors?: VectorGenerationStores; graph?: GraphStore } =
+    {};
 
   constructor(
     private readonly side: ReadSide,
@@ -405,11 +523,17 @@ export class PortRecallBackend implements RecallBackend {
 
   /** Resolves the active generations' stores again (after a generation switch). */
   async refresh(): Promise<void> {
-    const [vectors, graph] = await Promise.all([this.side.activeVectors(), this.side.activeGraph()]);
-    this.current = { ...(vectors ? { vectors } : {}), ...(graph ? { graph } : {}) };
+    const [vectors, graph] = await Promise.all([
+      this.side.activeVectors(),
+      this.side.activeGraph(),
+    ]);
+    this.current = {
+      ...(vectors ? { vectors } : {}),
+      ...(graph ? { graph } : {}),
+    };
   }
 
-  vectors(): VectorGenerationStores['vectors'] | undefined {
+  vectors(): VectorGenerationStores["vectors"] | undefined {
     return this.current.vectors?.vectors;
   }
 
@@ -426,9 +550,15 @@ export class PortRecallBackend implements RecallBackend {
     const partitions = Object.keys(next);
     if (partitions.length > 1) {
       // offsets are per partition; recall's asOf is one offset, which is only meaningful on one partition
-      throw new ValidationError('asOf by time needs a one-partition log: pass asOf.position of the tenant\'s partition instead', [
-        { pointer: '/asOf/time', detail: `the log has ${partitions.length} partitions` },
-      ]);
+      throw new ValidationError(
+        "asOf by time needs a one-partition log: pass asOf.position of the tenant's partition instead",
+        [
+          {
+            pointer: "/asOf/time",
+            detail: `the log has ${partitions.length} partitions`,
+          },
+        ],
+      );
     }
     const offset = next[0];
     return offset === undefined ? undefined : offset - 1;

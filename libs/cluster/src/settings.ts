@@ -100,6 +100,7 @@ export const kafkaSettings = {
   MEMFABRIC_KAFKA_CREATE_TOPICS: flag(true),
   MEMFABRIC_KAFKA_CLIENT_ID: optional,
   MEMFABRIC_KAFKA_IDEMPOTENT_PRODUCER: flag(true),
+  MEMFABRIC_KAFKA_CHECK_TOPIC_CONFIG: flag(true),
   MEMFABRIC_KAFKA_SSL: flag(false),
   MEMFABRIC_KAFKA_SASL_MECHANISM: optional.pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], { error: 'must be plain, scram-sha-256 or scram-sha-512' }).optional()),
   MEMFABRIC_KAFKA_SASL_USERNAME: optional,
@@ -209,6 +210,8 @@ export interface KafkaConnection {
   readonly createTopics: boolean;
   readonly clientId: string;
   readonly idempotentProducer: boolean;
+  /** Check the keys and checkpoints topics' configuration (compaction, retention) at start. */
+  readonly checkTopicConfig: boolean;
   readonly ssl: boolean;
   readonly sasl?: KafkaSaslConfig;
   readonly sessionTimeoutMs: number;
@@ -245,6 +248,7 @@ export function kafkaConnection(s: KafkaShape, service: string): KafkaConnection
     createTopics: s.MEMFABRIC_KAFKA_CREATE_TOPICS,
     clientId: s.MEMFABRIC_KAFKA_CLIENT_ID ?? `memfabric-${service}`,
     idempotentProducer: s.MEMFABRIC_KAFKA_IDEMPOTENT_PRODUCER,
+    checkTopicConfig: s.MEMFABRIC_KAFKA_CHECK_TOPIC_CONFIG,
     ssl: s.MEMFABRIC_KAFKA_SSL,
     ...(s.MEMFABRIC_KAFKA_SASL_MECHANISM
       ? { sasl: { mechanism: s.MEMFABRIC_KAFKA_SASL_MECHANISM, username: s.MEMFABRIC_KAFKA_SASL_USERNAME!, password: s.MEMFABRIC_KAFKA_SASL_PASSWORD ?? '' } }

@@ -20,7 +20,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const body = toProblemDetails(exception, req.path);
-    if (body.status >= 500) {
+    if (body.status === 503) {
+      // expected while a dependency is down (readiness, retries): one line, no stack
+      this.logger.warn({ req: { method: req.method, url: req.originalUrl }, code: body.code, detail: body.detail }, 'request answered 503');
+    } else if (body.status >= 500) {
       this.logger.error({ err: exception, req: { method: req.method, url: req.originalUrl }, code: body.code }, 'request failed');
     }
     if (res.headersSent) {

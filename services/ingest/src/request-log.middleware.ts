@@ -52,6 +52,7 @@ export class RequestLogMiddleware implements NestMiddleware {
       };
       const logger = ((res.locals as Record<symbol, unknown>)[ROUTE_LOGGER] as IngestLogger | undefined) ?? this.logger;
       if (aborted) logger.warn(line, 'request aborted');
+      else if (res.statusCode === 503) logger.warn(line, 'request answered 503');
       else if (res.statusCode >= 500) logger.error(line, 'request failed');
       else logger.info(line, 'request completed');
     };

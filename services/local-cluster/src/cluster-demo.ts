@@ -72,7 +72,7 @@ export async function runClusterDemo(say: (line: string) => void): Promise<Clust
     );
     say(`GET ingest /v1/tenants/${tenant}/streams/session_2/events: ${page.events.length} events`);
     for (const e of page.events.slice(0, 3)) say(`  #${e.streamposition} ${e.actor}: ${e.data?.content ?? '[erased]'}  (hash ${e.hash.slice(0, 12)}…)`);
-    const verify = await request<{ valid: boolean; chains: { events: number; streams: number } }>(`${cluster.audit.url}/v1/tenants/${tenant}/verify`);
+    const verify = await request<{ valid: boolean; chains: { events: number; streams: number } }>(`${cluster.audit!.url}/v1/tenants/${tenant}/verify`);
     say(`audit /v1/tenants/${tenant}/verify: hash chains ${verify.valid ? 'valid' : 'BROKEN'} (${verify.chains.events} events in ${verify.chains.streams} streams)`);
 
     const questions = (raw as { qa?: { question: string; evidence: string[] }[] }[])[0]?.qa ?? [];

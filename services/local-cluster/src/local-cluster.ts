@@ -29,6 +29,8 @@ export interface LocalClusterOptions {
   readonly projectors?: number;
   /** Extra environment for every service (e.g. `MEMFABRIC_EMBEDDER`). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Run the audit service; default true. */
+  readonly audit?: boolean;
   /** How long to wait for every service's `/health/ready`, in ms; default 120 000. */
   readonly readyTimeoutMs?: number;
 }
@@ -61,7 +63,8 @@ export interface LocalCluster {
   readonly services: readonly LocalService[];
   readonly ingest: LocalService;
   readonly gateway: LocalService;
-  readonly audit: LocalService;
+  /** Absent when started with `audit: false`. */
+  readonly audit: LocalService | undefined;
   readonly projectors: readonly LocalService[];
   /** The environment every service got (paths of the key files, never their content). */
   readonly env: Readonly<Record<string, string>>;
@@ -191,6 +194,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     // the mock implements neither CreateTopics with configs nor InitProducerId routing
     MEMFABRIC_KAFKA_CREATE_TOPICS: 'false',
     MEMFABRIC_KAFKA_IDEMPOTENT_PRODUCER: 'false',
+    // the mock routes DescribeConfigs to a controller that does not exist
+    MEMFABRIC_KAFKA_CHECK_TOPIC_CONFIG: 'false',
     // the mock delays a join after a member left by the session timeout minus 1 s
     MEMFABRIC_KAFKA_SESSION_TIMEOUT_MS: '6000',
     MEMFABRIC_KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
@@ -224,7 +229,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   try {
     const ingest = await create('ingest', 'ingest');
     const gateway = await create('query-gateway', 'query-gateway');
-    const audit = await create('audit', 'audit');
+    const audit = options.audit === false ? undefined : await create('audit', 'audit');
     const projectors: ServiceProcess[] = [];
     for (let i = 1; i <= (options.projectors ?? 2); i += 1) projectors.push(await create('projector', `projector-${i}`));
     await Promise.all(services.map((s) => s.ready(options.readyTimeoutMs ?? 120_000)));
