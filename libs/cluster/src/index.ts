@@ -9,5 +9,14 @@ export {
   type ResolvedKafkaKeyVaultConfig,
   type SubjectKeyCounts,
 } from './kafka-state/kafka.key-vault.js';
+export {
+  KafkaCheckpointStore,
+  APPEND_ID_HEADER,
+  DEFAULT_CHECKPOINT_TOPIC,
+  checkpointTopicConfigProblems,
+  resolveKafkaCheckpointStoreConfig,
+  type KafkaCheckpointStoreConfig,
+  type ResolvedKafkaCheckpointStoreConfig,
+} from './kafka-state/kafka.checkpoint-store.js';
 export type { ContentKeyCreatedRecord, ContentKeysDestroyedRecord } from './kafka-state/key-table.js';
 export type { KafkaStateConnectionConfig, KafkaStateLogLevel, KafkaStateSasl, ResolvedKafkaStateConnection } from './kafka-state/config.js';
