@@ -8,6 +8,7 @@ import {
   memoryHistory,
   STATE_READ_PRESET,
   stateAt,
+  type CheckpointStore,
   type EntityHistory,
   type MemoryHistory,
   type PointInTimeState,
@@ -16,23 +17,19 @@ import {
   type StatePoint,
   type StateProgress,
 } from '@memfabric/audit';
-import type { EmbeddedFabric } from '@memfabric/embedded';
-import { GRAPH_PROJECTION, openGraphStore } from '@memfabric/read-models';
-import { ConfigurationError, NotFoundError, ValidationError } from '@memfabric/errors';
+import { NotFoundError, ValidationError } from '@memfabric/errors';
 import { newEventId, type StoredEvent } from '@memfabric/events';
 import type { Subscription } from '@memfabric/event-log';
-import { loadOrCreateSigningKey, nodeSignatureVerifier } from './ed25519.js';
-import { SqliteCheckpointStore } from './sqlite.audit-store.js';
+import type { AuditedFabric } from './audited-fabric.js';
+import { nodeSignatureVerifier } from './ed25519.js';
 import { createCheckpoints, exportTenant, verifyLiveStore, type ExportProgress, type ExportResult, type LiveVerification } from './tamper-evidence.js';
 
-/** Options of {@link EmbeddedAudit.open}. */
-export interface EmbeddedAuditOptions {
-  /** The embedded fabric (log, analytics, projections); the caller owns and closes it. */
-  readonly fabric: EmbeddedFabric;
-  /** Data directory: the signing key is `<dataDir>/audit-signing.key` (created on first use). Ignored with `signer`. */
-  readonly dataDir?: string;
-  /** Signing key to use instead of the data directory's (an HSM- or KMS-backed signer). */
-  readonly signer?: Signer;
+/** What an {@link Audit} is made of. */
+export interface AuditOptions {
+  /** The fabric to audit (see {@link AuditedFabric}); its owner closes it, the audit never does. */
+  readonly fabric: AuditedFabric;
+  /** Signs checkpoints and export manifests (see `loadAuditSigner`, or an HSM- or KMS-backed signer). */
+  readonly signer: Signer;
   /** Clock of checkpoints and read records; default `new Date()`. */
   readonly clock?: () => Date;
 }
@@ -43,7 +40,7 @@ export interface ReadContext {
   readonly caller?: string;
 }
 
-/** Options of {@link EmbeddedAudit.reads}. */
+/** Options of {@link Audit.reads}. */
 export interface ReadsQuery {
   /** Only reads at or after this instant (RFC 3339). */
   readonly since?: string;
@@ -54,37 +51,30 @@ export interface ReadsQuery {
 const PAGE = 1000;
 
 /**
- * The audit service over the embedded fabric: history and point-in-time state computed from the
- * log, the read audit (every history and state read is written to the analytics query log next
- * to recalls), signed checkpoints in the log's SQLite file, export bundles and the live tamper
- * check. Used by the HTTP module and the CLI.
+ * The audit service over an {@link AuditedFabric}: history and point-in-time state computed
+ * from the log, the read audit (every history and state read is written to the analytics query
+ * log next to recalls), signed checkpoints, export bundles and the live tamper check. The same
+ * class serves the embedded fabric (`EmbeddedAudit.open`) and a cluster process (construct it
+ * over the cluster's `AuditedFabric`). Used by the HTTP module and the CLI; the rollback and
+ * erasure actions take {@link fabric}.
  */
-export class EmbeddedAudit {
-  /** Signed checkpoints (table `audit_checkpoints` in the log's file). */
-  readonly checkpoints: SqliteCheckpointStore;
-  /** Events exactly as stored (the log's sealed reads). */
+export class Audit {
+  /** The audited fabric (pass it to `planRollback`, `applyRollback`, `revertRollback`, `eraseSubject`). */
+  readonly fabric: AuditedFabric;
+  readonly signer: Signer;
+  /** Signed checkpoints (the fabric's store). */
+  readonly checkpoints: CheckpointStore;
+  /** Events exactly as stored (the log's sealed reads), positions in each tenant's partition. */
   readonly sealed: LogSealedEventSource;
   private readonly clock: () => Date;
   private checkpointing: Subscription | undefined;
 
-  private constructor(
-    readonly fabric: EmbeddedFabric,
-    readonly signer: Signer,
-    clock: (() => Date) | undefined,
-  ) {
-    this.checkpoints = new SqliteCheckpointStore(fabric.log.db);
-    this.sealed = new LogSealedEventSource(fabric.log);
-    this.clock = clock ?? (() => new Date());
-  }
-
-  /**
-   * Binds the audit to a fabric and loads (or creates) the signing key.
-   * @throws ConfigurationError when neither `signer` nor `dataDir` is given, or the key file is not an Ed25519 key.
-   */
-  static open(options: EmbeddedAuditOptions): EmbeddedAudit {
-    if (!options.signer && !options.dataDir) throw new ConfigurationError('EmbeddedAudit: pass dataDir (where audit-signing.key lives) or a signer');
-    const signer = options.signer ?? loadOrCreateSigningKey(options.dataDir!);
-    return new EmbeddedAudit(options.fabric, signer, options.clock);
+  constructor(options: AuditOptions) {
+    this.fabric = options.fabric;
+    this.signer = options.signer;
+    this.checkpoints = options.fabric.checkpoints;
+    this.sealed = new LogSealedEventSource(options.fabric.log, { tenantPartition: (tenantid) => options.fabric.tenantPartition(tenantid) });
+    this.clock = options.clock ?? (() => new Date());
   }
 
   /** Every event of a tenant in log order (decrypted; erased content reads as `data: null`). */
@@ -116,17 +106,19 @@ export class EmbeddedAudit {
    */
   async entityHistory(tenant: string, entityId: string, context: ReadContext = {}): Promise<EntityHistory> {
     const started = performance.now();
-    const generation = this.fabric.runtime.activeGeneration(GRAPH_PROJECTION);
-    if (generation === undefined) throw new NotFoundError('the knowledge graph has not been projected yet; run `memfabric project`', { context: { tenant } });
-    const history = await entityHistory(openGraphStore(this.fabric.log.db, generation), tenant, entityId);
+    const graph = await this.fabric.activeGraph();
+    if (graph === undefined) throw new NotFoundError('the knowledge graph has not been projected yet; run `memfabric project`', { context: { tenant } });
+    const history = await entityHistory(graph, tenant, entityId);
     await this.recordRead(tenant, context, { kind: 'entity', id: entityId }, [entityId], HISTORY_READ_PRESET, started);
     return history;
   }
 
   /**
-   * The memory units and facts of a tenant at a point, folded from the log alone (see `stateAt`),
-   * recorded in the read audit with the units returned.
+   * The memory units and facts of a tenant at a point, folded from the log alone (see `stateAt`;
+   * `point.position` is an offset of the tenant's partition), recorded in the read audit with
+   * the units returned.
    * @throws ValidationError on a malformed point.
+   * @throws ConfigurationError when the tenant's events are in several partitions.
    */
   async state(tenant: string, point: StatePoint, context: ReadContext = {}, onProgress?: StateProgress): Promise<PointInTimeState> {
     const started = performance.now();
@@ -167,7 +159,10 @@ export class EmbeddedAudit {
     return this.fabric.analytics.listQueries({ tenant, ...(query.since === undefined ? {} : { since: query.since }), ...(query.limit === undefined ? {} : { limit: query.limit }) });
   }
 
-  /** Takes a signed checkpoint of every tenant (or one) now. */
+  /**
+   * Takes a signed checkpoint of every tenant (or one) now.
+   * @throws ConfigurationError when a tenant's events are in several partitions.
+   */
   checkpoint(tenant?: string): Promise<SignedCheckpoint[]> {
     return createCheckpoints(this.deps(), tenant === undefined ? {} : { tenant });
   }
@@ -175,6 +170,7 @@ export class EmbeddedAudit {
   /**
    * Writes the signed export bundle of a tenant into `dir` (new or empty).
    * @throws ValidationError when `dir` is not empty or the tenant has no events.
+   * @throws ConfigurationError when the tenant's events are in several partitions.
    */
   export(tenant: string, dir: string, onProgress?: ExportProgress): Promise<ExportResult> {
     return exportTenant(this.deps(), tenant, dir, onProgress);
