@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eraseSubject } from '@memfabric/audit-node';
+import { embeddedAuditedFabric, eraseSubject } from '@memfabric/audit-node';
 import { EmbeddedFabric } from '@memfabric/embedded';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { normalizeEvent, type NewEvent } from '@memfabric/events';
@@ -159,13 +159,13 @@ describe('erasure residue: no file of the data directory keeps an erased subject
 
   it('erasing a subject unknown in the tenant is a NotFoundError and appends nothing', async () => {
     const end = await fabric.log.end();
-    await expect(eraseSubject(fabric, TENANT, 'nobody')).rejects.toMatchObject({ code: 'not_found', status: 404 });
-    await expect(eraseSubject(fabric, 'other-tenant', ERASED)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(eraseSubject(embeddedAuditedFabric(fabric), TENANT, 'nobody')).rejects.toMatchObject({ code: 'not_found', status: 404 });
+    await expect(eraseSubject(embeddedAuditedFabric(fabric), 'other-tenant', ERASED)).rejects.toMatchObject({ code: 'not_found' });
     expect(await fabric.log.end()).toEqual(end);
   });
 
   it('after the erasure no file holds the subject’s sentences or terms; the other subject stays on disk and recallable', async () => {
-    const erasure = await eraseSubject(fabric, TENANT, ERASED, { reason: 'art. 17' });
+    const erasure = await eraseSubject(embeddedAuditedFabric(fabric), TENANT, ERASED, { reason: 'art. 17' });
     expect(erasure).toMatchObject({ keysDestroyed: 1, units: NADIA.length, walTruncated: true });
     expect(statSync(path.join(dataDir, 'memfabric.db-wal')).size).toBe(0);
 
@@ -183,7 +183,7 @@ describe('erasure residue: no file of the data directory keeps an erased subject
     expect(asked.hits.filter((h) => h.actor === ERASED || NADIA.includes(h.text))).toEqual([]);
 
     // a repeated erasure is harmless and leaves nothing either
-    expect(await eraseSubject(fabric, TENANT, ERASED)).toMatchObject({ keysDestroyed: 0, units: 0, walTruncated: true });
+    expect(await eraseSubject(embeddedAuditedFabric(fabric), TENANT, ERASED)).toMatchObject({ keysDestroyed: 0, units: 0, walTruncated: true });
   });
 
   it('closing the fabric (HNSW files saved, query log flushed) writes nothing of the subject back', async () => {

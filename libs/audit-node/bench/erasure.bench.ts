@@ -21,7 +21,7 @@ import { newKeyMaterial } from '@memfabric/crypto';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { normalizeEvent, type NewEvent } from '@memfabric/events';
 import { EmbeddedFabric } from '@memfabric/embedded';
-import { eraseSubject } from '../src/index.js';
+import { embeddedAuditedFabric, eraseSubject } from '../src/index.js';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '5000' }, subjects: { type: 'string', default: '10' }, repeat: { type: 'string', default: '2' }, json: { type: 'boolean', default: false } },
@@ -63,7 +63,7 @@ async function run(secureDelete: boolean) {
     await fabric.catchUp();
     const project = seconds(started);
     started = process.hrtime.bigint();
-    const erased = await eraseSubject(fabric, 'bench', 'person-0');
+    const erased = await eraseSubject(embeddedAuditedFabric(fabric), 'bench', 'person-0');
     const erase = seconds(started);
     return { secureDelete, events: count, appendSeconds: append, projectSeconds: project, eraseSeconds: erase, unitsErased: erased.units, dbBytes: statSync(path.join(dir, 'memfabric.db')).size };
   } finally {

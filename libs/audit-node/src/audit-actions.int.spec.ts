@@ -9,6 +9,8 @@ import type { NewEvent } from '@memfabric/events';
 import { EmbeddedFabric } from '@memfabric/embedded';
 import { GRAPH_PROJECTION, GraphVisibility, openGraphStore } from '@memfabric/read-models';
 import { applyRollback, eraseSubject, planRollback, revertRollback } from './audit-actions.js';
+import type { AuditedFabric } from './audited-fabric.js';
+import { embeddedAuditedFabric } from './embedded-audited-fabric.js';
 
 const embedder = new HashEmbedder();
 
@@ -19,9 +21,11 @@ function turn(tenant: string, stream: string, actor: string, content: string, ov
 describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-audit-'));
   let fabric: EmbeddedFabric;
+  let audited: AuditedFabric;
 
   beforeAll(async () => {
     fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey: randomBytes(32), embedder, batchSize: 50 });
+    audited = embeddedAuditedFabric(fabric);
   });
   afterAll(async () => {
     await fabric?.close();
@@ -61,14 +65,14 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     await fabric.catchUp();
     const ids = s1.map((r) => r.id);
 
-    const plan = await planRollback(fabric, { tenantid: t, streamid: 's1' });
+    const plan = await planRollback(audited, { tenantid: t, streamid: 's1' });
     expect(plan.units.map((u) => u.id)).toEqual(ids);
-    expect((await planRollback(fabric, { tenantid: t, actor: 'caroline' })).units.map((u) => u.id)).toEqual([ids[0], s2[0]!.id]);
-    expect((await planRollback(fabric, { tenantid: t, batchid: (await fabric.log.getEvent(s2[0]!.id))!.batchid })).units.map((u) => u.id)).toEqual([s2[0]!.id]);
+    expect((await planRollback(audited, { tenantid: t, actor: 'caroline' })).units.map((u) => u.id)).toEqual([ids[0], s2[0]!.id]);
+    expect((await planRollback(audited, { tenantid: t, batchid: (await fabric.log.getEvent(s2[0]!.id))!.batchid })).units.map((u) => u.id)).toEqual([s2[0]!.id]);
     expect(lexical(t, 'zebrafinch')).toEqual([ids[0]]);
     expect(await dense(t, 'Melanie adopted a greyhound called Oscar')).toContain(ids[1]);
 
-    const applied = await applyRollback(fabric, { tenantid: t, streamid: 's1' }, { reason: 'bad import', actor: 'ops' });
+    const applied = await applyRollback(audited, { tenantid: t, streamid: 's1' }, { reason: 'bad import', actor: 'ops' });
     expect(applied.event).toMatchObject({ type: 'rollback.applied', tenantid: t, actor: 'ops', data: { filter: { tenantid: t, streamid: 's1' }, reason: 'bad import' } });
     expect(applied.units.map((u) => u.id)).toEqual(ids);
     expect((await fabric.memoryUnits.getUnits(t, ids)).map((u) => u.status)).toEqual(['rolled_back', 'rolled_back']);
@@ -81,9 +85,9 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     // point in time: before the rollback the units were there
     expect((await fabric.memoryUnits.listUnits(t, { asOf: applied.event.offset - 1 })).map((u) => u.id)).toEqual([...ids, s2[0]!.id]);
     expect(await graphVisibility().hidden(t, ids, { asOf: applied.event.offset - 1 })).toEqual(new Set());
-    expect((await planRollback(fabric, { tenantid: t, streamid: 's1' })).units).toEqual([]);
+    expect((await planRollback(audited, { tenantid: t, streamid: 's1' })).units).toEqual([]);
 
-    const reverted = await revertRollback(fabric, applied.event.id, { reason: 'import was fine' });
+    const reverted = await revertRollback(audited, applied.event.id, { reason: 'import was fine' });
     expect(reverted).toMatchObject({ alreadyReverted: false, event: { type: 'rollback.reverted', data: { rollbackid: applied.event.id } } });
     expect((await fabric.memoryUnits.getUnits(t, ids)).map((u) => u.status)).toEqual(['active', 'active']);
     expect(lexical(t, 'zebrafinch')).toEqual([ids[0]]);
@@ -91,20 +95,20 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     expect(await graphVisibility().hidden(t, ids)).toEqual(new Set());
     expect((await fabric.memoryUnits.listUnits(t, { asOf: reverted.event.offset - 1 })).map((u) => u.id)).toEqual([s2[0]!.id]);
 
-    const again = await revertRollback(fabric, applied.event.id, { reason: 'twice' });
+    const again = await revertRollback(audited, applied.event.id, { reason: 'twice' });
     expect(again).toMatchObject({ alreadyReverted: true, event: { id: reverted.event.id } });
   });
 
   it('rollback input errors are typed: unknown id, a non-rollback id, a bad filter', async () => {
     const t = uniqueTenant();
     const [e] = await fabric.log.append([turn(t, 's', 'leo', 'hello')]);
-    await expect(revertRollback(fabric, '01890000-0000-7000-8000-000000000000')).rejects.toMatchObject({ code: 'not_found' });
-    await expect(revertRollback(fabric, e!.id)).rejects.toMatchObject({ code: 'validation_failed' });
-    const bad = await planRollback(fabric, { tenantid: t, from: '2024-02-01T00:00:00Z', to: 'yesterday' }).catch((error: unknown) => error);
+    await expect(revertRollback(audited, '01890000-0000-7000-8000-000000000000')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(revertRollback(audited, e!.id)).rejects.toMatchObject({ code: 'validation_failed' });
+    const bad = await planRollback(audited, { tenantid: t, from: '2024-02-01T00:00:00Z', to: 'yesterday' }).catch((error: unknown) => error);
     expect(bad).toMatchObject({ code: 'validation_failed', problems: [{ pointer: '/filter/to' }] });
-    await expect(planRollback(fabric, { tenantid: '' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(planRollback(audited, { tenantid: '' })).rejects.toMatchObject({ code: 'validation_failed' });
     for (const impossible of ['2023-02-30T00:00:00Z', '2023-04-31T00:00:00Z', '2023-01-01T24:00:00Z', '2023-01-01t00:00:00z']) {
-      await expect(planRollback(fabric, { tenantid: t, from: impossible }), impossible).rejects.toMatchObject({ code: 'validation_failed', problems: [{ pointer: '/filter/from' }] });
+      await expect(planRollback(audited, { tenantid: t, from: impossible }), impossible).rejects.toMatchObject({ code: 'validation_failed', problems: [{ pointer: '/filter/from' }] });
     }
   });
 
@@ -112,8 +116,8 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     const t = uniqueTenant();
     await fabric.log.append([turn(t, 'chat', 'leo', 'Leo likes trains')]);
     const end = await fabric.log.end();
-    await expect(eraseSubject(fabric, t, 'nobody')).rejects.toMatchObject({ code: 'not_found', status: 404, context: { tenant: t, subject: 'nobody' } });
-    await expect(eraseSubject(fabric, uniqueTenant(), 'leo')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(eraseSubject(audited, t, 'nobody')).rejects.toMatchObject({ code: 'not_found', status: 404, context: { tenant: t, subject: 'nobody' } });
+    await expect(eraseSubject(audited, uniqueTenant(), 'leo')).rejects.toMatchObject({ code: 'not_found' });
     expect(await fabric.log.end()).toEqual(end);
   });
 
@@ -134,7 +138,7 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     expect(derivedRowsHolding('%maya%').length).toBeGreaterThan(0);
     expect((await graph().entitiesByName(t, ['Maya', 'Brightwater'])).length).toBeGreaterThan(0);
 
-    const erasure = await eraseSubject(fabric, t, 'maya', { requestedBy: 'dpo', reason: 'art. 17 request' });
+    const erasure = await eraseSubject(audited, t, 'maya', { requestedBy: 'dpo', reason: 'art. 17 request' });
     expect(erasure).toMatchObject({ keysDestroyed: 1, units: 2, event: { type: 'subject.erased', actor: 'memfabric:system', data: { datasubject: 'maya', requestedby: 'dpo' } } });
 
     const assertGone = async () => {
@@ -161,7 +165,7 @@ describe('audit actions on the embedded fabric', { timeout: 120_000 }, () => {
     await assertGone();
     expect((await fabric.memoryUnits.countUnits(t)).erased).toBe(2);
 
-    const repeat = await eraseSubject(fabric, t, 'maya');
+    const repeat = await eraseSubject(audited, t, 'maya');
     expect(repeat).toMatchObject({ keysDestroyed: 0, units: 0, walTruncated: true });
     await assertGone();
     // the subject may write again after the erasure: that content is new and stays

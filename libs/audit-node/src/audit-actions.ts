@@ -1,17 +1,22 @@
 import { IdempotencyConflictError, MemfabricError, NotFoundError, ValidationError, type FieldProblem } from '@memfabric/errors';
 import { INSTANT_RULE, normalizeEvent, parseInstant, type NewEvent, type RollbackApplied, type StoredEvent } from '@memfabric/events';
 import { MEMORY_UNITS_PROJECTION, rollbackCovers, LIST_UNITS_LIMITS, type MemoryUnit, type ProgressCallback, type RollbackFilter } from '@memfabric/projections';
-import type { EmbeddedFabric } from '@memfabric/embedded';
+import type { AuditedFabric } from './audited-fabric.js';
 
 /**
- * Audit actions on the embedded fabric: rollback by filter (plan, apply, revert) and erasure of
- * a data subject. Each action appends one event to the log (never deletes) and then, unless
- * told not to, runs the projections until they have caught up, so the read models (memory
- * units, vector and lexical indexes, graph, analytics) reflect it when the promise resolves.
+ * Audit actions over the {@link AuditedFabric} port (embedded or cluster): rollback by filter
+ * (plan, apply, revert) and erasure of a data subject. Each action appends one event to the log
+ * (never deletes) and then, unless told not to, catches the read models up
+ * (`AuditedFabric.catchUp`), so they (memory units, vector and lexical indexes, graph,
+ * analytics) reflect it when the promise resolves. Log offsets are those of the tenant's
+ * partition (`AuditedFabric.tenantPartition`).
  */
 
-/** What the audit actions need of the fabric (an `EmbeddedFabric` has it all). */
-export type AuditFabric = Pick<EmbeddedFabric, 'log' | 'memoryUnits' | 'catchUp'>;
+/** What the rollback actions need of the fabric. */
+export type AuditFabric = Pick<AuditedFabric, 'log' | 'memoryUnits' | 'catchUp' | 'tenantPartition'>;
+
+/** What {@link eraseSubject} needs of the fabric. */
+export type ErasureFabric = AuditFabric & Pick<AuditedFabric, 'vault' | 'purgeFiles'>;
 
 /** Stream the audit events (`rollback.applied`, `rollback.reverted`, `subject.erased`) are written to, per tenant. */
 export const AUDIT_STREAM = 'audit';
@@ -32,7 +37,10 @@ export interface AuditActionOptions {
 export interface RollbackPlan {
   /** The validated filter. */
   readonly filter: RollbackFilter;
-  /** Highest log offset the rollback would cover (the log end - 1 when planned); -1 on an empty log. */
+  /**
+   * Highest offset of the tenant's partition the rollback would cover (that partition's end - 1
+   * when planned); -1 when the partition is empty.
+   */
   readonly uptoposition: number;
   /** The `active` memory units the rollback would hide from recall, in log order. */
   readonly units: readonly MemoryUnit[];
@@ -64,12 +72,17 @@ export interface SubjectErasure {
    */
   readonly units: number | null;
   /**
-   * True when the log's WAL was checkpointed and truncated after the purge, so no earlier page
-   * version holding the subject's content or key is left in it; false when another connection
-   * kept the checkpoint from completing (the next erasure or checkpoint empties it) or the
-   * projections were not run.
+   * Whether local files were purged after the read models purged (`AuditedFabric.purgeFiles`;
+   * embedded: the log's WAL checkpointed and truncated, so no earlier page version holding the
+   * subject's content or key is left in it):
+   * - `true`: purged;
+   * - `false`: not purged yet — another connection kept the checkpoint from completing (the
+   *   next erasure or checkpoint empties it), or the read models were not run (`catchUp: false`);
+   * - `null`: the fabric has no local file to purge (no `purgeFiles`, e.g. a cluster whose
+   *   stores are servers: what their storage keeps of deleted data is governed by the backends'
+   *   own compaction and retention).
    */
-  readonly walTruncated: boolean;
+  readonly walTruncated: boolean | null;
 }
 
 /**
@@ -113,14 +126,16 @@ export function checkRollbackFilter(filter: RollbackFilter): RollbackFilter {
 
 /**
  * The memory units a rollback with `filter` would hide from recall now: the `active` units of
- * the tenant it covers (`rollbackCovers`) up to the current log end. Catches the memory-unit
- * projection up first (unless `options.catchUp` is false). Appends nothing.
+ * the tenant it covers (`rollbackCovers`) up to the current end of the tenant's partition.
+ * Catches the memory-unit projection up first (unless `options.catchUp` is false). Appends
+ * nothing.
  * @throws ValidationError for a bad filter (see {@link checkRollbackFilter}).
  */
 export async function planRollback(fabric: AuditFabric, filter: RollbackFilter, options: AuditActionOptions = {}): Promise<RollbackPlan> {
   const checked = checkRollbackFilter(filter);
   if (options.catchUp !== false) await fabric.catchUp(options.onProgress, [MEMORY_UNITS_PROJECTION]);
-  const uptoposition = ((await fabric.log.end())[0] ?? 0) - 1;
+  const partition = await fabric.tenantPartition(checked.tenantid);
+  const uptoposition = ((await fabric.log.end())[partition] ?? 0) - 1;
   return { filter: checked, uptoposition, units: await coveredUnits(fabric, checked, uptoposition) };
 }
 
@@ -143,12 +158,12 @@ async function coveredUnits(fabric: AuditFabric, filter: RollbackFilter, upto: n
 
 /**
  * Applies a rollback: appends a `rollback.applied` event to the tenant's audit stream with the
- * filter, `uptoposition` = the current log end - 1 (events appended later are not covered, even
- * when they match) and the reason, then catches the projections up. Never deletes anything;
- * {@link revertRollback} undoes it.
+ * filter, `uptoposition` = the current end of the tenant's partition - 1 (events appended later
+ * are not covered, even when they match) and the reason, then catches the projections up.
+ * Never deletes anything; {@link revertRollback} undoes it.
  * @param options.actor - who applies it (default {@link SYSTEM_ACTOR}).
  * @returns the stored event (its id is the rollback id) and the units it hid (as planned).
- * @throws ValidationError for a bad filter, actor or reason, or when the log is empty.
+ * @throws ValidationError for a bad filter, actor or reason, or when the tenant's partition is empty.
  */
 export async function applyRollback(
   fabric: AuditFabric,
@@ -156,7 +171,7 @@ export async function applyRollback(
   options: AuditActionOptions & { readonly reason?: string; readonly actor?: string } = {},
 ): Promise<AppliedRollback> {
   const plan = await planRollback(fabric, filter, options);
-  if (plan.uptoposition < 0) throw new ValidationError('nothing to roll back: the log is empty', [{ pointer: '/filter', detail: 'the log holds no event yet' }]);
+  if (plan.uptoposition < 0) throw new ValidationError('nothing to roll back: the log is empty', [{ pointer: '/filter', detail: "the tenant's partition of the log holds no event yet" }]);
   const data: RollbackApplied = { filter: plan.filter, uptoposition: plan.uptoposition, ...(options.reason ? { reason: options.reason } : {}) };
   const event = await appendOne(fabric, auditEvent('rollback.applied', plan.filter.tenantid, options.actor ?? SYSTEM_ACTOR, data as unknown as Record<string, unknown>));
   if (options.catchUp !== false) await fabric.catchUp(options.onProgress);
@@ -207,10 +222,11 @@ export async function revertRollback(
  * subject's content keys in the vault (crypto-shredding: every earlier event of the subject
  * reads with `data: null` from now on, in replays and rebuilds too) and catches the projections
  * up, which purge their derived data (memory-unit text, vector points and HNSW files, lexical
- * documents, graph mentions/facts/entities, analytics rows). Then the log's WAL is checkpointed
- * and truncated: with `secure_delete` on the connection (deleted content overwritten with
- * zeros) no file of the data directory keeps the subject's plaintext or key material. The hash
- * chains cover the encrypted records, so the log still verifies.
+ * documents, graph mentions/facts/entities, analytics rows). Then local files are purged
+ * (`AuditedFabric.purgeFiles`, when the fabric has it; embedded: the log's WAL is checkpointed
+ * and truncated, and with `secure_delete` on the connection, deleted content overwritten with
+ * zeros, no file of the data directory keeps the subject's plaintext or key material). The
+ * hash chains cover the encrypted records, so the log still verifies.
  *
  * A subject exists in a tenant when it has a content key there, live or destroyed: the log
  * creates one with the subject's first event. Safe to repeat: erasing an erased subject appends
@@ -220,7 +236,7 @@ export async function revertRollback(
  *   is appended then).
  */
 export async function eraseSubject(
-  fabric: AuditFabric,
+  fabric: ErasureFabric,
   tenant: string,
   subject: string,
   options: AuditActionOptions & { readonly requestedBy?: string; readonly reason?: string } = {},
@@ -230,13 +246,13 @@ export async function eraseSubject(
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) problems.push({ pointer: '/subject', detail: 'required: 1-256 characters' });
   if (subject === SYSTEM_ACTOR) problems.push({ pointer: '/subject', detail: `${SYSTEM_ACTOR} writes the audit events and cannot be erased` });
   if (problems.length > 0) throw new ValidationError('invalid erasure request', problems);
-  if (fabric.log.vault.subjectKeysSync(tenant, subject).total === 0) {
+  if ((await fabric.vault.subjectKeys(tenant, subject)).total === 0) {
     throw new NotFoundError(`no data subject ${JSON.stringify(subject)} in tenant ${tenant}: no event of it was ever recorded there`, { context: { tenant, subject } });
   }
   const data = { datasubject: subject, ...(options.requestedBy ? { requestedby: options.requestedBy } : {}), ...(options.reason ? { reason: options.reason } : {}) };
   const event = await appendOne(fabric, auditEvent('subject.erased', tenant, SYSTEM_ACTOR, data));
-  const keysDestroyed = await fabric.log.vault.destroy(tenant, subject);
-  if (options.catchUp === false) return { event, keysDestroyed, units: null, walTruncated: false };
+  const keysDestroyed = await fabric.vault.destroy(tenant, subject);
+  if (options.catchUp === false) return { event, keysDestroyed, units: null, walTruncated: fabric.purgeFiles ? false : null };
   await fabric.catchUp(options.onProgress);
   let units = 0;
   let afterOffset: number | undefined;
@@ -251,7 +267,7 @@ export async function eraseSubject(
     if (page.length < LIST_UNITS_LIMITS.maxLimit) break;
     afterOffset = page[page.length - 1]!.createdOffset;
   }
-  const walTruncated = !fabric.log.truncateWal().busy;
+  const walTruncated = fabric.purgeFiles ? !(await fabric.purgeFiles()).busy : null;
   return { event, keysDestroyed, units, walTruncated };
 }
 

@@ -64,8 +64,8 @@ export const nodeSignatureVerifier: SignatureVerifier = {
 /**
  * Loads the audit signing key of a data directory, creating an Ed25519 key pair on first use:
  * `<dir>/audit-signing.key` (PKCS #8 PEM, mode 0600, also set on an existing file) and
- * `<dir>/audit-signing.pub` (SPKI PEM, mode 0644: public, for auditors). Production deployments may keep the private key in a secret store and pass it
- * in as PEM instead.
+ * `<dir>/audit-signing.pub` (SPKI PEM, mode 0644: public, for auditors). Production deployments may keep the private key in a secret store and mount it
+ * as a file instead ({@link signerFromKeyFile}), or pass any {@link Signer} (HSM, KMS).
  * @throws ConfigurationError when the file exists but is not an Ed25519 private key.
  */
 export function loadOrCreateSigningKey(dir: string): NodeEd25519Signer {
@@ -89,20 +89,66 @@ export function loadOrCreateSigningKey(dir: string): NodeEd25519Signer {
 /**
  * A signer from a PKCS #8 PEM private key.
  * @param origin - where the PEM came from, for the error message.
- * @throws ConfigurationError unless it is an Ed25519 private key.
+ * @param hint - what to do about a PEM that does not parse; default: delete the data
+ *   directory's key file to have a new one created.
+ * @throws ConfigurationError (one line, starting with `origin`) unless it is an Ed25519 private key.
  */
-export function signerFromPem(pem: string, origin: string): NodeEd25519Signer {
+export function signerFromPem(pem: string, origin: string, hint = 'delete it to have a new Ed25519 key created, or restore the original'): NodeEd25519Signer {
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch (cause) {
-    throw new ConfigurationError(`${origin}: not a PEM private key; delete it to have a new Ed25519 key created, or restore the original`, { cause });
+    throw new ConfigurationError(`${origin}: not a PEM private key; ${hint}`, { cause });
   }
   try {
     return new NodeEd25519Signer(key);
   } catch (cause) {
     throw new ConfigurationError(`${origin}: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** What to do about a provisioned key file that is unusable. */
+const KEY_FILE_HINT = 'it must hold an Ed25519 private key as PKCS #8 PEM (-----BEGIN PRIVATE KEY-----), e.g. from `openssl genpkey -algorithm ed25519`';
+
+/**
+ * A signer from a key file provisioned outside the fabric (a Kubernetes Secret mounted
+ * read-only, a file written by a secrets agent): an Ed25519 private key as PKCS #8 PEM. Unlike
+ * {@link loadOrCreateSigningKey}, nothing is created or written and the file's mode is left as
+ * the platform set it; the public key is the signer's `publicKeyPem`.
+ * @throws ConfigurationError, one line naming the file, when it cannot be read (missing, a
+ *   directory, permission denied) or does not hold an Ed25519 private key.
+ */
+export function signerFromKeyFile(file: string): NodeEd25519Signer {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a key file' : code === 'EACCES' || code === 'EPERM' ? 'not readable by this process (permission denied)' : `cannot be read (${code ?? (cause as Error).message})`;
+    throw new ConfigurationError(`audit signing key file ${file}: ${why}; ${KEY_FILE_HINT}`, { cause });
+  }
+  return signerFromPem(pem, `audit signing key file ${file}`, KEY_FILE_HINT);
+}
+
+/** Where the audit's signing key comes from (see {@link loadAuditSigner}). */
+export interface SigningKeySource {
+  /** A provisioned key file (PKCS #8 PEM, Ed25519); wins over `dataDir`. */
+  readonly keyFile?: string;
+  /** Data directory whose `audit-signing.key` is used, created on first use. */
+  readonly dataDir?: string;
+}
+
+/**
+ * Loads the audit signer: from `keyFile` when given ({@link signerFromKeyFile}: read-only,
+ * nothing created), else from `<dataDir>/audit-signing.key` ({@link loadOrCreateSigningKey}:
+ * created with its `.pub` on first use). Every audit process of one deployment must sign with
+ * the same key, or checkpoints signed by one fail verification in another.
+ * @throws ConfigurationError when neither is given, or the key is unusable (one line naming the file).
+ */
+export function loadAuditSigner(source: SigningKeySource): NodeEd25519Signer {
+  if (source.keyFile !== undefined) return signerFromKeyFile(source.keyFile);
+  if (source.dataDir !== undefined) return loadOrCreateSigningKey(source.dataDir);
+  throw new ConfigurationError('the audit needs a signing key: pass a key file, a data directory (where audit-signing.key lives) or a signer');
 }
 
 /** SHA-256 of bytes, 64 lower-case hex. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { SqliteEventLog } from '@memfabric/event-log-sqlite';
 import { alterStoredRecord, rechainStream } from '@memfabric/event-log-sqlite/testing';
 import { asserted, corrected, retracted } from '@memfabric/projections/testing';
 import { EmbeddedAudit } from './embedded-audit.js';
-import { loadOrCreateSigningKey, NodeEd25519Signer, SIGNING_KEY_FILES } from './ed25519.js';
+import { loadOrCreateSigningKey, NodeEd25519Signer, signerFromKeyFile, SIGNING_KEY_FILES } from './ed25519.js';
 import { SqliteCheckpointStore } from './sqlite.audit-store.js';
 import { verifyExportDirectory } from './tamper-evidence.js';
 
@@ -60,6 +60,17 @@ describe('embedded audit', { timeout: 60_000 }, () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(path.join(dataDir, SIGNING_KEY_FILES.publicKey), 'utf8')).toBe(audit.signer.publicKeyPem);
     expect(loadOrCreateSigningKey(dataDir).keyId).toBe(audit.signer.keyId);
+  });
+
+  it('signs with a provisioned key file instead of the data directory\'s key when given one', () => {
+    const keyFile = path.join(root, 'provisioned.pem');
+    const provisioned = NodeEd25519Signer.generate();
+    writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o400 });
+    const other = EmbeddedAudit.open({ fabric, dataDir, signingKeyFile: keyFile });
+    expect(other.signer.keyId).toBe(signerFromKeyFile(keyFile).keyId);
+    expect(other.signer.keyId).not.toBe(audit.signer.keyId);
+    expect(EmbeddedAudit.open({ fabric, signer: provisioned, signingKeyFile: keyFile }).signer).toBe(provisioned);
+    expect(() => EmbeddedAudit.open({ fabric, signingKeyFile: path.join(root, 'absent.pem') })).toThrow(/absent\.pem: no such file/);
   });
 
   it('history of a corrected and retracted memory from the log, and the read is audited', async () => {

@@ -7,7 +7,9 @@ export type { PositionedSealedEvent } from '@memfabric/event-log';
 /** One tenant's chain heads at one log position. */
 export interface TenantHeads {
   readonly tenantid: string;
-  /** Offset of the tenant's last event (`-1` when none). */
+  /** The partition that holds the tenant's events (every stream of the tenant is in it). */
+  readonly partition: number;
+  /** Offset of the tenant's last event in {@link partition} (`-1` when none). */
   readonly position: number;
   readonly heads: readonly StreamHead[];
 }
@@ -22,7 +24,8 @@ export interface TenantHeads {
 export interface SealedEventSource {
   /**
    * The tenant's sealed events in log order, from `fromOffset` (inclusive) up to `toOffset`
-   * (inclusive, default the end), at most `limit` (default 1000).
+   * (inclusive, default the end), at most `limit` (default 1000). Offsets are those of the
+   * partition that holds the tenant's events.
    */
   readSealed(tenantid: string, options?: { readonly fromOffset?: number; readonly toOffset?: number; readonly limit?: number }): Promise<PositionedSealedEvent[]>;
 

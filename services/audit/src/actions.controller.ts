@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { EmbeddedAudit } from '@memfabric/audit-node';
+import type { Audit } from '@memfabric/audit-node';
 import { applyRollback, eraseSubject, planRollback, revertRollback } from '@memfabric/audit-node';
 import { NotFoundError, ValidationError, type FieldProblem } from '@memfabric/errors';
+import { checkApiBody, type ApiBodies, type ApiBodyName } from '@memfabric/events';
 import type { RollbackFilter } from '@memfabric/projections';
 import { hasTenant } from '@memfabric/auth';
 import { RequireScope, requirePrincipal } from '@memfabric/ingest';
@@ -16,7 +17,7 @@ export interface RollbackResponse {
   readonly rollbackId?: string;
   readonly position?: { readonly partition: number; readonly offset: number };
   readonly filter: RollbackFilter;
-  /** Highest log offset covered. */
+  /** Highest offset covered, in the partition of the tenant's events. */
   readonly uptoposition: number;
   /** Number of memory units that disappear from recall. */
   readonly units: number;
@@ -24,40 +25,50 @@ export interface RollbackResponse {
   readonly ids: readonly string[];
 }
 
-const FILTER_FIELDS = ['tenantid', 'actor', 'streamid', 'from', 'to', 'batchid'] as const;
-
-function objectBody(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('the request body must be a JSON object', [{ pointer: '', detail: 'must be a JSON object' }]);
-  return body as Record<string, unknown>;
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function optionalText(body: Record<string, unknown>, field: string, max: number, problems: FieldProblem[]): string | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > max) problems.push({ pointer: `/${field}`, detail: `must be a string of at most ${max} characters` });
-  return typeof value === 'string' ? value : undefined;
+/**
+ * The JSON body of an audit POST route checked against its wire contract, the `name` schema
+ * of `schemas/api` (`checkApiBody`: types, lengths, unknown fields refused), as the recall
+ * route checks its body; no body at all reads as `{}` (every audit body is optional).
+ * @param more - what the schema cannot state, given the body as sent (not yet valid); its
+ *   problems follow the schema's, one per field.
+ * @throws ValidationError (400 problem+json) naming every bad field by JSON pointer; its
+ *   message is `invalid <what>: <first pointer> <its rule>`.
+ */
+function parseBody<N extends ApiBodyName>(name: N, raw: unknown, what: string, more: (body: Record<string, unknown>) => FieldProblem[] = () => []): ApiBodies[N] {
+  const body: unknown = raw ?? {};
+  const problems = checkApiBody(name, body);
+  if (isRecord(body)) for (const problem of more(body)) if (!problems.some((p) => p.pointer === problem.pointer)) problems.push(problem);
+  if (problems.length > 0) throw new ValidationError(`invalid ${what}: ${problems[0]!.pointer} ${problems[0]!.detail}`, problems);
+  return body as ApiBodies[N];
 }
 
-function flag(value: unknown, pointer: string): boolean | undefined {
+/** A `true`/`false` (or `1`/`0`) query flag. @throws ValidationError otherwise. */
+function flag(value: string | undefined, pointer: string): boolean | undefined {
   if (value === undefined) return undefined;
-  if (value === true || value === 'true' || value === '1') return true;
-  if (value === false || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
   throw new ValidationError(`${pointer} must be true or false`, [{ pointer, detail: 'must be true or false' }]);
 }
 
 /**
- * Admin routes over the embedded audit actions: rollback by filter (dry run, apply, revert) and
- * erasure of a data subject. Each appends one event (never deletes) and answers once the
- * projections have caught up.
+ * Admin routes over the audit actions: rollback by filter (dry run, apply, revert) and erasure
+ * of a data subject. Each appends one event (never deletes) and answers once the read models
+ * have caught up. Bodies are checked against their `schemas/api` contract (`RollbackRequest`,
+ * `RollbackRevertRequest`, `ErasureRequest`): a wrong type (`"dryRun": "true"`) or an unknown
+ * field answers 400.
  */
 @Controller('v1')
 export class ActionsController {
-  constructor(@Inject(AUDIT) private readonly audit: EmbeddedAudit) {}
+  constructor(@Inject(AUDIT) private readonly audit: Audit) {}
 
   /**
    * `POST /v1/tenants/{tenant}/rollbacks[?dryRun=true]` with `{ filter: { actor?, streamid?, from?, to?, batchid? }, reason?, dryRun? }`:
-   * lists (dry run, 200) or hides (201) the memory units the filter covers.
+   * lists (dry run, 200) or hides (201) the memory units the filter covers. The query's
+   * `dryRun` wins over the body's.
    */
   @Post('tenants/:tenant/rollbacks')
   @RequireScope('audit:admin', { param: 'tenant' })
@@ -69,18 +80,15 @@ export class ActionsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<RollbackResponse> {
     const t = identifier(tenant, '/path/tenant');
-    const body = objectBody(raw);
-    const problems: FieldProblem[] = [];
-    const given = body['filter'] === undefined ? {} : body['filter'];
-    if (typeof given !== 'object' || given === null || Array.isArray(given)) problems.push({ pointer: '/filter', detail: 'must be an object' });
-    const filter: Record<string, unknown> = { ...(given as Record<string, unknown>) };
-    for (const key of Object.keys(filter)) if (!(FILTER_FIELDS as readonly string[]).includes(key)) problems.push({ pointer: `/filter/${key}`, detail: `unknown field; allowed: ${FILTER_FIELDS.join(', ')}` });
-    if (filter['tenantid'] !== undefined && filter['tenantid'] !== t) problems.push({ pointer: '/filter/tenantid', detail: `must be the tenant of the path (${t}) or absent` });
-    const reason = optionalText(body, 'reason', 2048, problems);
-    for (const key of Object.keys(body)) if (!['filter', 'reason', 'dryRun'].includes(key)) problems.push({ pointer: `/${key}`, detail: 'unknown field; allowed: filter, reason, dryRun' });
-    if (problems.length > 0) throw new ValidationError(`invalid rollback request: ${problems[0]!.pointer} ${problems[0]!.detail}`, problems);
-    const dryRun = flag(single(dryRunQuery, 'dryRun'), '/query/dryRun') ?? flag(body['dryRun'], '/dryRun') ?? false;
-    const checked = { ...filter, tenantid: t } as RollbackFilter;
+    const body = parseBody('RollbackRequest', raw, 'rollback request', (b) =>
+      isRecord(b['filter']) && b['filter']['tenantid'] !== undefined && b['filter']['tenantid'] !== t
+        ? [{ pointer: '/filter/tenantid', detail: `must be the tenant of the path (${t}) or absent` }]
+        : [],
+    );
+    const dryRun = flag(single(dryRunQuery, 'dryRun'), '/query/dryRun') ?? body.dryRun ?? false;
+    const reason = body.reason;
+    const filter = body.filter ?? {};
+    const checked: RollbackFilter = { ...filter, tenantid: t };
     const fabric = this.audit.fabric;
     if (dryRun) {
       const plan = await planRollback(fabric, checked);
@@ -112,10 +120,7 @@ export class ActionsController {
       // another tenant's rollback answers exactly like a missing one
       throw new NotFoundError(`no event has id ${rollbackId}: pass the id of a rollback.applied event`, { context: { rollbackId } });
     }
-    const body = objectBody(raw);
-    const problems: FieldProblem[] = [];
-    const reason = optionalText(body, 'reason', 2048, problems);
-    if (problems.length > 0) throw new ValidationError(`invalid revert request: ${problems[0]!.pointer} ${problems[0]!.detail}`, problems);
+    const { reason } = parseBody('RollbackRevertRequest', raw, 'revert request');
     const caller = callerOf(req);
     const reverted = await revertRollback(this.audit.fabric, rollbackId, { ...(reason === undefined ? {} : { reason }), actor: caller });
     return { rollbackId: id, revertEventId: reverted.event.id, alreadyReverted: reverted.alreadyReverted };
@@ -129,11 +134,9 @@ export class ActionsController {
   @RequireScope('audit:admin', { param: 'tenant' })
   @HttpCode(200)
   async erase(@Param('tenant') tenant: string, @Param('subject') subject: string, @Body() raw: unknown, @Req() req: Request): Promise<{ eventId: string; keysDestroyed: number; units: number | null }> {
-    const body = objectBody(raw);
-    const problems: FieldProblem[] = [];
-    const reason = optionalText(body, 'reason', 2048, problems);
-    const requestedBy = optionalText(body, 'requestedBy', 256, problems) ?? callerOf(req);
-    if (problems.length > 0) throw new ValidationError(`invalid erasure request: ${problems[0]!.pointer} ${problems[0]!.detail}`, problems);
+    const body = parseBody('ErasureRequest', raw, 'erasure request');
+    const reason = body.reason;
+    const requestedBy = body.requestedBy ?? callerOf(req);
     const erased = await eraseSubject(this.audit.fabric, identifier(tenant, '/path/tenant'), identifier(subject, '/path/subject'), {
       ...(reason === undefined ? {} : { reason }),
       ...(requestedBy === undefined ? {} : { requestedBy }),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { QueryLogRow } from '@memfabric/analytics';
 import type { ExportManifest, SignedCheckpoint } from '@memfabric/audit';
-import type { EmbeddedAudit, LiveVerification } from '@memfabric/audit-node';
+import type { Audit, LiveVerification } from '@memfabric/audit-node';
 import { RequireScope } from '@memfabric/ingest';
 import type { AuditConfig } from './audit.config.js';
 import { AUDIT, AUDIT_CONFIG } from './audit.tokens.js';
@@ -25,7 +25,7 @@ export interface ExportResponse {
 @Controller('v1/tenants/:tenant')
 export class AdminController {
   constructor(
-    @Inject(AUDIT) private readonly audit: EmbeddedAudit,
+    @Inject(AUDIT) private readonly audit: Audit,
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
   ) {}
 

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { EmbeddedAudit } from '@memfabric/audit-node';
-import type { EmbeddedFabric } from '@memfabric/embedded';
+import type { Signer } from '@memfabric/audit';
+import type { Audit, AuditedFabric } from '@memfabric/audit-node';
 import { adminTokenSecurity, DEFAULT_SECURITY, PinoNestLogger, securedApp, type SecurityModuleOptions } from '@memfabric/ingest';
 import type { AuditConfig } from './audit.config.js';
 import { AuditModule } from './audit.module.js';
@@ -14,14 +14,17 @@ export function createAuditLogger(level: string, destination?: DestinationStream
   return destination === undefined ? pino(options) : pino(options, destination);
 }
 
-/** What {@link createAuditApp} needs. */
+/** What {@link createAuditApp} needs: an `Audit`, or the fabric and signing key to build one (as `AuditModuleOptions`). */
 export interface CreateAuditAppOptions {
-  /** The embedded fabric; the caller owns it and closes it after the app. */
-  readonly fabric: EmbeddedFabric;
+  /** An audit already built; the caller closes it after the app. */
+  readonly audit?: Audit;
+  /** The fabric to audit when `audit` is not given; the caller owns it and closes it after the app. */
+  readonly fabric?: AuditedFabric;
   readonly config: AuditConfig;
-  /** Data directory holding the signing key (unless `audit` is given). */
+  /** Signer when `audit` is not given; default `config.signingKeyFile`, else the key of `dataDir`. */
+  readonly signer?: Signer;
+  /** Data directory holding the signing key (when neither `audit`, `signer` nor `config.signingKeyFile` is given). */
   readonly dataDir?: string;
-  readonly audit?: EmbeddedAudit;
   /** Default pino to stdout at `info`. */
   readonly logger?: Logger;
   /** Authenticator and request protections; default: `config.adminToken` as the only credential (none: loopback mode). */
@@ -33,6 +36,7 @@ export interface CreateAuditAppOptions {
  * body parser, problem+json errors, OpenAPI at `/openapi.json` and at `config.openApiPaths`).
  * Not listening: call `app.listen(port, host)` or hand `app.getHttpServer()` to supertest.
  * `app.close()` does not close the fabric.
+ * @throws ConfigurationError as `AuditModule.forRoot`.
  */
 export async function createAuditApp(options: CreateAuditAppOptions): Promise<NestExpressApplication> {
   const logger = options.logger ?? createAuditLogger('info');
@@ -41,9 +45,10 @@ export async function createAuditApp(options: CreateAuditAppOptions): Promise<Ne
     securedApp(
       options.security ?? adminTokenSecurity(config.adminToken, DEFAULT_SECURITY.config),
       AuditModule.forRoot({
-        fabric: options.fabric,
         config,
         logger,
+        ...(options.fabric === undefined ? {} : { fabric: options.fabric }),
+        ...(options.signer === undefined ? {} : { signer: options.signer }),
         ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
         ...(options.audit === undefined ? {} : { audit: options.audit }),
       }),

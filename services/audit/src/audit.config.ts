@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { signerFromKeyFile } from '@memfabric/audit-node';
 import { configurationError, type ConfigReading } from '@memfabric/ingest';
 
 /** Configuration of the audit service, built and validated by {@link loadAuditConfig}. */
@@ -16,6 +17,12 @@ export interface AuditConfig {
   readonly exportDir: string;
   /** Paths (without leading slash) serving the module's OpenAPI document. */
   readonly openApiPaths: readonly string[];
+  /**
+   * Absolute path of a provisioned signing key (Ed25519, PKCS #8 PEM; e.g. a Kubernetes Secret
+   * mounted read-only), checked when the configuration is read. `undefined`: the data
+   * directory's `audit-signing.key` (created on first use) unless a signer is passed in.
+   */
+  readonly signingKeyFile?: string;
 }
 
 /** Environment variables as `process.env` holds them. */
@@ -60,6 +67,7 @@ function integer(env: AuditEnv, name: string, fallback: number, min: number, max
  * | `MEMFABRIC_AUDIT_MAX_BODY_BYTES` | largest JSON body of the audit routes, bytes | 64 KiB |
  * | `MEMFABRIC_CHECKPOINT_EVERY` | signed checkpoint every N events, 0 = off | 10,000 |
  * | `MEMFABRIC_EXPORT_DIR` | where export bundles are written | `<MEMFABRIC_DATA_DIR or ./data>/exports` |
+ * | `MEMFABRIC_AUDIT_SIGNING_KEY_FILE` | Ed25519 private key (PKCS #8 PEM) to sign checkpoints and exports with; must be readable at start | unset: `<data dir>/audit-signing.key`, created on first use |
  *
  * @param overrides - fields that replace what the environment says (e.g. `openApiPaths`).
  * @param options.adminToken - `false` when another module already checks `MEMFABRIC_ADMIN_TOKEN`
@@ -73,12 +81,22 @@ export function readAuditConfig(env: AuditEnv, overrides: Partial<AuditConfig> =
     problems.push(`MEMFABRIC_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (generate one with \`openssl rand -hex 32\`)`);
   }
   const dataDir = path.resolve(value(env, 'MEMFABRIC_DATA_DIR') ?? './data');
+  const keyFile = value(env, 'MEMFABRIC_AUDIT_SIGNING_KEY_FILE');
+  const signingKeyFile = keyFile === undefined ? undefined : path.resolve(keyFile);
+  if (signingKeyFile !== undefined) {
+    try {
+      signerFromKeyFile(signingKeyFile);
+    } catch (error) {
+      problems.push(`MEMFABRIC_AUDIT_SIGNING_KEY_FILE: ${(error as Error).message}`);
+    }
+  }
   const config: AuditConfig = {
     ...(adminToken === undefined ? {} : { adminToken }),
     maxBodyBytes: integer(env, 'MEMFABRIC_AUDIT_MAX_BODY_BYTES', AUDIT_DEFAULTS.maxBodyBytes, 1, 64 * 1024 * 1024, problems),
     checkpointEvery: integer(env, 'MEMFABRIC_CHECKPOINT_EVERY', AUDIT_DEFAULTS.checkpointEvery, 0, Number.MAX_SAFE_INTEGER, problems),
     exportDir: path.resolve(value(env, 'MEMFABRIC_EXPORT_DIR') ?? path.join(dataDir, 'exports')),
     openApiPaths: AUDIT_DEFAULTS.openApiPaths,
+    ...(signingKeyFile === undefined ? {} : { signingKeyFile }),
     ...overrides,
   };
   return problems.length > 0 ? { problems } : { config, problems };

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedAudit, verifyExportDirectory } from '@memfabric/audit-node';
+import { embeddedAuditedFabric, EmbeddedAudit, NodeEd25519Signer, signerFromKeyFile, verifyExportDirectory, type Audit } from '@memfabric/audit-node';
 import { EmbeddedFabric } from '@memfabric/embedded';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { checkApiBody, type ApiBodyName } from '@memfabric/events';
@@ -17,6 +17,7 @@ import { asserted, corrected, retracted } from '@memfabric/projections/testing';
 import { createAuditApp, createAuditLogger } from './audit.app.js';
 import { loadAuditConfig } from './audit.config.js';
 import { AuditModule } from './audit.module.js';
+import { AUDIT } from './audit.tokens.js';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -45,8 +46,8 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     await fabric.log.append([retracted('acme', 'prefs', c!.id)]);
     await fabric.catchUp();
     const config = loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_ADMIN_TOKEN: TOKEN, MEMFABRIC_CHECKPOINT_EVERY: '0' });
-    app = await createAuditApp({ fabric, audit, config, logger });
-    closed = await createAuditApp({ fabric, audit, config: loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_CHECKPOINT_EVERY: '0' }), logger });
+    app = await createAuditApp({ audit, config, logger });
+    closed = await createAuditApp({ audit, config: loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_CHECKPOINT_EVERY: '0' }), logger });
   });
   afterAll(async () => {
     await app?.close();
@@ -179,6 +180,36 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     expect((await anon().post('/v1/tenants/acme/subjects/maya/erase')).status).toBe(401);
   });
 
+  it('action bodies are checked against their schemas/api contract: a string dryRun or an unknown field answers 400 and appends nothing', async () => {
+    const admin = (req: request.Test) => req.set('Authorization', `Bearer ${TOKEN}`);
+    const end = await fabric.log.end();
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['/v1/tenants/acme/rollbacks', { filter: { streamid: 's1' }, dryRun: 'true' }, '/dryRun'],
+      ['/v1/tenants/acme/rollbacks', { filter: { streamid: 's1' }, dryRun: 'false' }, '/dryRun'],
+      ['/v1/tenants/acme/rollbacks', { filter: { streamid: 's1' }, dryrun: true }, '/dryrun'],
+      ['/v1/tenants/acme/rollbacks', { filter: { streamid: 's1', batch: 'b1' } }, '/filter/batch'],
+      ['/v1/tenants/acme/rollbacks', { filter: { streamid: 42 } }, '/filter/streamid'],
+      ['/v1/rollbacks/00000000-0000-7000-8000-000000000000/revert', { reason: 'x', force: true }, '/force'],
+      ['/v1/tenants/acme/subjects/maya/erase', { reason: 'art. 17', requestedby: 'dpo' }, '/requestedby'],
+      ['/v1/tenants/acme/subjects/maya/erase', { reason: ['art. 17'] }, '/reason'],
+    ];
+    for (const [url, body, pointer] of cases) {
+      const res = await admin(http().post(url).send(body));
+      const what = `${url} ${JSON.stringify(body)}`;
+      expect(res.status, what).toBe(400);
+      expect(res.headers['content-type'], what).toMatch(PROBLEM);
+      expectContract('ProblemDetails', res);
+      expect(res.body, what).toMatchObject({ code: 'validation_failed', errors: [{ pointer }] });
+    }
+    const unknown = (await admin(http().post('/v1/tenants/acme/rollbacks').send({ filter: { streamid: 's1' }, dryRun: 'true' }))).body as { detail: string; errors: { detail: string }[] };
+    expect(unknown.errors[0]!.detail).toBe('must be true or false');
+    expect(unknown.detail).toContain('/dryRun');
+    // the query flag stays a string by nature, and a JSON boolean in the body is accepted
+    expect((await admin(http().post('/v1/tenants/acme/rollbacks?dryRun=1').send({ filter: { streamid: 's1' } }))).status).toBe(200);
+    expect((await admin(http().post('/v1/tenants/acme/rollbacks').send({ filter: { streamid: 's1' }, dryRun: true }))).status).toBe(200);
+    expect(await fabric.log.end()).toEqual(end);
+  });
+
   it('erasure of a subject: history and state no longer return the content, the chains still verify', async () => {
     const [e] = await fabric.log.append([interaction('acme', 's3', 'my phone number is 555-0199', { actor: 'zoe' })]);
     await fabric.catchUp();
@@ -215,7 +246,7 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
   it('shares one Nest app with the ingest module: ingest bodies still parse, audit routes answer, errors stay problem+json', async () => {
     const ingestConfig = loadIngestConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_LOG_LEVEL: 'silent' });
     const auditConfig = loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_ADMIN_TOKEN: TOKEN, MEMFABRIC_CHECKPOINT_EVERY: '0' });
-    const root = securedApp(DEFAULT_SECURITY, IngestModule.forRoot({ log: fabric.log, config: ingestConfig }), AuditModule.forRoot({ fabric, audit, config: auditConfig, logger }));
+    const root = securedApp(DEFAULT_SECURITY, IngestModule.forRoot({ log: fabric.log, config: ingestConfig }), AuditModule.forRoot({ audit, config: auditConfig, logger }));
     const shared = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), { bodyParser: false, logger: false });
     await shared.init();
     try {
@@ -235,5 +266,30 @@ describe('audit HTTP API', { timeout: 60_000 }, () => {
     } finally {
       await shared.close();
     }
+  });
+
+  it('builds its audit over any AuditedFabric, signing with config.signingKeyFile, else a signer, else the data directory key', async () => {
+    const keyFile = path.join(dir, 'provisioned-signing.pem');
+    writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o400 });
+    const config = loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_CHECKPOINT_EVERY: '0', MEMFABRIC_AUDIT_SIGNING_KEY_FILE: keyFile });
+    const built = await createAuditApp({ fabric: embeddedAuditedFabric(fabric), config, dataDir: dir, logger: createAuditLogger('silent') });
+    try {
+      const own = built.get<Audit>(AUDIT);
+      expect(own).not.toBe(audit);
+      expect(own.signer.keyId).toBe(signerFromKeyFile(keyFile).keyId);
+      const history = await request(built.getHttpServer()).get(`/v1/tenants/acme/memories/${memoryId}/history`);
+      expect(history.status).toBe(200);
+    } finally {
+      await built.close();
+    }
+    const signer = NodeEd25519Signer.generate();
+    expect(AuditModule.forRoot({ fabric: embeddedAuditedFabric(fabric), config, signer, logger }).providers).toContainEqual({ provide: AUDIT, useValue: expect.objectContaining({ signer }) as unknown });
+    const plain = loadAuditConfig({ MEMFABRIC_DATA_DIR: dir });
+    expect(AuditModule.forRoot({ fabric: embeddedAuditedFabric(fabric), config: plain, dataDir: dir, logger }).providers).toContainEqual({
+      provide: AUDIT,
+      useValue: expect.objectContaining({ signer: expect.objectContaining({ keyId: audit.signer.keyId }) as unknown }) as unknown,
+    });
+    expect(() => AuditModule.forRoot({ config: plain, logger })).toThrow(/pass an audit, or the fabric/);
+    expect(() => AuditModule.forRoot({ fabric: embeddedAuditedFabric(fabric), config: plain, logger })).toThrow(/needs a signing key/);
   });
 });

@@ -1,8 +1,9 @@
 import { Inject, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { EmbeddedAudit } from '@memfabric/audit-node';
-import type { EmbeddedFabric } from '@memfabric/embedded';
+import type { Signer } from '@memfabric/audit';
+import { Audit, loadAuditSigner, type AuditedFabric } from '@memfabric/audit-node';
+import { ConfigurationError } from '@memfabric/errors';
 import { INGEST_LOGGER, ProblemDetailsFilter, routeLogger } from '@memfabric/ingest';
 import { ActionsController } from './actions.controller.js';
 import { AdminController } from './admin.controller.js';
@@ -16,16 +17,22 @@ import { StateController } from './state.controller.js';
 /** Token of the module's own bookkeeping (whether it created the audit and should close it). */
 const AUDIT_LIFECYCLE = Symbol.for('memfabric.audit.lifecycle');
 
-/** What {@link AuditModule.forRoot} needs. */
+/**
+ * What {@link AuditModule.forRoot} needs: an `Audit`, or the fabric to build one over (any
+ * `AuditedFabric`: `embeddedAuditedFabric(fabric)` on one machine, the cluster's elsewhere) and
+ * where its signing key comes from.
+ */
 export interface AuditModuleOptions {
-  /** The embedded fabric to audit; the caller owns it (opens and closes it). */
-  readonly fabric: EmbeddedFabric;
-  /** Validated configuration (see `loadAuditConfig`). */
+  /** An audit already built (then the module does not close it, and `fabric`, `signer` and `dataDir` are not used). */
+  readonly audit?: Audit;
+  /** The fabric to audit when `audit` is not given; the caller owns it (opens and closes it). */
+  readonly fabric?: AuditedFabric;
+  /** Validated configuration (see `loadAuditConfig`); its `signingKeyFile` is the signing key unless `signer` is given. */
   readonly config: AuditConfig;
-  /** Data directory holding the signing key (`audit-signing.key`); required unless `audit` is given. */
+  /** Signs checkpoints and exports (an HSM- or KMS-backed signer); default: `config.signingKeyFile`, else `<dataDir>/audit-signing.key`. */
+  readonly signer?: Signer;
+  /** Data directory holding the signing key (`audit-signing.key`, created on first use) when neither `signer` nor `config.signingKeyFile` is set. */
   readonly dataDir?: string;
-  /** An audit already opened over `fabric` (then the module does not close it). */
-  readonly audit?: EmbeddedAudit;
   /** pino logger (errors of automatic checkpoints, 5xx of the problem filter, the request log lines of its routes); a `child({ service: 'audit' })` in a shared process. */
   readonly logger: Logger;
 }
@@ -47,17 +54,18 @@ interface Lifecycle {
 @Module({})
 export class AuditModule implements NestModule, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
-    @Inject(AUDIT) private readonly audit: EmbeddedAudit,
+    @Inject(AUDIT) private readonly audit: Audit,
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
     @Inject(AUDIT_LIFECYCLE) private readonly lifecycle: Lifecycle,
   ) {}
 
   /**
-   * The module bound to one fabric.
-   * @throws ConfigurationError when neither `audit` nor `dataDir` is given or the signing key is unusable.
+   * The module bound to one audit (given, or built over `options.fabric`).
+   * @throws ConfigurationError when neither `audit` nor `fabric` is given, when no signing key
+   *   is (no `signer`, `config.signingKeyFile` or `dataDir`), or the key file is unusable.
    */
   static forRoot(options: AuditModuleOptions): DynamicModule {
-    const audit = options.audit ?? EmbeddedAudit.open({ fabric: options.fabric, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
+    const audit = options.audit ?? openAudit(options);
     return {
       module: AuditModule,
       controllers: [HistoryController, StateController, AdminController, ActionsController],
@@ -90,4 +98,12 @@ export class AuditModule implements NestModule, OnApplicationBootstrap, OnModule
     if (this.lifecycle.owned) await this.audit.close();
     else await this.audit.stopCheckpointing();
   }
+}
+
+function openAudit(options: AuditModuleOptions): Audit {
+  if (options.fabric === undefined) throw new ConfigurationError('AuditModule.forRoot: pass an audit, or the fabric to audit (e.g. embeddedAuditedFabric(fabric))');
+  const { signingKeyFile } = options.config;
+  const signer =
+    options.signer ?? loadAuditSigner({ ...(signingKeyFile === undefined ? {} : { keyFile: signingKeyFile }), ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
+  return new Audit({ fabric: options.fabric, signer });
 }

@@ -3,7 +3,7 @@
  * an explicit `@Inject(TOKEN)`, so the service runs where no decorator metadata is emitted.
  */
 
-/** The {@link EmbeddedAudit} the routes call. */
+/** The `Audit` (`@memfabric/audit-node`) the routes call. */
 export const AUDIT = Symbol.for('memfabric.audit.service');
 
 /** The validated {@link AuditConfig}. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { EntityHistory, MemoryHistory } from '@memfabric/audit';
-import type { EmbeddedAudit } from '@memfabric/audit-node';
+import type { Audit } from '@memfabric/audit-node';
 import { AUDIT } from './audit.tokens.js';
 import { RequireScope } from '@memfabric/ingest';
 import { callerOf, identifier } from './params.js';
@@ -14,7 +14,7 @@ import { callerOf, identifier } from './params.js';
 @Controller('v1/tenants/:tenant')
 @RequireScope('audit:read', { param: 'tenant' })
 export class HistoryController {
-  constructor(@Inject(AUDIT) private readonly audit: EmbeddedAudit) {}
+  constructor(@Inject(AUDIT) private readonly audit: Audit) {}
 
   @Get('memories/:id/history')
   memory(@Param('tenant') tenant: string, @Param('id') id: string, @Req() req: Request): Promise<MemoryHistory> {

@@ -35,7 +35,7 @@ describe('audit routes under hostile input', { timeout: 60_000 }, () => {
     await fabric.log.append([interaction('acme', 's1', 'my phone number is 555-0199', { actor: 'zoe' })]);
     await fabric.catchUp();
     const config = loadAuditConfig({ MEMFABRIC_DATA_DIR: dir, MEMFABRIC_ADMIN_TOKEN: TOKEN, MEMFABRIC_CHECKPOINT_EVERY: '0' });
-    app = await createAuditApp({ fabric, audit, config, logger: createAuditLogger('silent') });
+    app = await createAuditApp({ audit, config, logger: createAuditLogger('silent') });
   });
   afterAll(async () => {
     await app?.close();

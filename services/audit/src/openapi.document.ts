@@ -133,7 +133,7 @@ export function buildAuditOpenApiDocument(options: { readonly maxBodyBytes: numb
           summary: 'Memory units and facts as they stood at a log position or transaction time, folded from the log',
           parameters: [
             tenant,
-            { name: 'position', in: 'query', required: false, description: 'Log offset (inclusive). Exactly one of position and at.', schema: { type: 'integer', minimum: 0 }, example: 0 },
+            { name: 'position', in: 'query', required: false, description: 'Log offset (inclusive) in the partition that holds the tenant\'s events (the embedded log has one). Exactly one of position and at.', schema: { type: 'integer', minimum: 0 }, example: 0 },
             { name: 'at', in: 'query', required: false, description: 'Transaction time (RFC 3339 with offset).', schema: time },
             { name: 'stream', in: 'query', required: false, description: 'Only this stream.', schema: str },
             caller,

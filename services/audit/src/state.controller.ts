@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ValidationError } from '@memfabric/errors';
 import type { PointInTimeState } from '@memfabric/audit';
-import type { EmbeddedAudit } from '@memfabric/audit-node';
+import type { Audit } from '@memfabric/audit-node';
 import { RequireScope } from '@memfabric/ingest';
 import { AUDIT } from './audit.tokens.js';
 import { callerOf, identifier, optionalInstant, optionalInteger, single } from './params.js';
@@ -15,7 +15,7 @@ import { callerOf, identifier, optionalInstant, optionalInteger, single } from '
 @Controller('v1/tenants/:tenant')
 @RequireScope('audit:read', { param: 'tenant' })
 export class StateController {
-  constructor(@Inject(AUDIT) private readonly audit: EmbeddedAudit) {}
+  constructor(@Inject(AUDIT) private readonly audit: Audit) {}
 
   @Get('state')
   state(

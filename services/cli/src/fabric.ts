@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import type { EmbeddedAudit } from '@memfabric/audit-node';
 import type { EmbeddedFabric } from '@memfabric/embedded';
 import { NotFoundError } from '@memfabric/errors';
 import type { Checkpoint } from '@memfabric/event-log';
@@ -28,6 +30,19 @@ export async function openFabric(command: Command, use: { readonly writes?: bool
   const config = dataDirOf(command, use);
   const { EmbeddedFabric, embedderFromEnv } = await import('@memfabric/embedded');
   return EmbeddedFabric.open({ dataDir: config.dataDir, masterKey: config.masterKey, embedder: embedderFromEnv(process.env) });
+}
+
+/**
+ * The audit of an open embedded fabric, signing as the server does: with the key file
+ * `MEMFABRIC_AUDIT_SIGNING_KEY_FILE` names when it is set (read only), else the data directory's
+ * `audit-signing.key` (created on first use). The audit library is imported here, on first use.
+ * @throws ConfigurationError, one line naming the file, when the key file is unreadable or not
+ *   an Ed25519 private key.
+ */
+export async function openAudit(fabric: EmbeddedFabric, config: DataDirConfig): Promise<EmbeddedAudit> {
+  const { EmbeddedAudit } = await import('@memfabric/audit-node');
+  const keyFile = process.env.MEMFABRIC_AUDIT_SIGNING_KEY_FILE?.trim();
+  return EmbeddedAudit.open({ fabric, dataDir: config.dataDir, ...(keyFile ? { signingKeyFile: path.resolve(keyFile) } : {}) });
 }
 
 /**

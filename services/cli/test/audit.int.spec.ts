@@ -1,9 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signerFromKeyFile } from '@memfabric/audit-node';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { interaction } from '@memfabric/event-log/testing';
 import { asserted, corrected, retracted } from '@memfabric/projections/testing';
@@ -132,5 +134,25 @@ describe('memfabric history, state, export, verify-export, audit', { timeout: 12
     const verify = await memfabric('--json', 'audit', 'verify');
     expect(verify.code).toBe(0);
     expect(last(verify.stdout)).toMatchObject({ valid: true, checkpoints: 2 });
+  });
+
+  it('signs with MEMFABRIC_AUDIT_SIGNING_KEY_FILE when set, as the server does; an unusable file fails in one line naming it', async () => {
+    const keyFile = path.join(dir, 'provisioned.pem');
+    writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o400 });
+    const garbage = path.join(dir, 'garbage.pem');
+    writeFileSync(garbage, 'not a key');
+    try {
+      process.env.MEMFABRIC_AUDIT_SIGNING_KEY_FILE = garbage;
+      const bad = await memfabric('--json', 'audit', 'checkpoint', '--tenant', 'acme');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toContain(`${garbage}: not a PEM private key`);
+      process.env.MEMFABRIC_AUDIT_SIGNING_KEY_FILE = keyFile;
+      const cp = await memfabric('--json', 'audit', 'checkpoint', '--tenant', 'acme');
+      expect(cp.code).toBe(0);
+      expect((last(cp.stdout) as { checkpoints: { keyId: string }[] }).checkpoints.map((c) => c.keyId)).toEqual([signerFromKeyFile(keyFile).keyId]);
+    } finally {
+      delete process.env.MEMFABRIC_AUDIT_SIGNING_KEY_FILE;
+    }
   });
 });

@@ -5,6 +5,7 @@ import { EmbeddedFabric, embedderFromEnv } from '@memfabric/embedded';
 import { loadOrCreateMasterKey } from '@memfabric/event-log-sqlite';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import { embeddedAuditedFabric } from '@memfabric/audit-node';
 import { AuditModule, readAuditConfig, type AuditConfig } from '@memfabric/audit-service';
 import {
   assertBindAllowed,
@@ -133,7 +134,7 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
       security.options,
       IngestModule.forRoot({ log: fabric.log, config, logger: serviceLogger(logger, 'ingest'), openApi: false }),
       QueryGatewayModule.forRoot({ recaller: fabric.recaller(), config: read.queryGateway, logger: serviceLogger(logger, 'query-gateway') }),
-      AuditModule.forRoot({ fabric, config: read.audit, dataDir: config.dataDir, logger: serviceLogger(logger, 'audit') }),
+      AuditModule.forRoot({ fabric: embeddedAuditedFabric(fabric), config: read.audit, dataDir: config.dataDir, logger: serviceLogger(logger, 'audit') }),
       ApiDocsModule.forRoot(
         buildFabricOpenApiDocument({ ingestMaxBodyBytes: config.maxBodyBytes, queryMaxBodyBytes: read.queryGateway.maxBodyBytes, auditMaxBodyBytes: read.audit.maxBodyBytes }),
       ),

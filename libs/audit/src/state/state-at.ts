@@ -1,4 +1,4 @@
-import { ValidationError } from '@memfabric/errors';
+import { ConfigurationError, ValidationError } from '@memfabric/errors';
 import { INSTANT_RULE, parseInstant, type StoredEvent } from '@memfabric/events';
 import type { EventLog } from '@memfabric/event-log';
 import { extractionFromEvent, InMemoryGraphStore, type ExtractionInput, type GraphEntity, type GraphFact } from '@memfabric/graph-store';
@@ -7,7 +7,10 @@ import { UnitFold } from '../history/memory-history.js';
 
 /** Which point of the log to reconstruct: a position or a transaction time, optionally one stream. */
 export interface StatePoint {
-  /** Log offset (partition 0), inclusive: the state after the event at this offset was applied. */
+  /**
+   * Offset of the partition that holds the tenant's events (0 on the embedded log), inclusive:
+   * the state after the event at this offset was applied.
+   */
   readonly position?: number;
   /** Transaction time (RFC 3339): the state after the last event recorded at or before it. */
   readonly at?: string;
@@ -27,7 +30,7 @@ export interface RollbackInForce {
 export interface PointInTimeState {
   readonly tenantid: string;
   readonly streamid: string | null;
-  /** Offset of the last event of the tenant applied (`null`: the tenant had no event yet). */
+  /** Offset of the last event of the tenant applied, in the tenant's partition (`null`: the tenant had no event yet). */
   readonly position: number | null;
   /** Transaction time of that event. */
   readonly recordedAt: string | null;
@@ -84,8 +87,13 @@ export function validateStatePoint(point: StatePoint): void {
  * transaction time in log order (one writer per partition), so the fold stops at the first
  * event recorded later.
  *
+ * Positions are offsets of the one partition that holds the tenant's events (the log must be
+ * partitioned by tenant, so those offsets order them totally).
+ *
  * @param log - any event log adapter (read with `readAll`, tenant-filtered, 1,000 per page).
  * @throws ValidationError on a malformed point (see {@link validateStatePoint}).
+ * @throws ConfigurationError when the tenant's events are in several partitions (offsets of
+ *   different partitions do not order events).
  */
 export async function stateAt(log: EventLog, tenantid: string, point: StatePoint, onProgress?: StateProgress): Promise<PointInTimeState> {
   validateStatePoint(point);
@@ -104,6 +112,11 @@ export async function stateAt(log: EventLog, tenantid: string, point: StatePoint
     const inputs: ExtractionInput[] = [];
     for (const event of page.events) {
       if (event.tenantid !== tenantid) continue;
+      if (last !== undefined && event.partition !== last.partition) {
+        throw new ConfigurationError(
+          `tenant ${tenantid} has events in partitions ${Math.min(last.partition, event.partition)} and ${Math.max(last.partition, event.partition)}: a point in time is an offset of the tenant's one partition; partition the log by tenant`,
+        );
+      }
       if (point.position !== undefined && event.offset > point.position) {
         done = true;
         break;

@@ -69,4 +69,10 @@ describe('state at a point', () => {
     }
     await expect(stateAt(arrayLog(events), 't', { position: -1 })).rejects.toMatchObject({ problems: [{ pointer: '/position' }] });
   });
+
+  it('refuses a tenant whose events are in two partitions: offsets of different partitions order nothing', async () => {
+    const [first, second] = stampEvents([interaction('t', 's', 'one'), interaction('t', 's3', 'two')]);
+    const spread = [first!, { ...second!, partition: 1, offset: 0 }];
+    await expect(stateAt(arrayLog(spread), 't', { position: 5 })).rejects.toMatchObject({ code: 'configuration_invalid', message: expect.stringContaining('partitions 0 and 1') as unknown });
+  });
 });

@@ -107,7 +107,7 @@ export interface EntityRef {
 }
 
 /**
- * Body of `POST /v1/tenants/{tenant}/subjects/{subject}/erase` (may be absent).
+ * Body of `POST /v1/tenants/{tenant}/subjects/{subject}/erase` (may be absent). Unknown fields are refused.
  */
 export interface ErasureRequest {
   /**
@@ -118,7 +118,6 @@ export interface ErasureRequest {
    * Who asked for the erasure; default the authenticated caller.
    */
   requestedBy?: string;
-  [k: string]: unknown | undefined;
 }
 
 /**
@@ -787,14 +786,13 @@ export interface RollbackResponse {
 }
 
 /**
- * Body of `POST /v1/rollbacks/{id}/revert` (may be absent).
+ * Body of `POST /v1/rollbacks/{id}/revert` (may be absent). Unknown fields are refused.
  */
 export interface RollbackRevertRequest {
   /**
    * Why; recorded in `rollback.reverted`.
    */
   reason?: string;
-  [k: string]: unknown | undefined;
 }
 
 /**

@@ -258,8 +258,9 @@ export const erasureRequestSchema = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "urn:memfabric:schema:api:erasure-request:v1",
   "title": "ErasureRequest",
-  "description": "Body of `POST /v1/tenants/{tenant}/subjects/{subject}/erase` (may be absent).",
+  "description": "Body of `POST /v1/tenants/{tenant}/subjects/{subject}/erase` (may be absent). Unknown fields are refused.",
   "type": "object",
+  "additionalProperties": false,
   "properties": {
     "reason": {
       "type": "string",
@@ -1635,8 +1636,9 @@ export const rollbackRevertRequestSchema = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "urn:memfabric:schema:api:rollback-revert-request:v1",
   "title": "RollbackRevertRequest",
-  "description": "Body of `POST /v1/rollbacks/{id}/revert` (may be absent).",
+  "description": "Body of `POST /v1/rollbacks/{id}/revert` (may be absent). Unknown fields are refused.",
   "type": "object",
+  "additionalProperties": false,
   "properties": {
     "reason": {
       "type": "string",

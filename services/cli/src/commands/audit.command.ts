@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { positiveInt } from '../cli.config.js';
-import { dataDirOf, openFabric, requireTenant } from '../fabric.js';
+import { dataDirOf, openAudit, openFabric, requireTenant } from '../fabric.js';
 import type { Output } from '../output.js';
 
 /**
@@ -24,8 +24,8 @@ export function registerAudit(program: Command, output: () => Output): void {
       const fabric = await openFabric(command);
       try {
         await requireTenant(fabric, opts.tenant);
-        const { EmbeddedAudit } = await import('@memfabric/audit-node');
-        const reads = await EmbeddedAudit.open({ fabric, dataDir: config.dataDir }).reads(opts.tenant, {
+        const opened = await openAudit(fabric, config);
+        const reads = await opened.reads(opts.tenant, {
           ...(opts.since === undefined ? {} : { since: opts.since }),
           limit: positiveInt('--limit', opts.limit, 1000, 10_000),
         });
@@ -46,8 +46,8 @@ export function registerAudit(program: Command, output: () => Output): void {
       const fabric = await openFabric(command);
       try {
         if (opts.tenant !== undefined) await requireTenant(fabric, opts.tenant);
-        const { EmbeddedAudit } = await import('@memfabric/audit-node');
-        const taken = await EmbeddedAudit.open({ fabric, dataDir: config.dataDir }).checkpoint(opts.tenant);
+        const opened = await openAudit(fabric, config);
+        const taken = await opened.checkpoint(opts.tenant);
         for (const c of taken) out.line(`${c.checkpoint.tenantid}: ${c.checkpoint.events} event(s) in ${c.checkpoint.heads.length} stream(s) up to @${c.checkpoint.position}, root ${c.checkpoint.root.slice(0, 16)}…`);
         out.summary(
           { checkpoints: taken.map((c) => ({ tenant: c.checkpoint.tenantid, position: c.checkpoint.position, events: c.checkpoint.events, root: c.checkpoint.root, keyid: c.checkpoint.keyid })) },
@@ -68,8 +68,8 @@ export function registerAudit(program: Command, output: () => Output): void {
       const fabric = await openFabric(command);
       try {
         if (opts.tenant !== undefined) await requireTenant(fabric, opts.tenant);
-        const { EmbeddedAudit } = await import('@memfabric/audit-node');
-        const report = await EmbeddedAudit.open({ fabric, dataDir: config.dataDir }).verifyLive(opts.tenant);
+        const opened = await openAudit(fabric, config);
+        const report = await opened.verifyLive(opts.tenant);
         const f = report.firstFailure;
         if (f) {
           out.failure('chain_broken', `${f.check} check failed at ${f.tenantid}/${f.streamid ?? '?'}#${f.streamposition ?? '?'}${f.eventId ? ` (event ${f.eventId})` : ''}: ${f.reason}`);

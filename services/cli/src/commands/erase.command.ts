@@ -104,9 +104,9 @@ export function registerErase(program: Command, output: () => Output): void {
           out.summary({ erased: false, tenant: opts.tenant, subject: opts.subject }, 'not erased');
           return;
         }
-        const { eraseSubject } = await import('@memfabric/audit-node');
+        const { embeddedAuditedFabric, eraseSubject } = await import('@memfabric/audit-node');
         const done = await runProjections(fabric, out, 'purge', (onProgress) =>
-          eraseSubject(fabric, opts.tenant, opts.subject, {
+          eraseSubject(embeddedAuditedFabric(fabric), opts.tenant, opts.subject, {
             onProgress,
             ...(opts.reason ? { reason: opts.reason } : {}),
             ...(opts.requestedBy ? { requestedBy: opts.requestedBy } : {}),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { describeExportFailure } from '@memfabric/audit';
-import { dataDirOf, openFabric, requireTenant } from '../fabric.js';
+import { dataDirOf, openAudit, openFabric, requireTenant } from '../fabric.js';
 import type { Output } from '../output.js';
 
 /**
@@ -22,8 +22,7 @@ export function registerExport(program: Command, output: () => Output): void {
       const fabric = await openFabric(command);
       try {
         await requireTenant(fabric, opts.tenant);
-        const { EmbeddedAudit } = await import('@memfabric/audit-node');
-        const audit = EmbeddedAudit.open({ fabric, dataDir: config.dataDir });
+        const audit = await openAudit(fabric, config);
         let bar: ReturnType<Output['progress']> | undefined;
         let seen = 0;
         const result = await audit.export(opts.tenant, path.resolve(opts.out), (written, total) => {

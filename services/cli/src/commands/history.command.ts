@@ -4,7 +4,7 @@ import type { EmbeddedFabric } from '@memfabric/embedded';
 import { NotFoundError, ValidationError } from '@memfabric/errors';
 import type { StoredEvent } from '@memfabric/events';
 import { cliCaller } from '../cli.config.js';
-import { dataDirOf, openFabric, requireTenant } from '../fabric.js';
+import { dataDirOf, openAudit, openFabric, requireTenant } from '../fabric.js';
 import type { Output } from '../output.js';
 
 /** Event types that create a memory unit (the unit id is the event id). */
@@ -85,8 +85,7 @@ export function registerHistory(program: Command, output: () => Output): void {
       const fabric = await openFabric(command);
       try {
         await requireTenant(fabric, opts.tenant);
-        const { EmbeddedAudit } = await import('@memfabric/audit-node');
-        const audit = EmbeddedAudit.open({ fabric, dataDir: config.dataDir });
+        const audit = await openAudit(fabric, config);
         const context = { caller: cliCaller(opts.caller) };
         if (opts.entity) {
           await fabric.catchUp();

@@ -78,7 +78,7 @@ export function registerRollback(program: Command, output: () => Output): void {
     .option('--all', 'with no other filter: roll back every memory unit of the tenant (refused without it)')
     .action(async (opts: RollbackOptions, command: Command) => {
       const out = output();
-      const { applyRollback, checkRollbackFilter, planRollback } = await import('@memfabric/audit-node');
+      const { applyRollback, checkRollbackFilter, embeddedAuditedFabric, planRollback } = await import('@memfabric/audit-node');
       const filter: RollbackFilter = {
         tenantid: opts.tenant ?? '',
         ...(opts.actor === undefined ? {} : { actor: opts.actor }),
@@ -103,12 +103,12 @@ export function registerRollback(program: Command, output: () => Output): void {
         await requireTenant(fabric, filter.tenantid);
         await runProjections(fabric, out, 'project', (onProgress) => fabric.catchUp(onProgress));
         if (opts.dryRun) {
-          const plan = await planRollback(fabric, filter, { catchUp: false }).catch(withFlags);
+          const plan = await planRollback(embeddedAuditedFabric(fabric), filter, { catchUp: false }).catch(withFlags);
           if (plan.units.length > 0) out.line(formatUnits(plan.units));
           out.summary({ units: plan.units.length, ids: plan.units.map((u) => u.id) }, `dry run: ${plan.units.length} memory unit(s) would disappear from recall (up to log position ${plan.uptoposition})`);
           return;
         }
-        const applied = await applyRollback(fabric, filter, { catchUp: false, ...(opts.reason ? { reason: opts.reason } : {}) }).catch(withFlags);
+        const applied = await applyRollback(embeddedAuditedFabric(fabric), filter, { catchUp: false, ...(opts.reason ? { reason: opts.reason } : {}) }).catch(withFlags);
         await runProjections(fabric, out, 'project', (onProgress) => fabric.catchUp(onProgress));
         if (applied.units.length > 0) out.line(formatUnits(applied.units));
         out.summary(
@@ -126,10 +126,10 @@ export function registerRollback(program: Command, output: () => Output): void {
     .option('--reason <text>', 'why (kept in the event)')
     .action(async (rollbackId: string, opts: { reason?: string }, command: Command) => {
       const out = output();
-      const { revertRollback } = await import('@memfabric/audit-node');
+      const { embeddedAuditedFabric, revertRollback } = await import('@memfabric/audit-node');
       const fabric = await openFabric(command);
       try {
-        const reverted = await revertRollback(fabric, rollbackId, { catchUp: false, ...(opts.reason ? { reason: opts.reason } : {}) });
+        const reverted = await revertRollback(embeddedAuditedFabric(fabric), rollbackId, { catchUp: false, ...(opts.reason ? { reason: opts.reason } : {}) });
         await runProjections(fabric, out, 'project', (onProgress) => fabric.catchUp(onProgress));
         const units = await unitsBackFrom(fabric, reverted.event.tenantid, rollbackId);
         out.summary(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '@memfabric/errors';
 import { cliCaller } from '../cli.config.js';
-import { dataDirOf, openFabric, requireTenant } from '../fabric.js';
+import { dataDirOf, openAudit, openFabric, requireTenant } from '../fabric.js';
 import type { Output } from '../output.js';
 
 /** Parses `--position`: a log offset (integer >= 0). @throws ValidationError otherwise. */
@@ -40,8 +40,7 @@ export function registerState(program: Command, output: () => Output): void {
       const fabric = await openFabric(command);
       try {
         await requireTenant(fabric, opts.tenant);
-        const { EmbeddedAudit } = await import('@memfabric/audit-node');
-        const audit = EmbeddedAudit.open({ fabric, dataDir: config.dataDir });
+        const audit = await openAudit(fabric, config);
         const position = opts.position === undefined ? undefined : offset(opts.position);
         const end = (await fabric.log.end())[0] ?? 0;
         const bar = out.progress('state: folding the log', Math.max(1, position === undefined ? end : Math.min(end, position + 1)));
