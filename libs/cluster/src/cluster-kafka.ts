@@ -1,7 +1,8 @@
 import { AesGcmContentCipher } from '@memfabric/crypto';
 import type { Embedder } from '@memfabric/embeddings';
 import { KafkaEventLog, type KafkaLogLevel } from '@memfabric/event-log-kafka';
-import { KafkaCheckpointStore, KafkaKeyVault } from './kafka-state/index.js';
+import { KafkaCheckpointStore } from './kafka-state/kafka.checkpoint-store.js';
+import { KafkaKeyVault } from './kafka-state/kafka.key-vault.js';
 import type { KafkaConnection, StoreChoice } from './settings.js';
 import { serverStores } from './stores.js';
 import type { ReadSideStores } from './read-side.js';

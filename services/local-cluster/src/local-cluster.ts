@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -186,6 +186,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const adminToken = randomBytes(24).toString('base64url');
   writeFileSync(masterKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   writeFileSync(adminTokenFile, adminToken, { mode: 0o600 });
+  const signingKeyFile = path.join(options.dir, 'audit-signing.key');
+  writeFileSync(signingKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   const env: Record<string, string> = {
     MEMFABRIC_KAFKA_BROKERS: mock.brokers.join(','),
     MEMFABRIC_KAFKA_TOPIC: names.events,
@@ -202,6 +204,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     MEMFABRIC_KAFKA_FETCH_MAX_WAIT_MS: '50',
     MEMFABRIC_MASTER_KEY_FILE: masterKeyFile,
     MEMFABRIC_ADMIN_TOKEN_FILE: adminTokenFile,
+    MEMFABRIC_AUDIT_SIGNING_KEY_FILE: signingKeyFile,
     MEMFABRIC_LOG_LEVEL: 'info',
     ...options.env,
   };
