@@ -96,6 +96,29 @@ export interface ReadSidePlacements {
   readonly extraction: Placement;
 }
 
+/**
+ * After a batch with a `subject.erased` event has committed (the projections before it purged
+ * the subject's rows, overwritten in place with `secure_delete`), checkpoints the WAL into the
+ * file and truncates it, so no copy of the erased text stays in `memory-units.db-wal`.
+ */
+function walPurge(db: Database.Database): SqliteProjectionHandler<unknown> {
+  return {
+    name: 'wal-purge',
+    version: 1,
+    kind: 'processor',
+    description: 'subject.erased -> checkpoint and truncate the SQLite WAL once the purge committed',
+    accepts: (e) => e.type === 'subject.erased',
+    createSchema: () => undefined,
+    dropSchema: () => undefined,
+    apply: () => {
+      // the batch's transaction commits when apply returns: truncate right after it
+      setImmediate(() => {
+        if (db.open) db.pragma('wal_checkpoint(TRUNCATE)');
+      });
+    },
+  };
+}
+
 /** Every read model and the extraction on the shared stores (the default of {@link ReadSide.open}). */
 export const ALL_SHARED: ReadSidePlacements = {
   vectors: "shared",
