@@ -216,14 +216,12 @@ describe('cluster mode on the Kafka mock cluster, one OS process per service', {
     expect(hers.every((e) => e.data === null)).toBe(true);
     const state = await call<unknown>(`${audit}/v1/tenants/${tenant}/state?position=100000`);
     expect(JSON.stringify(state.body)).not.toContain(phrase);
-    // no local store of any service keeps her text (SQLite files, HNSW files, chDB parts); the
-    // SQLite WAL is left out: the query gateway's WAL still held it in a run (see the cluster
-    // section of docs/architecture.md, "known gaps")
+    // no local store of any service keeps her text (SQLite files and WAL, HNSW files, chDB parts)
     const grep = (root: string): string[] =>
       readdirSync(root, { withFileTypes: true }).flatMap((entry) => {
         const file = path.join(root, entry.name);
         if (entry.isDirectory()) return grep(file);
-        return entry.isFile() && !entry.name.endsWith('-wal') && readFileSync(file).includes(phrase) ? [file] : [];
+        return entry.isFile() && readFileSync(file).includes(phrase) ? [file] : [];
       });
     for (const service of [cluster.gateway, cluster.audit!, ...cluster.projectors]) expect(grep(service.dataDir)).toEqual([]);
   });

@@ -251,6 +251,7 @@ export class ReadSide {
         ...(placements.analytics === "embedded"
           ? [analyticsProjection(analytics)]
           : []),
+        walPurge(db),
       ];
       const unitsRuntime = SqliteProjectionRuntime.open({
         log: options.log,

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signerFromKeyFile } from '@memfabric/audit-node';
 import { HashEmbedder } from '@memfabric/embeddings';
 import { interaction } from '@memfabric/event-log/testing';
 import { asserted, corrected, retracted } from '@memfabric/projections/testing';
 import { resolveDataDir } from '../src/cli.config.js';
+
+const { signerFromKeyFile } = await import('@memfabric/audit-node');
 import { registerAudit } from '../src/commands/audit.command.js';
 import { registerExport } from '../src/commands/export.command.js';
 import { registerHistory } from '../src/commands/history.command.js';
