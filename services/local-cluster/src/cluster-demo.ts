@@ -44,7 +44,7 @@ export async function runClusterDemo(say: (line: string) => void): Promise<Clust
   const sample = path.join(root, 'samples', 'conversation.locomo.json');
   const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-cluster-demo-'));
   say(`starting the local cluster (mock Kafka, ingest, query gateway, audit, 2 projectors; logs in ${dir}) ...`);
-  const cluster = await startLocalCluster({ dir, env: { MEMFABRIC_LOG_LEVEL: 'warn' } });
+  const cluster = await startLocalCluster({ dir, env: { MEMFABRIC_LOG_LEVEL: 'warn', MEMFABRIC_READY_MAX_LAG: '0' } });
   try {
     const auth = { authorization: `Bearer ${cluster.adminToken}` };
     const request = async <T>(url: string, init?: RequestInit): Promise<T> => {
@@ -75,6 +75,11 @@ export async function runClusterDemo(say: (line: string) => void): Promise<Clust
     const verify = await request<{ valid: boolean; chains: { events: number; streams: number } }>(`${cluster.audit!.url}/v1/tenants/${tenant}/verify`);
     say(`audit /v1/tenants/${tenant}/verify: hash chains ${verify.valid ? 'valid' : 'BROKEN'} (${verify.chains.events} events in ${verify.chains.streams} streams)`);
 
+    // the consistency token covers the turns; the facts the projectors extract from them come
+    // after: wait until the projectors, then the gateway, report lag 0 (MEMFABRIC_READY_MAX_LAG=0)
+    for (const p of cluster.projectors) await p.ready();
+    await cluster.gateway.ready();
+    say('projectors and query gateway caught up with the log (lag 0 on /health/ready)');
     const questions = (raw as { qa?: { question: string; evidence: string[] }[] }[])[0]?.qa ?? [];
     let found = 0;
     let evidenceTotal = 0;
