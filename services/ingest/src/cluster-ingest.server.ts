@@ -22,6 +22,20 @@ export interface RunningClusterIngest {
 }
 
 /**
+ * The first problem of each variable: the cluster settings and the ingest's own reader both
+ * check `MEMFABRIC_MASTER_KEY`, and a variable is reported once.
+ */
+function onePerVariable(problems: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const variable = /^[A-Z][A-Z0-9_]*/.exec(problem)?.[0] ?? problem;
+    if (seen.has(variable)) return false;
+    seen.add(variable);
+    return true;
+  });
+}
+
+/**
  * Runs the ingest service in the cluster: the same HTTP API as on one machine
  * (`/v1/events`, streams, health), appending to the Kafka event log (partitioned by tenant,
  * acks=all) with content sealed by per-data-subject keys from the Kafka key vault. Settings: the
@@ -36,7 +50,9 @@ export async function startClusterIngest(env: IngestEnv, options: { readonly log
   const ingest = readIngestConfig(env);
   const cluster = readClusterSettings(env, 'ingest', {});
   const securityConfig = readServerSecurityConfig(env, { dataDir: ingest.config?.dataDir ?? process.cwd(), host: ingest.config?.host ?? '127.0.0.1' });
-  if (!ingest.config || !cluster.config || !securityConfig.config) throw configurationError('ingest', [...ingest.problems, ...cluster.problems, ...securityConfig.problems]);
+  if (!ingest.config || !cluster.config || !securityConfig.config) {
+    throw configurationError('ingest', onePerVariable([...cluster.problems, ...ingest.problems, ...securityConfig.problems]));
+  }
   const config = ingest.config;
   const settings = cluster.config.cluster;
   const logger = options.logger ?? createIngestLogger(config.logLevel);
