@@ -41,8 +41,8 @@ function startService(kind: ServiceKind, env: Record<string, string>): Started {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exit };
 }
@@ -73,13 +73,11 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 let dir: string;
 let masterKeyFile: string;
 let adminTokenFile: string;
-let signingKeyFile: string;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'memfabric-cluster-bad-input-'));
   masterKeyFile = path.join(dir, 'master.key');
   adminTokenFile = path.join(dir, 'admin.token');
-  signingKeyFile = path.join(dir, 'signing.key');
   writeFileSync(masterKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   writeFileSync(adminTokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
 });
