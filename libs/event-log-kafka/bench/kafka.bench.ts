@@ -26,7 +26,8 @@
  * Every figure is checked against the topic's low watermarks: the mock keeps at most 5 MiB or
  * 100,000 record batches per partition and drops the oldest beyond that
  * (`rd_kafka_mock_partition_log_append`, librdkafka 2.0.2), so a run that writes more is
- * reported as `trimmed` > 0 and its consume figures do not cover every event.
+ * stopped with an error naming the dropped counts before the consume phase (and `trimmed`, the
+ * sum of the low watermarks at the end, is 0 in every report).
  *
  * Options: --events N (events per batched run, default 4000), --single N (events of the run with
  * batch size 1, default 500), --batches LIST (default 1,100,1000), --partitions N (default 6),
@@ -39,7 +40,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 import { AesGcmContentCipher, InMemoryKeyVault } from '@memfabric/crypto';
 import { sealEvent, type Subscription } from '@memfabric/event-log';
 import { GENESIS_HASH, normalizeEvent, type NewEvent, type StoredEvent } from '@memfabric/events';
@@ -227,6 +228,12 @@ class Member {
   }
 }
 
+/** Records the mock dropped from the start of each topic: the sum of its partitions' low watermarks. */
+async function droppedRecords(admin: Admin): Promise<Record<string, number>> {
+  const offsets = await Promise.all([PORT_TOPIC, RAW_TOPIC].map((topic) => admin.fetchTopicOffsets(topic)));
+  return Object.fromEntries([PORT_TOPIC, RAW_TOPIC].map((topic, i) => [topic, offsets[i]!.reduce((n, p) => n + Number(p.low), 0)]));
+}
+
 async function main(): Promise<void> {
   const binary = mockClusterBinary(process.env);
   const cluster: MockCluster = await startKafkaMockCluster({
@@ -268,9 +275,45 @@ async function main(): Promise<void> {
       produce[produce.length - 2] = { ...port, avgRecordBytes: raw.avgRecordBytes };
     }
     const backlog = appended.size;
+    const trimmedBeforeConsume = await droppedRecords(admin);
+    if (trimmedBeforeConsume[PORT_TOPIC]! > 0 || trimmedBeforeConsume[RAW_TOPIC]! > 0) {
+      throw new Error(
+        `the mock cluster dropped the oldest records (${JSON.stringify(trimmedBeforeConsume)}): it keeps at most 5 MiB or 100,000 ` +
+          'record batches per partition; lower --events or raise --partitions',
+      );
+    }
     const rawBacklog = produce.filter((p) => p.path === 'raw').reduce((n, p) => n + p.events, 0);
 
-    // 3: consume from offset 0, through the port (member A of the bench group) and raw
+    // 3: consume from offset 0, through the port (member A of the bench group) and raw. Both
+    // groups join at once (the mock holds a new group's first join for 3 s); the raw member
+    // holds its first batch, heartbeating, until the port consumer has read the backlog.
+    let rawCount = 0;
+    let rawJoinedAt: number | undefined;
+    let rawOpenedAt: number | undefined;
+    let rawLast: number | undefined;
+    rawConsumer = kafka.consumer({ groupId: `bench.raw.${randomUUID()}`, maxWaitTimeInMs: 50, sessionTimeout: options.sessionTimeout, heartbeatInterval: Math.min(500, Math.floor(options.sessionTimeout / 3)) });
+    const rawSubscribed = performance.now();
+    await rawConsumer.connect();
+    await rawConsumer.subscribe({ topic: RAW_TOPIC, fromBeginning: true });
+    await rawConsumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning }) => {
+        rawJoinedAt ??= performance.now();
+        while (rawOpenedAt === undefined && isRunning()) {
+          await heartbeat();
+          await sleep(50);
+        }
+        rawCount += batch.messages.length;
+        rawLast = performance.now();
+        const last = batch.messages.at(-1);
+        if (last) {
+          resolveOffset(last.offset);
+          await commitOffsetsIfNecessary({ topics: [{ topic: RAW_TOPIC, partitions: [{ partition: batch.partition, offset: String(Number(last.offset) + 1) }] }] });
+        }
+        await heartbeat();
+      },
+    });
+
     const seen = new Map<string, number>();
     const a = new Member('a', seen);
     const group = `bench.group.${randomUUID()}`;
@@ -281,35 +324,15 @@ async function main(): Promise<void> {
     if (a.error !== undefined) throw a.error;
     const portConsumeSeconds = (a.lastDeliveryAt! - a.firstDeliveryAt!) / 1000;
 
-    let rawCount = 0;
-    let rawFirst: number | undefined;
-    let rawLast: number | undefined;
-    rawConsumer = kafka.consumer({ groupId: `bench.raw.${randomUUID()}`, maxWaitTimeInMs: 50, sessionTimeout: options.sessionTimeout, heartbeatInterval: Math.min(500, Math.floor(options.sessionTimeout / 3)) });
-    const rawSubscribed = performance.now();
-    await rawConsumer.connect();
-    await rawConsumer.subscribe({ topic: RAW_TOPIC, fromBeginning: true });
-    await rawConsumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
-        const at = performance.now();
-        rawFirst ??= at;
-        rawLast = at;
-        rawCount += batch.messages.length;
-        const last = batch.messages.at(-1);
-        if (last) {
-          resolveOffset(last.offset);
-          await commitOffsetsIfNecessary({ topics: [{ topic: RAW_TOPIC, partitions: [{ partition: batch.partition, offset: String(Number(last.offset) + 1) }] }] });
-        }
-        await heartbeat();
-      },
-    });
+    await waitUntil('the raw consumer to join its group', () => rawJoinedAt !== undefined);
+    rawOpenedAt = performance.now();
     await waitUntil('the raw consumer to read the backlog', () => rawCount >= rawBacklog);
     await rawConsumer.disconnect();
     rawConsumer = undefined;
-    const rawConsumeSeconds = ((rawLast ?? 0) - (rawFirst ?? 0)) / 1000;
+    const rawConsumeSeconds = (rawLast! - rawOpenedAt) / 1000;
     const consume = [
       { path: 'port', events: seen.size, joinMs: Math.round(a.firstDeliveryAt! - subscribedA), seconds: round(portConsumeSeconds, 3), eventsPerSecond: Math.round(seen.size / portConsumeSeconds) },
-      { path: 'raw', events: rawCount, joinMs: Math.round((rawFirst ?? 0) - rawSubscribed), seconds: round(rawConsumeSeconds, 3), eventsPerSecond: Math.round(rawCount / rawConsumeSeconds) },
+      { path: 'raw', events: rawCount, joinMs: Math.round(rawJoinedAt! - rawSubscribed), seconds: round(rawConsumeSeconds, 3), eventsPerSecond: Math.round(rawCount / rawConsumeSeconds) },
     ];
 
     // 4: rebalance under a steady append load
@@ -368,8 +391,7 @@ async function main(): Promise<void> {
       redelivered,
     };
 
-    const offsets = await Promise.all([PORT_TOPIC, RAW_TOPIC].map((topic) => admin.fetchTopicOffsets(topic)));
-    const trimmed = Object.fromEntries([PORT_TOPIC, RAW_TOPIC].map((topic, i) => [topic, offsets[i]!.reduce((n, p) => n + Number(p.low), 0)]));
+    const trimmed = await droppedRecords(admin);
 
     const ratios = options.batches.map((batch) => {
       const port = produce.find((p) => p.path === 'port' && p.batch === batch)!;
