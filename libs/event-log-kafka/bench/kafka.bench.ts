@@ -125,6 +125,8 @@ async function waitUntil(what: string, condition: () => boolean): Promise<void> 
   }
 }
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 const vault = new InMemoryKeyVault();
 const cipher = new AesGcmContentCipher();
 
@@ -289,7 +291,7 @@ async function main(): Promise<void> {
     // holds its first batch, heartbeating, until the port consumer has read the backlog.
     let rawCount = 0;
     let rawJoinedAt: number | undefined;
-    let rawOpenedAt: number | undefined;
+    const rawGate: { openedAt?: number } = {};
     let rawLast: number | undefined;
     rawConsumer = kafka.consumer({ groupId: `bench.raw.${randomUUID()}`, maxWaitTimeInMs: 50, sessionTimeout: options.sessionTimeout, heartbeatInterval: Math.min(500, Math.floor(options.sessionTimeout / 3)) });
     const rawSubscribed = performance.now();
@@ -299,7 +301,7 @@ async function main(): Promise<void> {
       autoCommit: false,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning }) => {
         rawJoinedAt ??= performance.now();
-        while (rawOpenedAt === undefined && isRunning()) {
+        while (rawGate.openedAt === undefined && isRunning()) {
           await heartbeat();
           await sleep(50);
         }
@@ -321,11 +323,12 @@ async function main(): Promise<void> {
     a.subscription = log.subscribe(group, a.handler, { maxBatch: 500, onError: (e) => (a.error = e) });
     subscriptions.push(a.subscription);
     await waitUntil('the port consumer to read the backlog', () => a.error !== undefined || seen.size >= backlog);
-    if (a.error !== undefined) throw a.error;
+    if (a.error !== undefined) throw asError(a.error);
     const portConsumeSeconds = (a.lastDeliveryAt! - a.firstDeliveryAt!) / 1000;
 
     await waitUntil('the raw consumer to join its group', () => rawJoinedAt !== undefined);
-    rawOpenedAt = performance.now();
+    const rawOpenedAt = performance.now();
+    rawGate.openedAt = rawOpenedAt;
     await waitUntil('the raw consumer to read the backlog', () => rawCount >= rawBacklog);
     await rawConsumer.disconnect();
     rawConsumer = undefined;
@@ -369,9 +372,9 @@ async function main(): Promise<void> {
 
     writing = false;
     await writer;
-    if (writerError !== undefined) throw writerError;
+    if (writerError !== undefined) throw asError(writerError);
     await waitUntil('every appended event to be delivered', () => [...appended].every((id) => seen.has(id)) || a.error !== undefined);
-    if (a.error !== undefined) throw a.error;
+    if (a.error !== undefined) throw asError(a.error);
     await a.subscription.stop();
 
     const deliveries = a.deliveries + b.deliveries;
