@@ -6,7 +6,7 @@
  * is left out so that it does not embed every turn a second time on this machine's cores) once
  * per projector count of `--projectors`, and measures in each:
  *
- * 1. **Time to queryable** at a steady rate: `--events` LoCoMo dev turns of one tenant, each
+ * 1. **Time to queryable** at a steady rate: `--events` LoCoMo dev turns of 6 tenants, each
  *    appended alone (`POST /v1/events` on the ingest service) every 1 / `--rate` s. For each turn:
  *    - `appendAckMs`: until the ingest service acknowledged it (Kafka produce acknowledged);
  *    - `appendToRecallMs`: until `POST /v1/recall` on the gateway, asked the turn's own text with
@@ -73,6 +73,8 @@ const options = program.opts<{
   embedder: string;
   json: boolean;
 }>();
+/** Tenants of the latency run (each turn goes to tenant i mod this). */
+const LATENCY_TENANTS = 6;
 /** How long one turn may take to become queryable before it counts as missed, ms. */
 const TURN_TIMEOUT_MS = 30_000;
 const say = (line: string) => {
@@ -160,10 +162,11 @@ class FactsReader {
 }
 
 async function latencyRun(cluster: LocalCluster, replicas: number) {
-  const tenant = `bench-latency-${replicas}`;
+  // several tenants, so the turns spread over the partitions (partition = murmur2 of the tenant)
+  const tenants = Array.from({ length: LATENCY_TENANTS }, (_, t) => `bench-latency-${replicas}-${t}`);
   const stream = 'session_1';
-  const events = turns(options.events, () => tenant, () => stream, `latency-${replicas}`);
-  const reader = new FactsReader(`${cluster.ingest.url}/v1/tenants/${tenant}/streams/${stream}/events`, cluster.adminToken, options.poll);
+  const events = turns(options.events, (i) => tenants[i % tenants.length]!, () => stream, `latency-${replicas}`);
+  const readers = new Map(tenants.map((t) => [t, new FactsReader(`${cluster.ingest.url}/v1/tenants/${t}/streams/${stream}/events`, cluster.adminToken, options.poll)]));
   const ack: number[] = [];
   const recall: number[] = [];
   const facts: number[] = [];
@@ -187,7 +190,7 @@ async function latencyRun(cluster: LocalCluster, replicas: number) {
           (async () => {
             const answer = await post<{ hits: { sourceRef?: string }[]; consistency: { reached: boolean } }>(`${cluster.gateway.url}/v1/recall`, cluster.adminToken, {
               query: event.data.content,
-              scope: { tenant },
+              scope: { tenant: event.tenantid },
               k: 10,
               consistencyToken: appended.consistencyToken,
               consistencyTimeoutMs: TURN_TIMEOUT_MS,
@@ -195,13 +198,13 @@ async function latencyRun(cluster: LocalCluster, replicas: number) {
             if (!answer.consistency.reached || !answer.hits.some((h) => h.sourceRef === event.subject)) missed += 1;
             else recall.push(performance.now() - t0);
           })(),
-          reader.waitFor(id, TURN_TIMEOUT_MS).then((found) => (found ? facts.push(performance.now() - t0) : (noFacts += 1))),
+          readers.get(event.tenantid as string)!.waitFor(id, TURN_TIMEOUT_MS).then((found) => (found ? facts.push(performance.now() - t0) : (noFacts += 1))),
         ]);
       })(),
     );
   }
   await Promise.all(inFlight);
-  await reader.stop();
+  await Promise.all([...readers.values()].map((r) => r.stop()));
   return {
     events: events.length,
     rate: options.rate,
