@@ -39,6 +39,8 @@ export interface EmbeddedFabricOptions {
   readonly batchSize?: number;
   /** Embedder of the vector projection (see `embedderFromEnv`). */
   readonly embedder: Embedder;
+  /** Transaction-time clock of the log (`recordedat`); default the wall clock (tests pin it). */
+  readonly clock?: () => Date;
 }
 
 /** Per-tenant totals across projections. */
@@ -91,7 +93,11 @@ export class EmbeddedFabric {
    */
   static async open(options: EmbeddedFabricOptions): Promise<EmbeddedFabric> {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    const log = SqliteEventLog.open({ path: path.join(options.dataDir, 'memfabric.db'), masterKey: options.masterKey });
+    const log = SqliteEventLog.open({
+      path: path.join(options.dataDir, 'memfabric.db'),
+      masterKey: options.masterKey,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     const analytics = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
     try {
       await analytics.migrate();

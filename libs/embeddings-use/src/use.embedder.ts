@@ -8,6 +8,12 @@ export const USE_LITE_DIMENSIONS = 512;
 /** The part of `@energetic-ai/embeddings`'s model this adapter uses. */
 export interface UseModel {
   embed(input: string[]): Promise<number[][]>;
+  /**
+   * The model's SentencePiece tokenizer (`@energetic-ai/embeddings` exposes it): batches are
+   * formed of texts with the same number of pieces. Without it (test doubles) the length in
+   * UTF-16 code units stands in.
+   */
+  readonly tokenizer?: { encode(input: string): number[] };
   /** The underlying TensorFlow.js graph model (released by {@link UseEmbedder.dispose}). */
   readonly model?: { dispose?(): void };
 }
@@ -32,8 +38,13 @@ export interface UseEmbedderOptions {
    */
   readonly maxBatch?: number;
   /**
-   * Group texts of similar length into the same model call (default true): less padding, about
-   * 1.4× the throughput on LoCoMo turns at batch 16. Results come back in input order either way.
+   * Put only texts of the same token count into one model call (default true). The graph pads a
+   * call to its longest text, and the padding changes the floating-point result of the shorter
+   * texts, so with mixed lengths a text's vector depends on its batch neighbours; with one
+   * token count per call a text's vector is bit-identical whatever batch, call or process it
+   * arrives in (what a replay of the log needs), and no call computes padding. `false` batches in input order
+   * (benchmarks only: the vectors then vary with the batching). Results come back in input
+   * order either way.
    */
   readonly sortByLength?: boolean;
   /**
@@ -99,7 +110,9 @@ function isModuleNotFound(error: unknown): boolean {
  * The model loads lazily on the first {@link embed} (or an explicit {@link load}), once, however
  * many calls race for it; a failed load is retried by the next call. Calls into the model are
  * serialised (one WebAssembly instance) and split into batches of at most `maxBatch` texts of
- * similar length (the graph pads each batch to its longest text).
+ * the same token count (the graph pads each batch to its longest text, which would make a
+ * text's vector depend on its neighbours): a text's vector is the same bytes alone or in any
+ * batch.
  * Vectors are L2-normalised (the model's are already within about 1e-6 of unit norm).
  *
  * `modelId` is `use-lite-512@energetic-ai-embeddings-<v>+model-embeddings-en-<v>` with the
@@ -150,17 +163,33 @@ export class UseEmbedder implements Embedder {
     assertEmbeddableTexts(texts);
     if (texts.length === 0) return [];
     const model = await this.model();
-    const order = texts.map((_, i) => i);
-    if (this.sortByLength) order.sort((a, b) => texts[a]!.length - texts[b]!.length);
-    const vectors = await mapInBatches(
-      order.map((i) => texts[i]!),
-      this.maxBatch,
-      1,
-      (batch) => this.serialised(() => this.infer(model, batch)),
-    );
     const out = new Array<Float32Array>(texts.length);
-    order.forEach((original, k) => (out[original] = vectors[k]!));
+    for (const group of this.groups(model, texts)) {
+      const vectors = await mapInBatches(
+        group.map((i) => texts[i]!),
+        this.maxBatch,
+        1,
+        (batch) => this.serialised(() => this.infer(model, batch)),
+      );
+      group.forEach((original, k) => (out[original] = vectors[k]!));
+    }
     return out;
+  }
+
+  /**
+   * Indexes of `texts` per model-call group: one group per token count, ascending (input order
+   * inside a group), or one group in input order when `sortByLength` is off.
+   */
+  private groups(model: UseModel, texts: readonly string[]): number[][] {
+    if (!this.sortByLength) return [texts.map((_, i) => i)];
+    const byLength = new Map<number, number[]>();
+    texts.forEach((text, i) => {
+      const length = model.tokenizer ? model.tokenizer.encode(text).length : text.length;
+      const group = byLength.get(length);
+      if (group) group.push(i);
+      else byLength.set(length, [i]);
+    });
+    return [...byLength].sort((a, b) => a[0] - b[0]).map(([, group]) => group);
   }
 
   /** Where inference runs (backend, SIMD, threads); loads the model first. */

@@ -55,6 +55,11 @@ export interface SqliteEventLogOptions {
   readonly pollIntervalMs?: number;
   /** Upcasters applied on read; default the catalog's. */
   readonly upcasters?: UpcasterChain;
+  /**
+   * Transaction-time clock (`recordedat` of each append); default the wall clock. Pinned by
+   * tests that build two logs which must be identical (deterministic replay).
+   */
+  readonly clock?: () => Date;
 }
 
 interface EventRow {
@@ -97,6 +102,7 @@ export class SqliteEventLog implements EventLog {
   private readonly upcasters: UpcasterChain;
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
+  private readonly clock: () => Date;
   private readonly stmts: ReturnType<SqliteEventLog['prepare']>;
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
@@ -108,6 +114,7 @@ export class SqliteEventLog implements EventLog {
   ) {
     this.upcasters = options.upcasters ?? new UpcasterChain();
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.clock = options.clock ?? (() => new Date());
     this.vault = new SqliteKeyVault(db, options.masterKey);
     this.stmts = this.prepare();
     this.appended.setMaxListeners(0);
@@ -213,7 +220,7 @@ export class SqliteEventLog implements EventLog {
     const heads = new Map<string, { streamposition: number; hash: string }>();
     const seen = new Map<string, AppendResult>();
     const keys = new Map<string, ContentKey>();
-    const recordedat = new Date().toISOString();
+    const recordedat = this.clock().toISOString();
     const results: AppendResult[] = [];
     for (const event of batch) {
       const dedupe = dedupeKey(event);

@@ -5,6 +5,7 @@ import {
   chainHash,
   checkEvent,
   dataschemaFor,
+  derivedEventId,
   EVENT_LIMITS,
   EVENT_TYPES,
   GENESIS_HASH,
@@ -48,6 +49,17 @@ describe('event catalog', () => {
   it('round-trips dataschema URNs', () => {
     expect(parseDataschema(dataschemaFor('memory.asserted'))).toEqual({ type: 'memory.asserted', version: 1 });
     expect(parseDataschema('https://example.org/x')).toBeUndefined();
+  });
+});
+
+describe('event ids', () => {
+  it('derives a name-based UUIDv5 (RFC 9562 §5.5): the same name always gives the same id', () => {
+    const id = derivedEventId('facts:nlp@1:0190a3b4-0000-7000-8000-000000000001');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(derivedEventId('facts:nlp@1:0190a3b4-0000-7000-8000-000000000001')).toBe(id);
+    expect(derivedEventId('facts:nlp@2:0190a3b4-0000-7000-8000-000000000001')).not.toBe(id);
+    // pinned: the namespace must never change, or replays would derive other ids
+    expect(derivedEventId('locomo')).toBe('bd30b0da-8c28-5949-b19e-ab040ed28d78');
   });
 });
 

@@ -396,7 +396,7 @@ export class Neo4jGraphStore implements GraphStore {
     }
   }
 
-  async purgeEvents(tenant: string, eventIds: readonly string[]): Promise<PurgeResult> {
+  async purgeEvents(tenant: string, eventIds: readonly string[], purgedAt?: number): Promise<PurgeResult> {
     assertTenant(tenant);
     assertIds(eventIds, 'eventIds');
     const ids = [...new Set(eventIds)];
@@ -418,7 +418,7 @@ export class Neo4jGraphStore implements GraphStore {
           mentions: (await rows(tx, READ.mentionsOfEntities, { tenant, ids: scope.entityIds, recordedAtMost: null }, 'm')).map(toMention),
           entities: (await rows(tx, READ.entitiesById, { tenant, ids: scope.entityIds }, 'n')).map(toEntity),
         },
-        this.clock(),
+        purgedAt ?? this.clock(),
       );
       await this.writePurge(tx, plan);
       return plan.result;

@@ -480,7 +480,7 @@ export class SqliteGraphStore implements GraphStore {
    * transaction (a savepoint inside the caller's, if any).
    * @throws ValidationError when the tenant or ids are malformed.
    */
-  purgeEventsSync(tenant: string, eventIds: readonly string[]): PurgeResult {
+  purgeEventsSync(tenant: string, eventIds: readonly string[], purgedAt?: number): PurgeResult {
     assertTenant(tenant);
     assertIds(eventIds, 'eventIds');
     return this.db.transaction(() => {
@@ -501,7 +501,7 @@ export class SqliteGraphStore implements GraphStore {
           mentions: scope.entityIds.length > 0 ? this.stmts.mentionsOfEntities.all(tenant, json(scope.entityIds)).map(toMention) : [],
           entities: readEntities(this.stmts, tenant, this.stmts.entitiesByIds.all(tenant, json(scope.entityIds))),
         },
-        this.clock(),
+        purgedAt ?? this.clock(),
       );
       this.writePurge(plan);
       return plan.result;
@@ -541,8 +541,8 @@ export class SqliteGraphStore implements GraphStore {
     return settle(() => this.applyExtractionsSync(inputs));
   }
 
-  purgeEvents(tenant: string, eventIds: readonly string[]): Promise<PurgeResult> {
-    return settle(() => this.purgeEventsSync(tenant, eventIds));
+  purgeEvents(tenant: string, eventIds: readonly string[], purgedAt?: number): Promise<PurgeResult> {
+    return settle(() => this.purgeEventsSync(tenant, eventIds, purgedAt));
   }
 
   entitiesByName(tenant: string, names: readonly string[]): Promise<GraphEntity[]> {

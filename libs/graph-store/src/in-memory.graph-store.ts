@@ -114,7 +114,7 @@ export class InMemoryGraphStore implements GraphStore {
     for (const r of changes.revisions) this.graph(r.tenant).revisions.set(r.id, r);
   }
 
-  purgeEvents(tenant: string, eventIds: readonly string[]): Promise<PurgeResult> {
+  purgeEvents(tenant: string, eventIds: readonly string[], purgedAt?: number): Promise<PurgeResult> {
     return settle(() => {
       assertTenant(tenant);
       assertIds(eventIds, 'eventIds');
@@ -138,7 +138,7 @@ export class InMemoryGraphStore implements GraphStore {
           mentions: [...g.mentions.values()].filter((m) => entityIds.has(m.entityId)),
           entities: [...g.entities.values()].filter((e) => entityIds.has(e.id)),
         },
-        this.clock(),
+        purgedAt ?? this.clock(),
       );
       const purged = new Set(plan.eventIds);
       for (const id of plan.eventIds) g.events.set(id, { ...g.events.get(id)!, purgedAt: plan.purgedAt });

@@ -275,8 +275,11 @@ export interface GraphStore {
    * invalidations they caused are undone (affected timelines are replayed from the remaining
    * statements), entities no remaining event mentions disappear. A purged event stays applied:
    * delivering it again changes nothing.
+   * @param purgedAt - transaction time of the purge, ms: a projection passes the `recordedat` of
+   *   the event that caused it, so a replay of the log writes the same time; default the
+   *   store's clock.
    */
-  purgeEvents(tenant: string, eventIds: readonly string[]): Promise<PurgeResult>;
+  purgeEvents(tenant: string, eventIds: readonly string[], purgedAt?: number): Promise<PurgeResult>;
 
   /** Releases what the store owns (not a connection the caller passed in). */
   close(): Promise<void>;

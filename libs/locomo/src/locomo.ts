@@ -1,6 +1,6 @@
 import { parse as parseDate, isValid } from 'date-fns';
 import { ValidationError, type FieldProblem } from '@memfabric/errors';
-import type { EventEnvelope, InteractionRecorded } from '@memfabric/events';
+import { derivedEventId, type EventEnvelope, type InteractionRecorded } from '@memfabric/events';
 
 /**
  * Reading the LoCoMo benchmark layout (Maharana et al., "Evaluating Very Long-Term
@@ -137,7 +137,8 @@ export interface LocomoEventOptions {
  * the speaker, world time = the session's date and time (turns keep their order through
  * their stream position), subject and `sourceref` = the `dia_id`, an image's caption kept in
  * the content and as an attachment. The idempotency key `locomo:<sample_id>:<dia_id>` makes
- * a re-import append nothing. Image links are kept; inline `data:` images are not (the caption is).
+ * a re-import append nothing, and the event id is derived from it (the UUIDv5 of the tenant and
+ * key, `derivedEventId`), so two imports of the same file write the same log. Image links are kept; inline `data:` images are not (the caption is).
  */
 export function* locomoEvents(conversations: readonly LocomoConversation[], options: LocomoEventOptions = {}): Generator<EventEnvelope> {
   for (const conversation of conversations) {
@@ -160,16 +161,19 @@ export function* locomoEvents(conversations: readonly LocomoConversation[], opti
           if (turn.query) attachment.query = turn.query;
           data.attachments = [attachment];
         }
+        const tenantid = options.tenant ?? conversation.sampleId;
+        const idempotencykey = `locomo:${conversation.sampleId}:${turn.dia_id}`;
         yield {
+          id: derivedEventId(`${tenantid}\n${idempotencykey}`),
           source: 'urn:memfabric:import:locomo',
           type: 'interaction.recorded',
           subject: turn.dia_id,
           time: session.time,
-          tenantid: options.tenant ?? conversation.sampleId,
+          tenantid,
           streamid: session.key,
           actor: turn.speaker,
           datasubject: turn.speaker,
-          idempotencykey: `locomo:${conversation.sampleId}:${turn.dia_id}`,
+          idempotencykey,
           data: data as unknown as EventEnvelope['data'],
         };
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemfabricError } from '@memfabric/errors';
-import { normalizeEvent } from '@memfabric/events';
+import { derivedEventId, normalizeEvent } from '@memfabric/events';
 import { locomoEvents, parseLocomoDate, readLocomo } from './locomo.js';
 
 const sample = [
@@ -50,6 +50,16 @@ describe('LoCoMo reader', () => {
     });
     for (const e of events) expect(() => normalizeEvent(e)).not.toThrow();
     expect([...locomoEvents(readLocomo(sample), { tenant: 'mine' })].every((e) => e.tenantid === 'mine')).toBe(true);
+  });
+
+  it('derives each event id from its tenant and idempotency key, so two imports write the same log', () => {
+    const ids = [...locomoEvents(readLocomo(sample))].map((e) => e.id);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id ?? ''))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...locomoEvents(readLocomo(sample))].map((e) => e.id)).toEqual(ids);
+    expect(ids[0]).toBe(derivedEventId('conv-x\nlocomo:conv-x:D1:1'));
+    const other = [...locomoEvents(readLocomo(sample), { tenant: 'mine' })].map((e) => e.id);
+    expect(other.some((id) => ids.includes(id))).toBe(false);
   });
 
   it.each([

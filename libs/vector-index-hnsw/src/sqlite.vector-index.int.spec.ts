@@ -177,6 +177,26 @@ describe('SqliteVectorIndex HNSW cache', () => {
     await fresh.close();
   });
 
+  it('builds the same graph from the same rows: every search of two builds returns the same ids and scores', async () => {
+    const t = uniqueTenant();
+    const points = randomPoints(t, 400, 21);
+    const whole = open(tempFile());
+    await whole.upsert(points);
+    const chunked = open(tempFile());
+    for (let i = 0; i < points.length; i += 7) await chunked.upsert(points.slice(i, i + 7));
+    const random = seededRandom(5);
+    for (let q = 0; q < 50; q++) {
+      const query = randomUnitVector(random);
+      const a = await whole.search({ tenant: t, vector: query, k: 10 });
+      const b = await chunked.search({ tenant: t, vector: query, k: 10 });
+      expect(b.map((h) => [h.id, h.score])).toEqual(a.map((h) => [h.id, h.score]));
+    }
+    expect(whole.cacheInfo(t).graph).toMatchObject({ size: 400, source: 'rows' });
+    expect(chunked.cacheInfo(t).graph).toMatchObject({ size: 400, source: 'rows' });
+    await whole.close();
+    await chunked.close();
+  });
+
   it('rebuilds a graph after heavy churn: recall against exact search, and moved points found at their new place', async () => {
     const file = tempFile();
     const t = uniqueTenant();

@@ -352,11 +352,15 @@ export class SqliteVectorIndex implements VectorIndex {
         `SELECT key, id, tenant, stream, actor, world_time, tx_time, log_offset, status, text
          FROM ${p}_points WHERE tenant = ? AND id = ? AND deleted = 0`,
       ),
-      liveMeta: db.prepare<[string], MetaRow>(`SELECT ${metaColumns} FROM ${p}_points WHERE tenant = ? AND deleted = 0`),
-      liveVectors: db.prepare<[string], { key: number; vector: Buffer }>(`SELECT key, vector FROM ${p}_points WHERE tenant = ? AND deleted = 0`),
+      // Key order everywhere (the graph's insertion order decides its links): the same rows
+      // build the same graph, whatever order SQLite would return them in.
+      liveMeta: db.prepare<[string], MetaRow>(`SELECT ${metaColumns} FROM ${p}_points WHERE tenant = ? AND deleted = 0 ORDER BY key`),
+      liveVectors: db.prepare<[string], { key: number; vector: Buffer }>(
+        `SELECT key, vector FROM ${p}_points WHERE tenant = ? AND deleted = 0 ORDER BY key`,
+      ),
       changedSince: db.prepare<[number, string, number], ChangedRow>(
         `SELECT ${metaColumns}, deleted, vseq, CASE WHEN vseq > ? THEN vector END AS vector
-         FROM ${p}_points WHERE tenant = ? AND seq > ?`,
+         FROM ${p}_points WHERE tenant = ? AND seq > ? ORDER BY key`,
       ),
       vectorsOf: db.prepare<[string], { key: number; tenant: string; vector: Buffer | null }>(
         `SELECT p.key AS key, p.tenant AS tenant, p.vector AS vector FROM json_each(?) j CROSS JOIN ${p}_points p ON p.key = j.value`,
@@ -676,7 +680,7 @@ export class SqliteVectorIndex implements VectorIndex {
       vectors.set(fromBlob(row.vector), keys.length * this.model.dimension);
       keys.push(row.key);
     }
-    graph.addBatch(keys, vectors.subarray(0, keys.length * this.model.dimension), this.hnsw.buildThreads ?? 0);
+    graph.addBatch(keys, vectors.subarray(0, keys.length * this.model.dimension), this.hnsw.buildThreads ?? 1);
     return { graph, seq: state.seq, churn: 0, removed: 0, dirty: true, source: 'rows' };
   }
 

@@ -15,9 +15,11 @@ export interface HnswParams {
   /** ef: candidate list size while searching (raised to the number of candidates asked for). Default 128. */
   readonly expansionSearch: number;
   /**
-   * Threads of a bulk graph build: 0 = every core (default, fastest). A multi-threaded build
-   * inserts in a nondeterministic order, so the graph (and which near neighbour an approximate
-   * search misses) varies between builds; 1 builds the same graph from the same rows every time.
+   * Threads of a bulk graph build: 1 (default) inserts the rows one after another in key order,
+   * so the same rows build the same graph every time and a replay of the log reproduces every
+   * approximate search; 0 = every core, several times faster on a large tenant, but the threads
+   * insert in a scheduling-dependent order, so the graph (and which near neighbour an
+   * approximate search misses) varies between builds.
    */
   readonly buildThreads?: number;
 }
@@ -80,8 +82,11 @@ export class UsearchGraph {
     this.index.add(k, vector, 1);
   }
 
-  /** Adds many new keys at once with `threads` threads (0 = all cores); keys must not be present. */
-  addBatch(keys: readonly number[], vectors: Float32Array, threads = 0): void {
+  /**
+   * Adds many new keys at once with `threads` threads (1 = in the given order, deterministic;
+   * 0 = all cores, order up to the scheduler); keys must not be present.
+   */
+  addBatch(keys: readonly number[], vectors: Float32Array, threads = 1): void {
     if (keys.length === 0) return;
     this.index.add(BigUint64Array.from(keys, (k) => BigInt(k)), vectors, threads);
   }

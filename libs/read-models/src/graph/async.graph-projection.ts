@@ -35,7 +35,7 @@ export function asyncGraphProjection(options: AsyncGraphProjectionOptions): Asyn
       const store = await options.store(context.generation);
       for (const write of graphWritesFor(events, context.prepared)) {
         if (write.kind === 'facts') await store.applyExtractions(write.inputs);
-        else await store.purgeEvents(write.tenant, write.eventIds);
+        else await store.purgeEvents(write.tenant, write.eventIds, write.purgedAt);
       }
     },
   };

@@ -6,7 +6,7 @@ import { isDecidedType, type MemoryUnitStore, type UnitDecisionSource } from '@m
 export const GRAPH_PROJECTION = 'graph';
 
 /** Version of the graph projection's code (a change rebuilds the graph into a new generation). */
-export const GRAPH_PROJECTION_VERSION = 3;
+export const GRAPH_PROJECTION_VERSION = 4;
 
 /** Events the graph projection reads: `facts.extracted` and the memory-unit decisions (erasures). */
 export function graphAccepts(event: StoredEvent): boolean {
@@ -19,7 +19,13 @@ export function graphAccepts(event: StoredEvent): boolean {
  */
 export type GraphWrite =
   | { readonly kind: 'facts'; readonly inputs: readonly ExtractionInput[] }
-  | { readonly kind: 'purge'; readonly tenant: string; readonly eventIds: readonly string[] };
+  | {
+      readonly kind: 'purge';
+      readonly tenant: string;
+      readonly eventIds: readonly string[];
+      /** Transaction time of the purge, ms: the `recordedat` of the event that erased the units (never the wall clock). */
+      readonly purgedAt: number;
+    };
 
 /** The writes of a batch per event id (a runtime may apply any in-order subset of the batch). */
 export type GraphBatch = ReadonlyMap<string, GraphWrite>;
@@ -37,7 +43,8 @@ export interface GraphPlanSources {
  *   final, so the current view decides it);
  * - an event whose memory-unit decision erased units purges what those units' events stated
  *   (`purgeEvents`: mentions, facts only they stated, entities nobody else mentions; the
- *   affected timelines are replayed).
+ *   affected timelines are replayed), at the erasing event's transaction time (`recordedat`),
+ *   so a replay writes the same purge times.
  * Rollbacks, supersession and retraction write nothing here: graph readers keep a fact or
  * mention only while one of its source units is visible in the memory-unit view (the recall
  * graph channel admits units by their status, `graphVisibility` filters for other readers).
@@ -70,7 +77,7 @@ export async function planGraphBatch(events: readonly StoredEvent[], sources: Gr
       continue;
     }
     const erased = decisions.get(event.id)?.transitions.filter((t) => t.status === 'erased' && !t.created).map((t) => t.id) ?? [];
-    if (erased.length > 0) batch.set(event.id, { kind: 'purge', tenant: event.tenantid, eventIds: erased });
+    if (erased.length > 0) batch.set(event.id, { kind: 'purge', tenant: event.tenantid, eventIds: erased, purgedAt: Date.parse(event.recordedat) });
   }
   return batch;
 }

@@ -41,7 +41,7 @@ export function sqliteGraphProjection(sources: GraphPlanSources): SqliteProjecti
       const store = storeOf(context.store, context.generation);
       for (const write of graphWritesFor(events, context.prepared)) {
         if (write.kind === 'facts') store.applyExtractionsSync(write.inputs);
-        else store.purgeEventsSync(write.tenant, write.eventIds);
+        else store.purgeEventsSync(write.tenant, write.eventIds, write.purgedAt);
       }
     },
   };

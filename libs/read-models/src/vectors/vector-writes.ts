@@ -7,7 +7,7 @@ import { unitKey, type UnitPayload, type UnitStatus, type VectorPoint } from '@m
 export const VECTOR_PROJECTION = 'vectors';
 
 /** Version of the vector projection's code (a change rebuilds the indexes into a new generation). */
-export const VECTOR_PROJECTION_VERSION = 4;
+export const VECTOR_PROJECTION_VERSION = 5;
 
 /** Event types the vector projection reads: those the memory-unit rules decide. */
 export { isDecidedType as vectorAccepts } from '@memfabric/projections';
