@@ -14,7 +14,7 @@ export default defineConfig({
   resolve: { conditions: sourceConditions },
   ssr: { resolve: { conditions: sourceConditions, externalConditions: ['@memfabric/source'] } },
   test: {
-    include: ['{libs,services,e2e}/**/*.spec.ts'],
+    include: ['{libs,services,e2e,helm,infra}/**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     testTimeout: 30_000,
