@@ -8,7 +8,9 @@ import type { SealedContent, SealedEvent, StoredRecord } from '@memfabric/event-
  * data is the sealed (AES-256-GCM encrypted) content object serialised as JSON, so the broker
  * never sees plaintext. The hash-chain links travel as the `ce_prevhash` and `ce_hash`
  * extensions; `traceparent` is also sent as the plain W3C Trace Context header
- * (https://www.w3.org/TR/trace-context/) so tracing instrumentation finds it.
+ * (https://www.w3.org/TR/trace-context/) so tracing instrumentation finds it. With tracing on,
+ * the log's producer span overwrites the plain `traceparent` header and adds `tracestate`
+ * (`KafkaEventLog.append`); neither is part of the record.
  *
  * The mapping is a bijection: {@link fromKafkaMessage} rebuilds exactly the record that
  * {@link toKafkaMessage} was given, so `chainHash` over it yields the stored `hash`.

@@ -41,6 +41,8 @@ import {
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { ATTR, ATTR_VALUE, formatTraceparent, injectTraceHeaders, memfabricTracer, SPAN } from '@memfabric/telemetry';
 import { fromKafkaMessage, RecordFormatError, streamPartitionKey, toKafkaMessage, type KafkaEventMessage } from './cloudevents-binding.js';
 import { resolveKafkaEventLogConfig, type KafkaEventLogConfig, type KafkaLogLevel, type ResolvedKafkaEventLogConfig } from './config.js';
 import { toUnavailable } from './errors.js';
@@ -591,8 +593,38 @@ export class KafkaEventLog implements EventLog {
     return run;
   }
 
+  /**
+   * One append as a PRODUCER span `send <topic>` (OpenTelemetry messaging semconv): its context
+   * becomes the `traceparent` of every new event that carries none (the CloudEvents Distributed
+   * Tracing extension, stored and hashed with the record) and is injected as the W3C
+   * `traceparent` / `tracestate` headers of every message. Without an SDK the span is the no-op
+   * one and nothing is added.
+   */
   private async appendNow(events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult[]> {
     if (events.length === 0) return [];
+    const span = memfabricTracer().startSpan(SPAN.kafkaSend(this.config.topic), {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [ATTR.messagingSystem]: ATTR_VALUE.messagingSystemKafka,
+        [ATTR.messagingDestinationName]: this.config.topic,
+        [ATTR.messagingOperationType]: ATTR_VALUE.operationSend,
+        [ATTR.messagingOperationName]: ATTR_VALUE.operationSend,
+      },
+    });
+    try {
+      const results = await context.with(trace.setSpan(context.active(), span), () => this.appendInSpan(events, options, span));
+      span.end();
+      return results;
+    } catch (error) {
+      span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : typeof error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.end();
+      throw error;
+    }
+  }
+
+  private async appendInSpan(events: readonly NewEvent[], options: AppendOptions, span: Span): Promise<AppendResult[]> {
+    const traceparent = formatTraceparent(span.spanContext());
     const { producer, partitionMetadata } = await this.sync('indexed');
     const index = this.index;
     const { topic, vault, cipher } = this.config;
@@ -635,9 +667,11 @@ export class KafkaEventLog implements EventLog {
       const subjectKey = JSON.stringify([event.tenantid, event.datasubject]);
       let key = keys.get(subjectKey);
       if (!key) keys.set(subjectKey, (key = await vault.activeKey(event.tenantid, event.datasubject)));
-      const sealed = sealEvent(event, { streamposition: head.streamposition + 1, prevhash: head.hash, recordedat, batchid }, key, cipher);
+      const traced = traceparent !== undefined && event.traceparent === undefined ? { ...event, traceparent } : event;
+      const sealed = sealEvent(traced, { streamposition: head.streamposition + 1, prevhash: head.hash, recordedat, batchid }, key, cipher);
       heads.set(streamKey, { streamposition: sealed.record.streamposition, hash: sealed.hash });
       const message = toKafkaMessage(sealed);
+      if (traceparent !== undefined) injectTraceHeaders(message.headers as Record<string, string>);
       const partition = this.partitionOfKey(partitionMetadata, event.tenantid, event.streamid);
       pendingByDedupe.set(tenantKey, plan.length);
       pendingById.set(event.id, plan.length);
@@ -661,6 +695,19 @@ export class KafkaEventLog implements EventLog {
       const nextOffset = new Map<number, number>();
       for (const m of metadata) {
         if (m.topicName === topic && m.baseOffset !== undefined) nextOffset.set(m.partition, Number(m.baseOffset));
+      }
+      if (span.isRecording()) {
+        span.setAttribute(ATTR.messagingBatchMessageCount, fresh.length);
+        span.setAttribute(ATTR.eventCount, fresh.length);
+        if (fresh.length === 1) {
+          span.setAttribute(ATTR.messagingKafkaMessageKey, fresh[0]!.message.key);
+          span.setAttribute(ATTR.messagingMessageId, fresh[0]!.sealed.record.id);
+        }
+        if (nextOffset.size === 1) {
+          const [partition, offset] = [...nextOffset][0]!;
+          span.setAttribute(ATTR.messagingPartitionId, String(partition));
+          span.setAttribute(ATTR.messagingKafkaOffset, offset);
+        }
       }
       for (let i = 0; i < plan.length; i += 1) {
         const step = plan[i]!;
