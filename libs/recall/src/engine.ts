@@ -3,6 +3,8 @@ import { decodeConsistencyToken, type Checkpoint } from '@memfabric/event-log';
 import { newEventId, sha256Hex } from '@memfabric/events';
 import { resolveTimeExpressions } from '@memfabric/extraction';
 import { MEMORY_UNITS_PROJECTION, type MemoryUnit } from '@memfabric/projections';
+import { ATTR, ATTR_VALUE, memfabricTracer, SPAN } from '@memfabric/telemetry';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { MAX_K, type SearchFilter, type UnitStatus } from '@memfabric/vector-index';
 import type { ConsistencyWait, RecallBackend, RecallRuntime } from './backend.js';
 import { CHANNEL_NAME_PATTERN, type ChannelInput, type ChannelResult, type RecallChannel, type RecallPlan } from './channel.js';
@@ -107,9 +109,29 @@ export class RecallEngine implements Recaller {
    * @throws UnavailableError when the memory-unit read model has no active generation yet.
    */
   async recall(input: RecallRequest): Promise<RecallResponse> {
+    // one INTERNAL span per recall (GenAI memory semconv: `search_memory`), a child per channel
+    const attributes = { [ATTR.genAiOperationName]: ATTR_VALUE.genAiSearchMemory, [ATTR.genAiProviderName]: ATTR_VALUE.genAiProvider };
+    return memfabricTracer().startActiveSpan(SPAN.recall, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
+      try {
+        const response = await this.recallInSpan(input, span);
+        span.setAttribute(ATTR.genAiMemorySearchResultCount, response.hits.length);
+        return response;
+      } catch (error) {
+        span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : typeof error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async recallInSpan(input: RecallRequest, span: Span): Promise<RecallResponse> {
     const started = this.runtime.monotonic();
     const request = validateRecallRequest(input, this.channelNames());
     const preset = findPreset(this.presetList, request.preset ?? DEFAULT_PRESET);
+    span.setAttribute(ATTR.recallPreset, preset.name);
+    span.setAttribute(ATTR.recallK, request.k);
     const weights: Record<string, number> = {};
     for (const [name, weight] of Object.entries({ ...preset.weights, ...request.weights })) if (weight !== undefined) weights[name] = weight;
     const running = this.channels.filter((c) => (weights[c.name] ?? 0) > 0);
@@ -203,14 +225,23 @@ export class RecallEngine implements Recaller {
 
   private async run(plan: RecallPlan, running: readonly RecallChannel[], timings: Record<string, number>): Promise<RecallHit[]> {
     const { request } = plan;
-    const timed = async <T>(channel: RecallChannel, work: () => Promise<T>): Promise<T> => {
-      const start = this.runtime.monotonic();
-      try {
-        return await work();
-      } finally {
-        timings[channel.name] = (timings[channel.name] ?? 0) + (this.runtime.monotonic() - start);
-      }
-    };
+    const tracer = memfabricTracer();
+    const timed = <T>(channel: RecallChannel, work: () => Promise<T>): Promise<T> =>
+      tracer.startActiveSpan(SPAN.recallChannel(channel.name), { attributes: { [ATTR.recallChannel]: channel.name } }, async (span) => {
+        const start = this.runtime.monotonic();
+        try {
+          const result = await work();
+          const items = (result as { items?: unknown }).items;
+          if (Array.isArray(items)) span.setAttribute(ATTR.recallCandidates, items.length);
+          return result;
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          throw error;
+        } finally {
+          timings[channel.name] = (timings[channel.name] ?? 0) + (this.runtime.monotonic() - start);
+          span.end();
+        }
+      });
     let queryVector: Promise<Float32Array> | undefined;
     const units = new Map<string, MemoryUnit>();
     let fusedSoFar: readonly FusedItem[] = [];

@@ -4,6 +4,7 @@ import { encodeConsistencyToken, type EventLog } from '@memfabric/event-log';
 import { EVENT_LIMITS, EVENT_TYPES, normalizeBatch, schemas, type StoredEvent } from '@memfabric/events';
 import type { AppendResponse, StreamPage } from '@memfabric/events';
 import { hasTenant, isClientEventType, CLIENT_EVENT_TYPES, type Principal } from '@memfabric/auth';
+import { countAppended } from '@memfabric/telemetry-node';
 import { EVENT_LOG } from './ingest.tokens.js';
 
 /** Request header naming the ingest batch of an append (stamped on events that carry no `batchid`). */
@@ -87,6 +88,9 @@ export class IngestService {
     if (foreign) throw new ForbiddenError(`this credential is not granted tenant ${foreign.tenantid}`, { context: { principal: principal.id } });
     const results = await this.log.append(events, batchId === undefined ? {} : { batchid: batchId });
     const duplicates = results.filter((r) => r.duplicate).length;
+    results.forEach((r, i) => {
+      if (!r.duplicate) countAppended(events[i]!.type);
+    });
     return {
       results: results.map((r) => ({
         id: r.id,

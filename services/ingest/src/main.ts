@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { MemfabricError } from '@memfabric/errors';
+import { startTelemetry } from '@memfabric/telemetry-node';
 import type { IngestEnv } from './ingest.config.js';
 import { startIngest, type RunningIngest } from './ingest.server.js';
 import { serviceMain } from './service-main.js';
@@ -22,6 +23,7 @@ import { serviceMain } from './service-main.js';
  */
 export async function main(env: IngestEnv): Promise<RunningIngest | undefined> {
   let running: RunningIngest;
+  const telemetry = await startTelemetry({ serviceName: 'ingest', env });
   try {
     running = await startIngest(env);
   } catch (error) {
@@ -31,16 +33,20 @@ export async function main(env: IngestEnv): Promise<RunningIngest | undefined> {
     else if (MemfabricError.is(error)) startup.fatal({ code: error.code }, error.message);
     else startup.fatal({ err: error }, 'ingest service failed to start');
     process.exitCode = 1;
+    await telemetry.shutdown();
     return undefined;
   }
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    running.close().catch((error: unknown) => {
-      pino({ base: { service: 'ingest' } }).error({ err: error }, 'ingest service did not stop cleanly');
-      process.exitCode = 1;
-    });
+    void running
+      .close()
+      .catch((error: unknown) => {
+        pino({ base: { service: 'ingest' } }).error({ err: error }, 'ingest service did not stop cleanly');
+        process.exitCode = 1;
+      })
+      .finally(() => telemetry.shutdown());
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

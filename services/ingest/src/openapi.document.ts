@@ -198,6 +198,16 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
           responses: { '200': { description: 'Alive.', content: { 'application/json': { schema: ref('HealthStatus') } } } },
         },
       },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus metrics: the memfabric_* series and process metrics (no tenant data; public like the health probes)',
+          ...PUBLIC_OPERATION,
+          responses: {
+            '200': { description: 'The Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } },
+          },
+        },
+      },
       '/health/ready': {
         get: {
           operationId: 'ready',

@@ -63,7 +63,7 @@ describe('GET /openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.jsonSchemaDialect).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/health/live', '/health/ready', '/openapi.json', '/v1/events', '/v1/events/{id}', '/v1/tenants/{tenant}/streams/{stream}/events'].sort(),
+      ['/health/live', '/health/ready', '/metrics', '/openapi.json', '/v1/events', '/v1/events/{id}', '/v1/tenants/{tenant}/streams/{stream}/events'].sort(),
     );
     const operationIds = new Set<string>();
     for (const item of Object.values(doc.paths)) {
@@ -75,7 +75,7 @@ describe('GET /openapi.json', () => {
         expect(Object.keys(op.responses as Json).length).toBeGreaterThan(0);
       }
     }
-    expect(operationIds.size).toBe(6);
+    expect(operationIds.size).toBe(7);
     const post = doc.paths['/v1/events']!.post as Json;
     expect(Object.keys(post.responses as Json)).toEqual(expect.arrayContaining(['200', '201', '400', '409', '413', '415']));
     expect(Object.keys((post.requestBody as Json).content as Json)).toEqual(['application/cloudevents-batch+json', 'application/json']);

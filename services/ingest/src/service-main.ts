@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { MemfabricError } from '@memfabric/errors';
+import { startTelemetry, type RunningTelemetry } from '@memfabric/telemetry-node';
 
 /** A started stand-alone service. */
 export interface RunningService {
@@ -21,8 +22,10 @@ export interface ServiceMainOptions {
 /**
  * The entry point of a stand-alone service. Starts it; on failure logs `fatal` lines (one per
  * configuration problem, each naming its variable, else one line with the error) and sets the
- * exit code to 1. On SIGTERM or SIGINT it calls `close()` and exits 0 when that resolves, or 1
- * when it fails or takes longer than `shutdownTimeoutMs`.
+ * exit code to 1. On SIGTERM or SIGINT it calls `close()`, flushes the spans still buffered, and
+ * exits 0 when that resolves, or 1 when it fails or takes longer than `shutdownTimeoutMs`.
+ * Telemetry starts first (`startTelemetry`: the OpenTelemetry SDK only when `OTEL_*` asks for
+ * traces).
  * @param service - the `service` field of the log lines (`query-gateway`, `projector`, ...).
  * @param start - starts the service (reads its configuration, listens) and says its shutdown timeout.
  * @returns the running service, or undefined when it did not start.
@@ -30,7 +33,9 @@ export interface ServiceMainOptions {
 export async function serviceMain(service: string, start: () => Promise<RunningService & ServiceMainOptions>): Promise<RunningService | undefined> {
   const log = pino({ base: { service } });
   let running: RunningService & ServiceMainOptions;
+  let telemetry: RunningTelemetry | undefined;
   try {
+    telemetry = await startTelemetry({ serviceName: service });
     running = await start();
   } catch (error) {
     const problems = MemfabricError.is(error) && Array.isArray(error.context['problems']) ? error.context['problems'].map(String) : [];
@@ -38,8 +43,10 @@ export async function serviceMain(service: string, start: () => Promise<RunningS
     else if (MemfabricError.is(error)) log.fatal({ code: error.code }, error.message);
     else log.fatal({ err: error }, `${service} failed to start`);
     process.exitCode = 1;
+    await telemetry?.shutdown();
     return undefined;
   }
+  if (telemetry.tracing) log.info('traces are exported (OpenTelemetry SDK started from the OTEL_* settings)');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -50,7 +57,9 @@ export async function serviceMain(service: string, start: () => Promise<RunningS
       process.exit(1);
     }, running.shutdownTimeoutMs);
     running.close().then(
-      () => {
+      // the last spans (the stop's own included) are flushed before the exit
+      async () => {
+        await telemetry.shutdown();
         clearTimeout(deadline);
         log.info(`${service} stopped`);
         // a client's idle timer must not hold the process past a clean stop
