@@ -55,6 +55,13 @@ import {
   ValidationError,
 } from "@memfabric/errors";
 import type { LexicalIndex } from "@memfabric/vector-index";
+import {
+  countDeadLetters,
+  instrumentProjection,
+  lagSamplesOf,
+  registerLagSource,
+  type LagSample,
+} from "@memfabric/telemetry-node";
 
 /**
  * The stores of the read side, per read model and generation: server adapters (Qdrant, Neo4j,
@@ -169,6 +176,7 @@ export class ReadSide {
   backend: PortRecallBackend | undefined;
 
   private readonly graphStores = new Map<number, GraphStore>();
+  private unregisterLag: (() => void) | undefined;
 
   private constructor(
     readonly log: EventLog,
@@ -256,7 +264,11 @@ export class ReadSide {
       const unitsRuntime = SqliteProjectionRuntime.open({
         log: options.log,
         db,
-        handlers: embedded,
+        // each apply a `process <projection>` span and a latency observation
+        handlers: embedded.map((h) =>
+          instrumentProjection(h, { runtime: "sqlite" }),
+        ),
+        onDeadLettered: countDeadLetters,
         ...batch,
         ...onError,
       });
@@ -303,10 +315,15 @@ export class ReadSide {
           ? undefined
           : await AsyncProjectionRuntime.open({
               log: options.log,
-              handlers,
+              handlers: handlers.map((h) =>
+                instrumentProjection(h, { runtime: "async" }),
+              ),
               deadLetters,
               generations: options.generations ?? new InMemoryGenerationStore(),
-              onApplied: () => applied.side?.backend?.refresh(),
+              onApplied: (batch) => {
+                countDeadLetters(batch.projection, batch.deadLettered);
+                return applied.side?.backend?.refresh();
+              },
               ...batch,
               ...onError,
             });
@@ -364,10 +381,24 @@ export class ReadSide {
     return statuses.reduce((n, s) => n + lag(s.checkpoint, end), 0);
   }
 
-  /** Starts both runtimes' continuous loops. */
+  /**
+   * Consumer lag of every projection of both runtimes, per partition of the log end: events
+   * between the committed checkpoint and the end (`memfabric_consumer_lag`).
+   */
+  async lagSamples(): Promise<LagSample[]> {
+    const end = await this.log.end();
+    const statuses: ProjectionStatus[] = [
+      ...(await this.unitsRuntime.status()),
+      ...((await this.runtime?.status()) ?? []),
+    ];
+    return lagSamplesOf(end, statuses);
+  }
+
+  /** Starts both runtimes' continuous loops, and reports their lag to `/metrics`. */
   start(): void {
     this.unitsRuntime.start();
     this.runtime?.start();
+    this.unregisterLag ??= registerLagSource(() => this.lagSamples());
   }
 
   /**
@@ -504,6 +535,7 @@ export class ReadSide {
 
   /** Stops both runtimes, flushes the query log, saves the HNSW files and closes the stores and the memory-unit file (not the log). */
   async close(): Promise<void> {
+    this.unregisterLag?.();
     await this.backend?.flush();
     await this.runtime?.stop();
     await this.unitsRuntime.stop();

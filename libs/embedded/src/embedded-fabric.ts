@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AnalyticsStore, EventCounts } from '@memfabric/analytics';
 import { ChdbAnalyticsStore } from '@memfabric/analytics-chdb';
 import { lag, type Checkpoint } from '@memfabric/event-log';
+import { countDeadLetters, instrumentProjection } from '@memfabric/telemetry-node';
 import { SqliteEventLog } from '@memfabric/event-log-sqlite';
 import { emptyCounts, MEMORY_UNITS_PROJECTION, type MemoryUnitCounts, type ProgressCallback, type ProjectionStatus, type RunReport } from '@memfabric/projections';
 import {
@@ -114,7 +115,14 @@ export class EmbeddedFabric {
         sqliteGraphProjection({ decisions, units }),
         analyticsProjection(analytics),
       ];
-      const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
+      const runtime = SqliteProjectionRuntime.open({
+        log,
+        db: log.db,
+        // each apply a `process <projection>` span and a latency observation
+        handlers: handlers.map((h) => instrumentProjection(h, { runtime: 'sqlite' })),
+        onDeadLettered: countDeadLetters,
+        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      });
       return new EmbeddedFabric(log, runtime, units, analytics, vectors, options.embedder);
     } catch (error) {
       await analytics.close();

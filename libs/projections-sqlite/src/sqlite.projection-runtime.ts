@@ -56,6 +56,8 @@ export interface SqliteProjectionRuntimeOptions {
   readonly retryMaxMs?: number;
   /** Told about every failure of a batch (for logs and metrics); must not throw. */
   readonly onError?: (error: unknown, projection: string) => void;
+  /** Told how many events of a committed batch were dead-lettered (metrics), when any were; must not throw. */
+  readonly onDeadLettered?: (projection: string, events: number) => void;
   /** Clock for registry and dead-letter times; default `() => new Date()`. */
   readonly clock?: () => Date;
 }
@@ -123,6 +125,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly onError: ((error: unknown, projection: string) => void) | undefined;
+  private readonly onDeadLettered: ((projection: string, events: number) => void) | undefined;
   private readonly clock: () => Date;
   private readonly savepoint: (fn: () => void) => void;
   private readonly stmts;
@@ -142,6 +145,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
     this.retryInitialMs = options.retryInitialMs ?? DEFAULTS.retryInitialMs;
     this.retryMaxMs = options.retryMaxMs ?? DEFAULTS.retryMaxMs;
     this.onError = options.onError;
+    this.onDeadLettered = options.onDeadLettered;
     this.clock = options.clock ?? (() => new Date());
     for (const handler of options.handlers) this.projections.set(handler.name, { handler, retryAt: 0, backoffMs: this.retryInitialMs });
     this.db.exec(RUNTIME_DDL);
@@ -381,11 +385,14 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
       this.commitCheckpoint(generation.group, page.next);
       return { processed: page.events.length, deadLettered };
     });
+    let result: StepResult;
     try {
-      return commit.immediate();
+      result = commit.immediate();
     } catch (error) {
       throw translate(error);
     }
+    if (result.deadLettered > 0) this.onDeadLettered?.(name, result.deadLettered);
+    return result;
   }
 
   /** Runs `prepare` for the batch; on a non-retriable failure, per event (failures collected). */

@@ -5,6 +5,7 @@ export {
   countDeadLetters,
   countErasure,
   countRollback,
+  lagSamplesOf,
   metricsRegistry,
   metricsText,
   METRICS_CONTENT_TYPE,

@@ -25,6 +25,17 @@ export type LagSource = () => Promise<readonly LagSample[]>;
 
 const lagSources = new Set<LagSource>();
 
+/**
+ * Lag samples of projections from their committed checkpoints and the log end (both
+ * `{ partition: next offset }`): per projection and per partition of the end, the events
+ * between the two (never negative).
+ */
+export function lagSamplesOf(end: Readonly<Record<number, number>>, projections: readonly { readonly name: string; readonly checkpoint: Readonly<Record<number, number>> }[]): LagSample[] {
+  return projections.flatMap((p) =>
+    Object.entries(end).map(([partition, next]) => ({ projection: p.name, partition: Number(partition), lag: Math.max(0, next - (p.checkpoint[Number(partition)] ?? 0)) })),
+  );
+}
+
 const appended = new Counter({
   name: METRIC.eventsAppended,
   help: 'Events appended to the event log (duplicates of an idempotent retry not counted), by CloudEvents type.',

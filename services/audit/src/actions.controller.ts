@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from
 import type { Request, Response } from 'express';
 import type { Audit } from '@memfabric/audit-node';
 import { applyRollback, eraseSubject, planRollback, revertRollback } from '@memfabric/audit-node';
+import { countErasure, countRollback } from '@memfabric/telemetry-node';
 import { NotFoundError, ValidationError, type FieldProblem } from '@memfabric/errors';
 import { checkApiBody, type ApiBodies, type ApiBodyName } from '@memfabric/events';
 import type { RollbackFilter } from '@memfabric/projections';
@@ -97,6 +98,7 @@ export class ActionsController {
     }
     const caller = callerOf(req);
     const applied = await applyRollback(fabric, checked, { ...(reason === undefined ? {} : { reason }), actor: caller });
+    countRollback('applied');
     res.status(201);
     return {
       dryRun: false,
@@ -123,6 +125,7 @@ export class ActionsController {
     const { reason } = parseBody('RollbackRevertRequest', raw, 'revert request');
     const caller = callerOf(req);
     const reverted = await revertRollback(this.audit.fabric, rollbackId, { ...(reason === undefined ? {} : { reason }), actor: caller });
+    if (!reverted.alreadyReverted) countRollback('reverted');
     return { rollbackId: id, revertEventId: reverted.event.id, alreadyReverted: reverted.alreadyReverted };
   }
 
@@ -141,6 +144,7 @@ export class ActionsController {
       ...(reason === undefined ? {} : { reason }),
       ...(requestedBy === undefined ? {} : { requestedBy }),
     });
+    countErasure();
     return { eventId: erased.event.id, keysDestroyed: erased.keysDestroyed, units: erased.units };
   }
 }

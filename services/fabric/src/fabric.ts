@@ -25,6 +25,7 @@ import {
   type IngestLogger,
   type ServerSecurityConfig,
 } from '@memfabric/ingest';
+import { lagSamplesOf, registerLagSource } from '@memfabric/telemetry-node';
 import { QueryGatewayModule, readQueryGatewayConfig, type QueryGatewayConfig } from '@memfabric/query-gateway';
 import { ApiDocsModule } from './api-docs.module.js';
 import { buildFabricOpenApiDocument } from './openapi.document.js';
@@ -153,6 +154,7 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
     throw error;
   }
   fabric.runtime.start();
+  const unregisterLag = registerLagSource(async () => lagSamplesOf(await fabric.log.end(), await fabric.runtime.status()));
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -170,6 +172,7 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
     config,
     url,
     close: async () => {
+      unregisterLag();
       await running.close();
       await fabric.close();
       await security.close();

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Post } from '@nestjs/
 import { auditCaller, type Principal } from '@memfabric/auth';
 import { CurrentPrincipal, recallTenant, RequireScope } from '@memfabric/ingest';
 import { ValidationError } from '@memfabric/errors';
+import { observeRecall } from '@memfabric/telemetry-node';
 import type { RecallPreset, RecallRequest, RecallResponse, Recaller } from '@memfabric/recall';
 import { RECALLER } from './query-gateway.tokens.js';
 
@@ -23,14 +24,16 @@ export class RecallController {
   @Post()
   @HttpCode(200)
   @RequireScope('memory:read', { body: recallTenant })
-  recall(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Headers(CALLER_HEADER) caller?: string): Promise<RecallResponse> {
+  async recall(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Headers(CALLER_HEADER) caller?: string): Promise<RecallResponse> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ValidationError('invalid recall request', [{ pointer: '', detail: 'the body must be a JSON object (Content-Type: application/json)' }]);
     }
     const request = body as RecallRequest;
     if (request.caller !== undefined && typeof request.caller !== 'string') return this.recaller.recall(request);
     const label = request.caller ?? caller;
-    return this.recaller.recall({ ...request, caller: auditCaller(principal, label) });
+    const response = await this.recaller.recall({ ...request, caller: auditCaller(principal, label) });
+    observeRecall(response.preset, response.timings);
+    return response;
   }
 
   @Get('presets')
