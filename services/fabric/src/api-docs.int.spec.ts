@@ -70,7 +70,7 @@ describe('the all-in-one fabric documents its API once: /openapi.json and /docs'
     expect(doc.info).toMatchObject({ title: 'memfabric', version: expect.any(String) as string });
     const expected = [...new Set([...modulePaths(), '/docs'])].sort();
     expect(Object.keys(doc.paths).sort()).toEqual(expected);
-    expect(expected.length).toBe(19);
+    expect(expected.length).toBe(20);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/recall', '/v1/tenants/{tenant}/rollbacks', '/v1/tenants/{tenant}/subjects/{subject}/erase']));
     for (const old of ['/openapi/query.json', '/v1/audit/openapi.json']) expect((doc.paths as Json)[old]).toBeUndefined();
   });
