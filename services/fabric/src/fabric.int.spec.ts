@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestLogger } from '@memfabric/ingest';
+import { METRIC } from '@memfabric/telemetry';
 import type { RecallResponse } from '@memfabric/recall';
 import { startFabric, type RunningFabric } from './fabric.js';
 
@@ -92,5 +93,17 @@ describe('the all-in-one fabric on one port', { timeout: 60_000 }, () => {
     const missing = await fetch(`${running.url}/v1/tenants/${tenant}/memories/00000000-0000-7000-8000-000000000000/history`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('GET /metrics serves the memfabric_* series of every part on the same port: appends, lag per projection, recall latency, no tenant id', async () => {
+    const res = await fetch(`${running.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const appended = text.split('\n').find((l) => l.startsWith(`${METRIC.eventsAppended}{type="interaction.recorded"} `));
+    expect(Number(appended?.split(' ').pop())).toBeGreaterThanOrEqual(turns.length);
+    const lagged = new Set(text.split('\n').filter((l) => l.startsWith(`${METRIC.consumerLag}{`)).map((l) => /projection="([^"]+)"/.exec(l)?.[1]));
+    expect([...lagged]).toEqual(expect.arrayContaining(['memory-units', 'vectors', 'extraction', 'graph']));
+    expect(text).toMatch(new RegExp(`^${METRIC.recallSeconds}_count\\{preset="[a-z-]+"\\} [1-9]`, 'm'));
+    expect(text).not.toContain(tenant);
   });
 });
