@@ -52,7 +52,8 @@ function startReceiver(spans: ReceivedSpan[]): Promise<Server> {
       if (req.method === 'POST' && req.url === '/v1/traces') {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpTraces;
         for (const rs of body.resourceSpans ?? []) {
-          const service = String(attributesOf(rs.resource?.attributes)['service.name'] ?? '');
+          const name = attributesOf(rs.resource?.attributes)['service.name'];
+          const service = typeof name === 'string' ? name : '';
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? []) {
               spans.push({

@@ -671,7 +671,7 @@ export class KafkaEventLog implements EventLog {
       const sealed = sealEvent(traced, { streamposition: head.streamposition + 1, prevhash: head.hash, recordedat, batchid }, key, cipher);
       heads.set(streamKey, { streamposition: sealed.record.streamposition, hash: sealed.hash });
       const message = toKafkaMessage(sealed);
-      if (traceparent !== undefined) injectTraceHeaders(message.headers as Record<string, string>);
+      if (traceparent !== undefined) injectTraceHeaders(message.headers);
       const partition = this.partitionOfKey(partitionMetadata, event.tenantid, event.streamid);
       pendingByDedupe.set(tenantKey, plan.length);
       pendingById.set(event.id, plan.length);

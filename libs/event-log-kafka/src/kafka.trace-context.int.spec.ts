@@ -59,7 +59,7 @@ const skip = existsSync(binary) ? undefined : `${binary} not found (build it wit
       return Promise.resolve();
     });
     try {
-      return (await waitFor(() => seen[0], `an event of ${tenant} through the consumer group`))!;
+      return (await waitFor(() => seen[0], `an event of ${tenant} through the consumer group`));
     } finally {
       await subscription.stop();
     }
@@ -79,7 +79,7 @@ const skip = existsSync(binary) ? undefined : `${binary} not found (build it wit
           return Promise.resolve();
         },
       });
-      return (await waitFor(() => seen[0], 'the raw message'))!;
+      return (await waitFor(() => seen[0], 'the raw message'));
     } finally {
       await consumer.disconnect();
     }

@@ -79,7 +79,7 @@ export function instrumentProjection<H extends ApplyingHandler>(handler: H, opti
       observeApply(handler.name, options.runtime, (performance.now() - started) / 1000);
       if (error !== undefined) {
         span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : typeof error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : typeof error });
       }
       span.end();
     };
