@@ -343,6 +343,7 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
   }
   const baseline = opts.baseline === undefined ? undefined : { preset: opts.baseline.trim(), ...(opts.compare ? { metric: opts.compare.trim() } : {}), ...(opts.minHelps ? { minHelps: parseMinHelps(opts.minHelps) } : {}) };
   const dataset = await loadLocomoFile(file);
+  if (baseline) checkCompareOptions(baseline, metricKeys(ks), new Set(dataset.scored.map((q) => q.sampleId)).size);
   const extraPresets = opts.presetsFile ? validatePresets(JSON.parse(await readFile(opts.presetsFile, 'utf8')) as unknown) : [];
   const outDir = path.resolve(opts.out ?? path.join('eval-out', stamp(new Date())));
   const { dir, temporary } = await freshDataDir(globalOptions(command).dataDir);
