@@ -108,22 +108,30 @@ describe('memfabric eval locomo', { timeout: 120_000 }, () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines[0]!) as {
-      presets: Record<string, { overall: Record<string, number>; byCategory: Record<string, Record<string, number>>; questions: number }>;
+      presets: Record<string, { overall: Record<string, number>; byCategory: Record<string, Record<string, number>>; questions: number; byConversation: Record<string, unknown> }>;
       droppedEvidence: number;
       timings: { ingestMs: number; catchUpMs: number; totalMs: number; recall: Record<string, { p50Ms: number; p95Ms: number }> };
     };
     expect(Object.keys(summary)).toEqual(['presets', 'droppedEvidence', 'timings']);
     expect(Object.keys(summary.presets)).toEqual(['oracle', 'word-overlap', 'nothing']);
     expect(summary.droppedEvidence).toBe(2);
+    const perfect = (r1: unknown, c1: unknown) => ({ 'recall@1': r1, 'recall@5': 1, 'recall@10': 1, 'completeRecall@1': c1, 'completeRecall@5': 1, 'completeRecall@10': 1, 'ndcg@10': 1, mrr: 1 });
     expect(summary.presets.oracle).toEqual({
-      overall: { 'recall@1': expect.any(Number), 'recall@5': 1, 'recall@10': 1, 'ndcg@10': 1, mrr: 1 },
-      byCategory: Object.fromEntries(['1', '2', '4', '5'].map((c) => [c, expect.objectContaining({ 'recall@10': 1, mrr: 1 })])),
+      overall: perfect(expect.any(Number), expect.any(Number)),
+      byCategory: Object.fromEntries(['1', '2', '4', '5'].map((c) => [c, expect.objectContaining({ 'recall@10': 1, 'completeRecall@10': 1, mrr: 1 })])),
       questions: 17,
+      byConversation: {
+        'e2e-priya-tom': { overall: perfect(expect.any(Number), expect.any(Number)), byCategory: expect.any(Object), questions: 13 },
+        'e2e-sam-noor': { overall: perfect(expect.any(Number), expect.any(Number)), byCategory: expect.any(Object), questions: 4 },
+      },
     });
-    // recall@1 of the oracle: 1 for one-turn evidence, 1/2 for two turns (17 questions, 7 with one turn)
+    // recall@1 of the oracle: 1 for one-turn evidence, 1/2 for two turns (17 questions, 7 with one turn);
+    // complete-evidence recall@1: 1 for one-turn evidence, 0 for more
     const oneTurn = dataset.scored.filter((q) => q.evidence.length === 1).length;
+    expect(dataset.scored.every((q) => q.evidence.length <= 2)).toBe(true);
     expect(summary.presets.oracle!.overall['recall@1']).toBeCloseTo((oneTurn + (17 - oneTurn) / 2) / 17, 4);
-    expect(summary.presets.nothing!.overall).toEqual({ 'recall@1': 0, 'recall@5': 0, 'recall@10': 0, 'ndcg@10': 0, mrr: 0 });
+    expect(summary.presets.oracle!.overall['completeRecall@1']).toBeCloseTo(oneTurn / 17, 4);
+    expect(summary.presets.nothing!.overall).toEqual({ 'recall@1': 0, 'recall@5': 0, 'recall@10': 0, 'completeRecall@1': 0, 'completeRecall@5': 0, 'completeRecall@10': 0, 'ndcg@10': 0, mrr: 0 });
     const overlap = summary.presets['word-overlap']!.overall;
     expect(overlap['recall@10']).toBeGreaterThan(0.5);
     expect(overlap['recall@10']).toBeLessThanOrEqual(1);
@@ -154,12 +162,59 @@ describe('memfabric eval locomo', { timeout: 120_000 }, () => {
   it('prints a table without --json and removes its temporary data directory', async () => {
     const out = path.join(dir, 'table');
     const run = await evalCommand(fixture, '--preset', 'oracle', '--out', out);
-    expect(run.stdout).toMatch(/^preset\s+recall@5\s+recall@10\s+recall@25\s+recall@50\s+ndcg@10\s+mrr\s+questions\s+p50 ms\s+p95 ms\n/);
-    expect(run.stdout).toMatch(/\noracle\s+1\.000\s+1\.000\s+1\.000\s+1\.000\s+1\.000\s+1\.000\s+17\s/);
+    expect(run.stdout).toMatch(
+      /^preset\s+recall@5\s+recall@10\s+recall@25\s+recall@50\s+completeRecall@5\s+completeRecall@10\s+completeRecall@25\s+completeRecall@50\s+ndcg@10\s+mrr\s+questions\s+p50 ms\s+p95 ms\n/,
+    );
+    expect(run.stdout).toMatch(/\noracle\s+(1\.000\s+){10}17\s/);
+    expect(run.stdout).toMatch(/\noracle\s+e2e-priya-tom\s+(1\.000\s+){10}13\n/);
+    expect(run.stdout).not.toMatch(/\nvariant\s/);
     expect(run.stdout).toMatch(/DRAGON \(paper, Table 3\)\*\s+0\.567\s+0\.662\s+0\.767\s+0\.827/);
     expect(run.requests[0]!.k).toBe(50);
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as { environment: { dataDir: string } };
     expect(report.environment.dataDir).toBe('(temporary, removed)');
+  });
+
+  it('compares every preset with --baseline per conversation, the baseline first', async () => {
+    const out = path.join(dir, 'baseline');
+    const run = await evalCommand(fixture, '--preset', 'word-overlap,nothing', '--baseline', 'oracle', '--k', '5,10', '--out', out, '--json');
+    const lines = run.stdout.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1]!) as {
+      presets: Record<string, { overall: Record<string, number>; byConversation: Record<string, { overall: Record<string, number> }> }>;
+      comparison: { baseline: string; metric: string; minHelps: number; conversations: string[]; variants: Record<string, { overall: number; byConversation: Record<string, number>; helps: number; hurts: number; kept: boolean }> };
+    };
+    expect(Object.keys(summary)).toEqual(['presets', 'droppedEvidence', 'timings', 'comparison']);
+    expect(Object.keys(summary.presets)).toEqual(['oracle', 'word-overlap', 'nothing']);
+    expect(run.requests).toHaveLength(3 * 17);
+    const { comparison } = summary;
+    expect(comparison).toMatchObject({ baseline: 'oracle', metric: 'recall@10', minHelps: 2, conversations: ['e2e-priya-tom', 'e2e-sam-noor'] });
+    expect(Object.keys(comparison.variants)).toEqual(['word-overlap', 'nothing']);
+    expect(comparison.variants.nothing).toEqual({ overall: -1, byConversation: { 'e2e-priya-tom': -1, 'e2e-sam-noor': -1 }, helps: 0, hurts: 2, kept: false });
+    // the deltas are those of the per-conversation figures
+    const overlap = comparison.variants['word-overlap']!;
+    for (const c of comparison.conversations) {
+      expect(overlap.byConversation[c]).toBeCloseTo(summary.presets['word-overlap']!.byConversation[c]!.overall['recall@10']! - 1, 4);
+    }
+    expect(overlap.helps).toBe(0);
+    expect(lines.join('\n')).not.toContain('keep (');
+    const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(md).toContain('## Against `oracle` (recall@10)');
+    expect(md).toContain('| `nothing` | -1.000 | -1.000 | -1.000 | 0/2 | no |');
+
+    const table = await evalCommand(fixture, '--preset', 'nothing', '--baseline', 'oracle', '--compare', 'completeRecall@5', '--min-helps', '1', '--k', '5', '--out', path.join(dir, 'baseline-table'));
+    expect(table.stdout).toMatch(/\nvariant\s+e2e-priya-tom\s+e2e-sam-noor\s+overall\s+helps\s+keep \(≥ 1\/2\)\nnothing\s+-1\.000\s+-1\.000\s+-1\.000\s+0\/2\s+no\n/);
+    expect(table.stdout).toContain('completeRecall@5 of each preset minus that of oracle');
+  });
+
+  it.each([
+    ['an unknown baseline', ['--baseline', 'bm42'], /unknown baseline preset "bm42"; known: oracle, word-overlap, nothing/],
+    ['a metric the run does not report', ['--baseline', 'oracle', '--compare', 'recall@50', '--k', '5,10'], /metric "recall@50" is not reported; reported: recall@5, recall@10, completeRecall@5/],
+    ['more conversations to help on than there are', ['--baseline', 'oracle', '--min-helps', '3'], /--min-helps must be an integer from 1 to 2/],
+    ['a --min-helps that is no count', ['--baseline', 'oracle', '--min-helps', 'most'], /--min-helps must be a positive integer, got "most"/],
+    ['--compare without --baseline', ['--compare', 'mrr'], /--compare and --min-helps need --baseline/],
+  ])('rejects %s with a clear message, before any report is written', async (_name, args, message) => {
+    const out = path.join(dir, 'bad-baseline');
+    await expect(evalCommand(fixture, '--out', out, ...args)).rejects.toThrow(message);
+    expect(existsSync(out)).toBe(false);
   });
 
   it.each([

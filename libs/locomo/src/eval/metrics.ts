@@ -40,6 +40,24 @@ export function recallAtK(ranked: readonly string[], relevant: ReadonlySet<strin
 }
 
 /**
+ * Complete-evidence recall@k: 1 when every relevant turn is among the first `k` of the ranking,
+ * else 0. Averaged over questions it is the share of questions whose whole evidence was
+ * retrieved; unlike {@link recallAtK} it gives no partial credit to a multi-evidence question
+ * (two of three evidence turns found scores 2/3 there, 0 here). For a question with one evidence
+ * turn both are equal.
+ * @param ranked - `dia_id`s in rank order, each once ({@link rankedDiaIds}).
+ * @param relevant - the question's evidence turns (at least one).
+ * @param k - cut-off, ≥ 1.
+ * @returns 0 or 1; 0 when `relevant` is empty.
+ */
+export function completeRecallAtK(ranked: readonly string[], relevant: ReadonlySet<string>, k: number): number {
+  if (relevant.size === 0) return 0;
+  let found = 0;
+  for (const id of ranked.slice(0, k)) if (relevant.has(id)) found += 1;
+  return found === relevant.size ? 1 : 0;
+}
+
+/**
  * NDCG@k with binary relevance (Järvelin & Kekäläinen, "Cumulated gain-based evaluation of IR
  * techniques", ACM TOIS 2002): DCG = Σ_{i=1..k} rel_i / log2(i + 1), divided by the DCG of the
  * ideal ranking (every relevant turn first, `min(|relevant|, k)` of them).
@@ -70,8 +88,8 @@ export function reciprocalRank(ranked: readonly string[], relevant: ReadonlySet<
 export const NDCG_K = 10;
 
 /**
- * Metric values keyed by name: `recall@<k>` for each requested k, `ndcg@10`, `mrr`; each in
- * [0, 1].
+ * Metric values keyed by name: `recall@<k>` for each requested k, then `completeRecall@<k>` for
+ * each k, `ndcg@10`, `mrr` (the order of {@link metricKeys}); each in [0, 1].
  */
 export type MetricRow = Record<string, number>;
 
@@ -80,15 +98,27 @@ export function recallKey(k: number): string {
   return `recall@${k}`;
 }
 
+/** Name of the complete-evidence recall@k metric ({@link completeRecallAtK}). */
+export function completeRecallKey(k: number): string {
+  return `completeRecall@${k}`;
+}
+
+/** Every metric name a run with cut-offs `ks` reports, in report order (see {@link MetricRow}). */
+export function metricKeys(ks: readonly number[]): string[] {
+  return [...ks.map(recallKey), ...ks.map(completeRecallKey), `ndcg@${NDCG_K}`, 'mrr'];
+}
+
 /**
- * Scores one ranking against one question's evidence: recall@k for every k, NDCG@10 and
- * reciprocal rank.
+ * Scores one ranking against one question's evidence: recall@k and complete-evidence recall@k
+ * for every k, NDCG@10 and reciprocal rank.
  * @param ks - cut-offs, each ≥ 1.
+ * @returns the row, keys in {@link metricKeys} order.
  */
 export function scoreRanking(ranked: readonly string[], evidence: readonly string[], ks: readonly number[]): MetricRow {
   const relevant = new Set(evidence);
   const row: MetricRow = {};
   for (const k of ks) row[recallKey(k)] = recallAtK(ranked, relevant, k);
+  for (const k of ks) row[completeRecallKey(k)] = completeRecallAtK(ranked, relevant, k);
   row[`ndcg@${NDCG_K}`] = ndcgAtK(ranked, relevant, NDCG_K);
   row.mrr = reciprocalRank(ranked, relevant);
   return row;
@@ -96,18 +126,32 @@ export function scoreRanking(ranked: readonly string[], evidence: readonly strin
 
 /** The scores of one question in one preset. */
 export interface ScoredQuestion {
+  /** Conversation (LoCoMo `sample_id`) the question belongs to. */
+  readonly sampleId: string;
   readonly category: number;
   readonly scores: MetricRow;
 }
 
-/** Metrics of one preset: overall means, means per category, and how many questions were scored. */
-export interface PresetSummary {
-  /** Mean of each metric over every scored question. */
+/** Means over one set of questions: overall, per category, and how many questions there were. */
+export interface MetricSummary {
+  /** Mean of each metric over the questions. */
   readonly overall: MetricRow;
-  /** Mean of each metric over the scored questions of each category, keyed by category number. */
+  /** Mean of each metric over the questions of each category, keyed by category number, in numeric order. */
   readonly byCategory: Record<string, MetricRow>;
   /** Scored questions (each with at least one valid evidence turn). */
   readonly questions: number;
+}
+
+/**
+ * Metrics of one preset: overall and per category over every question, and the same figures
+ * for each conversation on its own.
+ */
+export interface PresetSummary extends MetricSummary {
+  /**
+   * The summary of each conversation's questions, keyed by `sample_id`, conversations in the
+   * order of their first question (the file's order).
+   */
+  readonly byConversation: Record<string, MetricSummary>;
 }
 
 function mean(rows: readonly MetricRow[], keys: readonly string[], digits: number): MetricRow {
@@ -125,14 +169,7 @@ export function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-/**
- * Macro-averages question scores: each question weighs the same, overall and within its
- * category (LoCoMo reports per-category and overall averages over questions).
- * @param digits - decimals kept in the means (default 4).
- * @returns overall and per-category means, categories in numeric order.
- */
-export function summarize(scored: readonly ScoredQuestion[], digits = 4): PresetSummary {
-  const keys = [...new Set(scored.flatMap((q) => Object.keys(q.scores)))];
+function summarizeGroup(scored: readonly ScoredQuestion[], keys: readonly string[], digits: number): MetricSummary {
   const categories = [...new Set(scored.map((q) => q.category))].sort((a, b) => a - b);
   const byCategory: Record<string, MetricRow> = {};
   for (const c of categories) {
@@ -143,6 +180,29 @@ export function summarize(scored: readonly ScoredQuestion[], digits = 4): Preset
     );
   }
   return { overall: mean(scored.map((q) => q.scores), keys, digits), byCategory, questions: scored.length };
+}
+
+/**
+ * Macro-averages question scores: each question weighs the same, overall and within its
+ * category (LoCoMo reports per-category and overall averages over questions), over all
+ * questions and over each conversation's questions alone. A conversation's figure is thus the
+ * mean over its own questions; the overall figure is the mean over every question (not the
+ * mean of the conversations' figures).
+ * @param digits - decimals kept in the means (default 4).
+ * @returns overall, per-category and per-conversation means; categories in numeric order,
+ *   conversations in order of first appearance in `scored`.
+ */
+export function summarize(scored: readonly ScoredQuestion[], digits = 4): PresetSummary {
+  const keys = [...new Set(scored.flatMap((q) => Object.keys(q.scores)))];
+  const byConversation: Record<string, MetricSummary> = {};
+  for (const sampleId of new Set(scored.map((q) => q.sampleId))) {
+    byConversation[sampleId] = summarizeGroup(
+      scored.filter((q) => q.sampleId === sampleId),
+      keys,
+      digits,
+    );
+  }
+  return { ...summarizeGroup(scored, keys, digits), byConversation };
 }
 
 /**

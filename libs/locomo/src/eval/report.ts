@@ -1,5 +1,6 @@
 import { LOCOMO_CATEGORIES, type DroppedEvidence } from './dataset.js';
-import { NDCG_K, recallKey, type PresetSummary } from './metrics.js';
+import type { PresetComparison } from './compare.js';
+import { completeRecallKey, metricKeys, recallKey, type MetricSummary, type PresetSummary } from './metrics.js';
 
 /**
  * The published retrieval baseline: the LoCoMo paper's DRAGON retriever over dialog turns
@@ -32,14 +33,18 @@ export interface EvalTimings {
 
 /**
  * The one-line summary of a run (`memfabric eval locomo --json` prints it as its last line):
- * `{"presets": {"hybrid-rrf": {"overall": {"recall@5": …, …, "ndcg@10": …, "mrr": …},
- * "byCategory": {"1": {…}, …}, "questions": N}, …}, "droppedEvidence": N, "timings": {…}}`.
+ * `{"presets": {"hybrid-rrf": {"overall": {"recall@5": …, …, "completeRecall@5": …, …,
+ * "ndcg@10": …, "mrr": …}, "byCategory": {"1": {…}, …}, "questions": N, "byConversation":
+ * {"conv-26": {"overall": {…}, "byCategory": {…}, "questions": N}, …}}, …}, "droppedEvidence": N,
+ * "timings": {…}}`, and `"comparison": {…}` last when a baseline was given.
  */
 export interface EvalSummary {
   readonly presets: Record<string, PresetSummary>;
   /** Evidence ids that matched no turn after normalisation. */
   readonly droppedEvidence: number;
   readonly timings: EvalTimings;
+  /** Every other preset against the baseline, per conversation (only with a baseline). */
+  readonly comparison?: PresetComparison;
 }
 
 /** The full report (`report.json`): the summary's fields plus what the run was made of. */
@@ -63,17 +68,20 @@ export interface EvalReport extends EvalSummary {
   readonly environment: Readonly<Record<string, string | number>>;
 }
 
-/** The {@link EvalSummary} part of a report, with exactly the summary's keys. */
+/** The {@link EvalSummary} part of a report, with exactly the summary's keys (`comparison` only when the report has one). */
 export function summaryOf(report: EvalSummary): EvalSummary {
-  return { presets: report.presets, droppedEvidence: report.droppedEvidence, timings: report.timings };
+  const summary: EvalSummary = { presets: report.presets, droppedEvidence: report.droppedEvidence, timings: report.timings };
+  return report.comparison ? { ...summary, comparison: report.comparison } : summary;
 }
 
 function fmt(value: number | undefined): string {
   return value === undefined ? '–' : value.toFixed(3);
 }
 
-function metricKeys(ks: readonly number[]): string[] {
-  return [...ks.map(recallKey), `ndcg@${NDCG_K}`, 'mrr'];
+function fmtDelta(value: number | undefined): string {
+  if (value === undefined) return '–';
+  const text = value.toFixed(3);
+  return value > 0 ? `+${text}` : text === '-0.000' ? '0.000' : text;
 }
 
 function categoryLabel(category: string): string {
@@ -82,7 +90,35 @@ function categoryLabel(category: string): string {
 }
 
 function dragonRow(ks: readonly number[]): string[] {
-  return [...ks.map((k) => fmt(DRAGON_BASELINE.recall[k])), '–', '–'];
+  return [...ks.map((k) => fmt(DRAGON_BASELINE.recall[k])), ...ks.map(() => '–'), '–', '–'];
+}
+
+/** Rows of a per-conversation table of one preset: one per conversation, then `all`. */
+function conversationRows(summary: PresetSummary, keys: readonly string[]): string[][] {
+  const row = (label: string, s: MetricSummary) => [label, ...keys.map((k) => fmt(s.overall[k])), String(s.questions)];
+  return [...Object.entries(summary.byConversation).map(([c, s]) => row(c, s)), row('all', summary)];
+}
+
+/** Header and rows of the comparison table: a row per variant, a column per conversation, the overall delta, helps N/n, the verdict. */
+function comparisonTable(comparison: PresetComparison): { header: string[]; rows: string[][] } {
+  const n = comparison.conversations.length;
+  return {
+    header: ['variant', ...comparison.conversations, 'overall', 'helps', `keep (≥ ${comparison.minHelps}/${n})`],
+    rows: Object.entries(comparison.variants).map(([name, v]) => [
+      name,
+      ...comparison.conversations.map((c) => fmtDelta(v.byConversation[c])),
+      fmtDelta(v.overall),
+      `${v.helps}/${n}`,
+      v.kept ? 'yes' : 'no',
+    ]),
+  };
+}
+
+function comparisonCaption(comparison: PresetComparison): string {
+  return (
+    `${comparison.metric} of each preset minus that of \`${comparison.baseline}\`, per conversation and over every question; ` +
+    `helps = conversations where the delta is above 0; keep = helps in at least ${comparison.minHelps} of ${comparison.conversations.length}.`
+  );
 }
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -110,8 +146,9 @@ export function renderMarkdownReport(report: EvalReport): string {
   if (env.length > 0) out.push(env.map(([k, v]) => `- ${k}: ${v}`).join('\n'), '');
   out.push(
     'Metrics as in Maharana et al., ACL 2024, Table 3: the retrieval unit is a dialog turn; recall@k is the share of a ' +
-      "question's evidence turns among the first k turns recalled, averaged over questions. NDCG@10 uses binary relevance; " +
-      'MRR is the mean reciprocal rank of the first evidence turn.',
+      "question's evidence turns among the first k turns recalled, averaged over questions; completeRecall@k counts a question " +
+      'as 1 only when every one of its evidence turns is among the first k. NDCG@10 uses binary relevance; ' +
+      'MRR is the mean reciprocal rank of the first evidence turn. Every figure is also given per conversation (`sample_id`).',
     '',
   );
   out.push('## Overall', '');
@@ -141,6 +178,16 @@ export function renderMarkdownReport(report: EvalReport): string {
       '',
     );
   }
+  out.push('## By conversation', '');
+  for (const [name, s] of presets) {
+    out.push(`### \`${name}\``, '');
+    out.push(markdownTable(['conversation', ...keys, 'questions'], conversationRows(s, keys)), '');
+  }
+  if (report.comparison) {
+    const { header, rows } = comparisonTable(report.comparison);
+    out.push(`## Against \`${report.comparison.baseline}\` (${report.comparison.metric})`, '');
+    out.push(markdownTable(header, rows.map((r) => [`\`${r[0]}\``, ...r.slice(1)])), '', comparisonCaption(report.comparison), '');
+  }
   out.push('## Timings', '');
   out.push(
     markdownTable(
@@ -167,14 +214,17 @@ export function renderMarkdownReport(report: EvalReport): string {
   return out.join('\n');
 }
 
-function textTable(rows: readonly (readonly string[])[]): string {
+/** Aligned columns: the first `labels` columns padded on the right, the rest (figures) on the left. */
+function textTable(rows: readonly (readonly string[])[], labels = 1): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
+  return rows.map((r) => r.map((cell, i) => (i < labels ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
 }
 
 /**
  * Renders a summary as plain text for a terminal: one row per preset (metrics, questions,
- * p50/p95 latency), the paper's DRAGON row, then recall@10 (or the nearest k) by category.
+ * p50/p95 latency), the paper's DRAGON row; recall@10 and completeRecall@10 (or the largest k
+ * when 10 is not among them) by category; every metric per conversation (a row per preset and
+ * conversation); with a comparison, the per-conversation deltas against the baseline.
  * @param ks - the recall cut-offs of the run, ascending.
  */
 export function renderTextReport(summary: EvalSummary, ks: readonly number[]): string {
@@ -190,10 +240,17 @@ export function renderTextReport(summary: EvalSummary, ks: readonly number[]): s
   ]);
   const k = ks.includes(10) ? 10 : ks[ks.length - 1]!;
   const categories = [...new Set(presets.flatMap(([, s]) => Object.keys(s.byCategory)))].sort((a, b) => Number(a) - Number(b));
-  const byCategory = textTable([
-    [`recall@${k} by category`, ...categories.map(categoryLabel)],
-    ...presets.map(([name, s]) => [name, ...categories.map((c) => fmt(s.byCategory[c]?.[recallKey(k)]))]),
-  ]);
+  const byCategory = (key: string) =>
+    textTable([[`${key} by category`, ...categories.map(categoryLabel)], ...presets.map(([name, s]) => [name, ...categories.map((c) => fmt(s.byCategory[c]?.[key]))])]);
+  const byConversation = textTable([
+    ['preset', 'conversation', ...keys, 'questions'],
+    ...presets.flatMap(([name, s]) => Object.entries(s.byConversation).map(([c, cs]) => [name, c, ...keys.map((key) => fmt(cs.overall[key])), String(cs.questions)])),
+  ], 2);
+  const sections = [overall, `* published figure on ${DRAGON_BASELINE.scope}`, '', byCategory(recallKey(k)), '', byCategory(completeRecallKey(k)), '', byConversation, ''];
+  if (summary.comparison) {
+    const { header, rows } = comparisonTable(summary.comparison);
+    sections.push(textTable([header, ...rows]), comparisonCaption(summary.comparison).replace(/`/g, ''), '');
+  }
   const timings = `ingest ${summary.timings.ingestMs.toFixed(0)} ms, projections catch-up ${summary.timings.catchUpMs.toFixed(0)} ms, total ${summary.timings.totalMs.toFixed(0)} ms; ${summary.droppedEvidence} evidence id(s) dropped`;
-  return [overall, `* published figure on ${DRAGON_BASELINE.scope}`, '', byCategory, '', timings].join('\n');
+  return [...sections, timings].join('\n');
 }

@@ -13,8 +13,11 @@ export interface EvalCommandOptions {
 }
 
 /**
- * Registers `memfabric eval locomo FILE [--k 5,10,25,50] [--preset P,...] [--out DIR]
- * [--keep-data] [--json]`: the LoCoMo retrieval evaluation on a fresh data directory (see
+ * Registers `memfabric eval locomo FILE [--k 5,10,25,50] [--preset P,...] [--presets-file F]
+ * [--baseline P [--compare METRIC] [--min-helps N]] [--out DIR] [--keep-data] [--json]`: the
+ * LoCoMo retrieval evaluation on a fresh data directory, every figure overall, per category and
+ * per conversation; with `--baseline`, every other preset's per-conversation delta against it
+ * and whether it helps in at least N conversations (see
  * `runLocomoEval` in `eval.run.ts`; that module, with the recall engine and the benchmark code,
  * loads only when the command runs). Writes `report.json`, `report.md` and `questions.jsonl` to
  * `--out` (default `./eval-out/<timestamp>`), prints a table, and with `--json` prints the summary as
@@ -24,14 +27,17 @@ export function registerEval(program: Command, output: () => Output, options: Ev
   const evalCommand = program.command('eval').description('evaluate retrieval quality on a benchmark');
   evalCommand
     .command('locomo')
-    .description('LoCoMo retrieval evaluation (recall@k, NDCG@10, MRR per preset and category) on a fresh data directory')
+    .description('LoCoMo retrieval evaluation (recall@k, complete-evidence recall@k, NDCG@10, MRR per preset, category and conversation) on a fresh data directory')
     .argument('<file>', 'a file in the LoCoMo layout (JSON array of conversations with qa)')
     .option('--k <list>', 'recall cut-offs, comma-separated, each 1..100', DEFAULT_EVAL_K.join(','))
     .option('--preset <list>', 'recall presets to run, comma-separated (default: every preset the recall engine knows)')
     .option('--out <dir>', 'where the reports go (default ./eval-out/<timestamp>)')
     .option('--keep-data', 'keep the temporary data directory (with --data-dir it is always kept)')
     .option('--presets-file <file>', 'JSON array of extra presets (ablation variants) the recall engine should know, by name')
-    .action(async (file: string, opts: { k: string; preset?: string; out?: string; keepData?: boolean; presetsFile?: string }, command: Command) => {
+    .option('--baseline <preset>', 'compare every other preset with this one, per conversation (run first, added to --preset if missing)')
+    .option('--compare <metric>', 'metric compared with --baseline, e.g. recall@5, completeRecall@10, ndcg@10, mrr (default recall@10)')
+    .option('--min-helps <n>', 'conversations a variant must help on to be kept, with --baseline (default: 80% of them, rounded up: 4 of 5)')
+    .action(async (file: string, opts: { k: string; preset?: string; out?: string; keepData?: boolean; presetsFile?: string; baseline?: string; compare?: string; minHelps?: string }, command: Command) => {
       const { evalLocomo } = await import('./eval.run.js');
       await evalLocomo(file, opts, command, output, options);
     });

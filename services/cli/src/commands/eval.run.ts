@@ -9,7 +9,10 @@ import { MemfabricError, UnavailableError, ValidationError } from '@memfabric/er
 import { encodeConsistencyToken, type AppendResult, type EventLog } from '@memfabric/event-log';
 import { EVENT_LIMITS, normalizeBatch } from '@memfabric/events';
 import {
+  checkCompareOptions,
+  comparePresets,
   locomoEvents,
+  metricKeys,
   NDCG_K,
   percentile,
   prepareLocomoEvaluation,
@@ -24,6 +27,7 @@ import {
   type EvalReport,
   type LatencySummary,
   type MetricRow,
+  type PresetComparison,
   type PresetSummary,
   type ScoredQuestion,
 } from '@memfabric/locomo';
@@ -64,6 +68,21 @@ export interface LocomoEvalRun {
   readonly environment?: Readonly<Record<string, string | number>>;
   /** Receives each question's outcome (for `questions.jsonl`). */
   readonly onQuestion?: (outcome: QuestionOutcome) => void;
+  /**
+   * Compare every other preset with this one, per conversation (`comparePresets`); the
+   * baseline is run first, added to `presets` when they do not name it.
+   */
+  readonly baseline?: BaselineOptions;
+}
+
+/** The `--baseline` comparison of a run. */
+export interface BaselineOptions {
+  /** The preset compared against (must be known to the recaller). */
+  readonly preset: string;
+  /** Metric compared; default `recall@10` (must be among those the run reports). */
+  readonly metric?: string;
+  /** Conversations a variant must help on to be kept; default ⌈0.8 × conversations⌉ (4 of 5). */
+  readonly minHelps?: number;
 }
 
 /** One question asked with one preset. */
@@ -118,6 +137,31 @@ export function resolvePresets(requested: readonly string[] | undefined, known: 
 }
 
 /**
+ * The presets of a run with a baseline: the baseline first, then the other presets of
+ * {@link resolvePresets} (the baseline once).
+ * @throws ValidationError (pointer `--baseline`) naming the known presets when the baseline is unknown.
+ */
+export function withBaseline(presets: readonly string[], baseline: string, known: readonly string[]): string[] {
+  if (!known.includes(baseline)) {
+    throw new ValidationError(`unknown baseline preset "${baseline}"; known: ${known.join(', ')}`, [{ pointer: '--baseline', detail: `must be among ${known.join(', ')}` }]);
+  }
+  return [baseline, ...presets.filter((p) => p !== baseline)];
+}
+
+/**
+ * Parses `--min-helps`.
+ * @returns the count, an integer ≥ 1 (its upper bound, the conversations, is checked by the run).
+ * @throws ValidationError (pointer `--min-helps`) unless the text is a positive integer.
+ */
+export function parseMinHelps(text: string): number {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isInteger(n) || n < 1) {
+    throw new ValidationError(`--min-helps must be a positive integer, got "${text}"`, [{ pointer: '--min-helps', detail: 'a positive integer' }]);
+  }
+  return n;
+}
+
+/**
  * Appends every dialog turn through the ingest API's validation path (`normalizeBatch`, batches
  * of at most {@link EVENT_LIMITS.maxBatchEvents}, idempotency keys) and returns the
  * consistency token of the whole write.
@@ -140,9 +184,11 @@ async function ingest(log: EventLog, dataset: EvalDataset, onProgress: (n: numbe
  * scoped to its conversation, with the conversation's last session as reference time and the
  * write's consistency token, `k` = max(largest cut-off, 10).
  *
- * @returns the report: per preset overall and per-category recall@k, NDCG@10 and MRR; dropped
- *   evidence; timings (ingest, catch-up, recall p50/p95 per preset, ms).
- * @throws ValidationError when `ks` or `presets` are bad.
+ * @returns the report: per preset overall, per-category and per-conversation recall@k,
+ *   complete-evidence recall@k, NDCG@10 and MRR; with a baseline, every other preset's
+ *   per-conversation delta against it; dropped evidence; timings (ingest, catch-up, recall
+ *   p50/p95 per preset, ms).
+ * @throws ValidationError when `ks`, `presets` or the baseline options are bad (before anything is appended).
  * @throws UnavailableError when a recall reports that the projections had not reached the token.
  */
 export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
@@ -150,8 +196,11 @@ export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
   const startedAt = new Date().toISOString();
   const ks = parseKList(run.ks.join(','));
   const requestK = Math.min(RECALL_LIMITS.maxK, Math.max(ks[ks.length - 1]!, NDCG_K));
-  const presets = resolvePresets(run.presets, run.recaller.presets().map((p) => p.name));
+  const known = run.recaller.presets().map((p) => p.name);
+  const resolved = resolvePresets(run.presets, known);
+  const presets = run.baseline ? withBaseline(resolved, run.baseline.preset, known) : resolved;
   const dataset = run.dataset;
+  if (run.baseline) checkCompareOptions(run.baseline, metricKeys(ks), new Set(dataset.scored.map((q) => q.sampleId)).size);
 
   const ingestStart = performance.now();
   const bar = run.output.progress('ingest', dataset.turns);
@@ -186,7 +235,7 @@ export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
       }
       const ranked = rankedDiaIds(response.hits);
       const scores = scoreRanking(ranked, q.evidence, ks);
-      scored.push({ category: q.category, scores });
+      scored.push({ sampleId: q.sampleId, category: q.category, scores });
       latencies.push(latencyMs);
       run.onQuestion?.({ preset, sampleId: q.sampleId, index: q.index, category: q.category, question: q.question, evidence: q.evidence, ranked, scores, latencyMs: round(latencyMs, 2) });
       questionBar.increment(1);
@@ -198,10 +247,14 @@ export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
 
   const questionsByCategory: Record<string, number> = {};
   for (const q of [...dataset.scored].sort((a, b) => a.category - b.category)) questionsByCategory[String(q.category)] = (questionsByCategory[String(q.category)] ?? 0) + 1;
+  const comparison: PresetComparison | undefined = run.baseline
+    ? comparePresets(summaries, { baseline: run.baseline.preset, ...(run.baseline.metric ? { metric: run.baseline.metric } : {}), ...(run.baseline.minHelps ? { minHelps: run.baseline.minHelps } : {}) })
+    : undefined;
   return {
     presets: summaries,
     droppedEvidence: dataset.dropped.length,
     timings: { ingestMs: Math.round(ingestMs), catchUpMs: Math.round(catchUpMs), recall: latency, totalMs: Math.round(performance.now() - started) },
+    ...(comparison ? { comparison } : {}),
     dataset: {
       file: run.file,
       conversations: dataset.conversations.length,
@@ -270,18 +323,27 @@ export interface EvalLocomoOptions {
   readonly out?: string;
   readonly keepData?: boolean;
   readonly presetsFile?: string;
+  readonly baseline?: string;
+  readonly compare?: string;
+  readonly minHelps?: string;
 }
 
 /**
  * Runs `memfabric eval locomo FILE` (see {@link registerEval}): checks the inputs, evaluates on
  * a fresh data directory, writes the reports and prints the table and summary.
- * @throws ValidationError for a bad `--k`, preset list, presets file or LoCoMo file.
+ * @throws ValidationError for a bad `--k`, preset list, `--baseline`, `--compare`,
+ *   `--min-helps`, presets file or LoCoMo file.
  */
 export async function evalLocomo(file: string, opts: EvalLocomoOptions, command: Command, output: () => Output, options: EvalCommandOptions): Promise<void> {
   const out = output();
   const ks = parseKList(opts.k);
   const requested = opts.preset?.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if ((opts.compare !== undefined || opts.minHelps !== undefined) && opts.baseline === undefined) {
+    throw new ValidationError('--compare and --min-helps need --baseline <preset>', [{ pointer: '--baseline', detail: 'required with --compare or --min-helps' }]);
+  }
+  const baseline = opts.baseline === undefined ? undefined : { preset: opts.baseline.trim(), ...(opts.compare ? { metric: opts.compare.trim() } : {}), ...(opts.minHelps ? { minHelps: parseMinHelps(opts.minHelps) } : {}) };
   const dataset = await loadLocomoFile(file);
+  if (baseline) checkCompareOptions(baseline, metricKeys(ks), new Set(dataset.scored.map((q) => q.sampleId)).size);
   const extraPresets = opts.presetsFile ? validatePresets(JSON.parse(await readFile(opts.presetsFile, 'utf8')) as unknown) : [];
   const outDir = path.resolve(opts.out ?? path.join('eval-out', stamp(new Date())));
   const { dir, temporary } = await freshDataDir(globalOptions(command).dataDir);
@@ -297,6 +359,7 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
       dataset,
       ks,
       ...(requested ? { presets: requested } : {}),
+      ...(baseline ? { baseline } : {}),
       fabric,
       recaller: options.recallerOf ? options.recallerOf(fabric) : fabric.recaller(extraPresets.length > 0 ? { presets: [...BUILTIN_PRESETS, ...extraPresets] } : {}),
       output: out,
