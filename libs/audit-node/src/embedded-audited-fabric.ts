@@ -8,8 +8,8 @@ import { SqliteCheckpointStore } from './sqlite.audit-store.js';
  * (one partition, so every tenant's partition is 0), its key vault (`subjectKeys` reads
  * `subjectKeysSync`), signed checkpoints in table `audit_checkpoints` (created on first use),
  * the memory units and the active graph generation's tables, chDB analytics, and
- * `purgeFiles` = `SqliteEventLog.truncateWal` (WAL checkpointed into the file and truncated to
- * 0 bytes). Cheap: call it again after the fabric is reopened.
+ * `purgeFiles` = `EmbeddedFabric.purgeFiles` (the WALs of the log and of the persistent
+ * embedding cache checkpointed into their files and truncated to 0 bytes). Cheap: call it again after the fabric is reopened.
  * @param fabric - open; its owner closes it (the audit never does).
  */
 export function embeddedAuditedFabric(fabric: EmbeddedFabric): AuditedFabric {
@@ -30,7 +30,7 @@ export function embeddedAuditedFabric(fabric: EmbeddedFabric): AuditedFabric {
         return generation === undefined ? undefined : openGraphStore(log.db, generation);
       }),
     tenantPartition: () => Promise.resolve(0),
-    purgeFiles: () => settle(() => ({ busy: log.truncateWal().busy })),
+    purgeFiles: () => settle(() => fabric.purgeFiles()),
   };
 }
 

@@ -245,6 +245,7 @@ export class ReadSide {
               indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`),
               decisions,
               units,
+              database: db,
             })
           : undefined;
       const embedded: SqliteProjectionHandler<unknown>[] = [

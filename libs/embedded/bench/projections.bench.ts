@@ -4,52 +4,155 @@
  * Ingests a LoCoMo file (default the dev split, `../shared/data/locomo/locomo-dev.json`) into a
  * fresh data directory, then runs each projection alone until it has caught up and reports the
  * events it processed per second (the vector projection includes computing the embeddings with
- * the configured embedder, `MEMFABRIC_EMBEDDER`, default USE lite). Then rebuilds every read
- * model into a new generation and reports the time. Prints a table, or JSON with `--json`.
+ * the configured embedder, `MEMFABRIC_EMBEDDER`, default USE lite, through the fabric's
+ * persistent embedding cache, cold at that point). Then, in the same process:
+ * - the embedder's own batch throughput: the model embedder alone (no cache) embeds the very
+ *   texts the vector projection embedded, in batches of the projection's batch size (500);
+ *   `vectorsToEmbedderRatio` = vector projection events/s over embedder texts/s;
+ * - a rebuild of every read model into a new generation (in-process caches warm).
+ * Then, each in a NEW process on the same data directory: a rebuild of every read model with the
+ * persistent embedding cache warm (the file the first run filled), and one with a cold cache (an
+ * empty cache file elsewhere), reporting seconds and cache hits/misses.
+ * Prints a table, or JSON with `--json`.
  *
- * Options: --file PATH, --json.
+ * Options: --file PATH, --json. (Internal: --rebuild-in DIR runs the child rebuild.)
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { CachingEmbedder, LruEmbeddingCache } from '@memfabric/embeddings';
 import { newKeyMaterial } from '@memfabric/crypto';
 import { normalizeEvent } from '@memfabric/events';
 import { locomoEvents, readLocomo } from '@memfabric/locomo';
-import { EmbeddedFabric, embedderFromEnv } from '../src/index.js';
+import { EmbeddedFabric, embeddingCacheFromEnv, modelEmbedderFromEnv } from '../src/index.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const { values } = parseArgs({
-  options: { file: { type: 'string', default: path.resolve(repo, '../shared/data/locomo/locomo-dev.json') }, json: { type: 'boolean', default: false } },
+  options: {
+    file: { type: 'string', default: path.resolve(repo, '../shared/data/locomo/locomo-dev.json') },
+    json: { type: 'boolean', default: false },
+    'rebuild-in': { type: 'string' },
+  },
 });
+/** Events per projection batch (the runtime's default): the vector projection embeds one batch's texts per call. */
+const BATCH = 500;
+const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
+const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'memfabric-bench-project-'));
-const embedder = embedderFromEnv(process.env);
-const fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey: newKeyMaterial(), embedder });
-try {
-  const events = [...locomoEvents(readLocomo(JSON.parse(readFileSync(values.file, 'utf8')) as unknown))].map((e) => normalizeEvent(e));
-  for (let i = 0; i < events.length; i += 1000) await fabric.log.append(events.slice(i, i + 1000));
-  const rows: { projection: string; events: number; seconds: number; eventsPerSecond: number }[] = [];
-  for (const name of fabric.projections) {
+/** What a child rebuild prints. */
+interface ChildRebuild {
+  readonly seconds: number;
+  readonly events: number;
+  readonly cache: { readonly hits: number; readonly misses: number } | undefined;
+}
+
+if (values['rebuild-in'] !== undefined) {
+  // child: open the fabric on the given directory and rebuild every read model
+  const fabric = await EmbeddedFabric.open({
+    dataDir: values['rebuild-in'],
+    masterKey: Buffer.from(process.env.MEMFABRIC_BENCH_MASTER_KEY ?? '', 'hex'),
+    embedder: new CachingEmbedder(modelEmbedderFromEnv(process.env), { cache: new LruEmbeddingCache({ maxEntries: 50_000 }) }),
+    embeddingCache: embeddingCacheFromEnv(process.env),
+  });
+  try {
     const started = process.hrtime.bigint();
-    const report = await fabric.catchUp(undefined, [name]);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    rows.push({ projection: name, events: report.processed, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(report.processed / seconds) });
+    let events = 0;
+    for (const name of fabric.readModels) events += (await fabric.rebuild(name)).processed;
+    const result: ChildRebuild = { seconds: round(seconds(started)), events, cache: fabric.embeddingCacheStats() };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await fabric.close();
   }
-  const started = process.hrtime.bigint();
-  let rebuilt = 0;
-  for (const name of fabric.readModels) rebuilt += (await fabric.rebuild(name)).processed;
-  const rebuildSeconds = Number((Number(process.hrtime.bigint() - started) / 1e9).toFixed(2));
-  const stats = await fabric.stats();
-  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, embedder: embedder.modelId };
-  const result = { machine, turns: events.length, projections: rows, rebuild: { readModels: fabric.readModels, events: rebuilt, seconds: rebuildSeconds }, totals: stats.totals };
-  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else {
-    console.table(rows);
-    console.log({ rebuild: result.rebuild, totals: result.totals, machine });
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'memfabric-bench-project-'));
+  const masterKey = newKeyMaterial();
+  const model = modelEmbedderFromEnv(process.env);
+  const embedder = new CachingEmbedder(model, { cache: new LruEmbeddingCache({ maxEntries: 50_000 }) });
+  const fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey, embedder, batchSize: BATCH });
+  let closed = false;
+  try {
+    const events = [...locomoEvents(readLocomo(JSON.parse(readFileSync(values.file, 'utf8')) as unknown))].map((e) => normalizeEvent(e));
+    for (let i = 0; i < events.length; i += 1000) await fabric.log.append(events.slice(i, i + 1000));
+    // load the model before anything is timed (neither side pays it)
+    await model.embed(['warm up']);
+    const rows: { projection: string; events: number; seconds: number; eventsPerSecond: number }[] = [];
+    for (const name of fabric.projections) {
+      const started = process.hrtime.bigint();
+      const report = await fabric.catchUp(undefined, [name]);
+      const s = seconds(started);
+      rows.push({ projection: name, events: report.processed, seconds: round(s), eventsPerSecond: Math.round(report.processed / s) });
+    }
+    // the model's own batch throughput on the texts the vector projection embedded
+    const indexes = fabric.vectorIndexes()!;
+    const texts = fabric.log.db
+      .prepare<[], { text: string }>(`SELECT text FROM ${indexes.vectors.tablePrefix}_points ORDER BY log_offset`)
+      .all()
+      .map((r) => r.text);
+    const embedStarted = process.hrtime.bigint();
+    for (let i = 0; i < texts.length; i += BATCH) await model.embed(texts.slice(i, i + BATCH));
+    const embedSeconds = seconds(embedStarted);
+    const embedderRow = { texts: texts.length, batch: BATCH, seconds: round(embedSeconds), textsPerSecond: Math.round(texts.length / embedSeconds) };
+    const vectorsRow = rows.find((r) => r.projection === 'vectors')!;
+    const vectorsToEmbedderRatio = round(vectorsRow.events / vectorsRow.seconds / (texts.length / embedSeconds), 3);
+
+    const started = process.hrtime.bigint();
+    let rebuilt = 0;
+    for (const name of fabric.readModels) rebuilt += (await fabric.rebuild(name)).processed;
+    const rebuildSeconds = round(seconds(started));
+    const stats = await fabric.stats();
+    const readModels = fabric.readModels;
+    const cacheEntries = fabric.embeddingCache?.size ?? 0;
+    await fabric.close();
+    closed = true;
+
+    // rebuilds in new processes: the persistent cache the first run filled, then an empty one
+    const child = async (cacheFile?: string): Promise<ChildRebuild> => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--conditions=@memfabric/source', '--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url), '--rebuild-in', dir],
+        {
+          env: { ...process.env, MEMFABRIC_BENCH_MASTER_KEY: Buffer.from(masterKey).toString('hex'), ...(cacheFile ? { MEMFABRIC_EMBEDDING_CACHE: cacheFile } : {}) },
+          maxBuffer: 1 << 20,
+        },
+      );
+      return JSON.parse(stdout.trim().split('\n').pop()!) as ChildRebuild;
+    };
+    const warm = await child();
+    const coldDir = mkdtempSync(path.join(os.tmpdir(), 'memfabric-bench-cold-cache-'));
+    let cold: ChildRebuild;
+    try {
+      cold = await child(path.join(coldDir, 'embeddings-cache.sqlite'));
+    } finally {
+      rmSync(coldDir, { recursive: true, force: true });
+    }
+
+    const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, embedder: embedder.modelId };
+    const result = {
+      machine,
+      turns: events.length,
+      projections: rows,
+      embedder: embedderRow,
+      vectorsToEmbedderRatio,
+      rebuild: { readModels, events: rebuilt, seconds: rebuildSeconds },
+      rebuildNewProcess: { warmCache: warm, coldCache: cold, warmOverCold: round(warm.seconds / cold.seconds, 3) },
+      embeddingCacheEntries: cacheEntries,
+      totals: stats.totals,
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      console.table(rows);
+      console.log({ embedder: embedderRow, vectorsToEmbedderRatio, rebuild: result.rebuild, rebuildNewProcess: result.rebuildNewProcess, totals: result.totals, machine });
+    }
+  } finally {
+    if (!closed) await fabric.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  await fabric.close();
-  rmSync(dir, { recursive: true, force: true });
 }

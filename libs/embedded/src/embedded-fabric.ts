@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AnalyticsStore, EventCounts } from '@memfabric/analytics';
@@ -26,7 +27,9 @@ import {
   type SqliteVectorProjection,
 } from '@memfabric/read-models';
 import type { GraphCounts } from '@memfabric/graph-store';
-import type { Embedder } from '@memfabric/embeddings';
+import { CachingEmbedder, type CacheStats, type Embedder } from '@memfabric/embeddings';
+import { SqliteEmbeddingCache } from '@memfabric/embeddings-sqlite';
+import type { EmbeddingCacheSetting } from './embedder.config.js';
 import { RecallEngine, type RecallPreset } from '@memfabric/recall';
 import { EmbeddedRecallBackend } from './recall.backend.js';
 
@@ -38,11 +41,26 @@ export interface EmbeddedFabricOptions {
   readonly masterKey: Uint8Array;
   /** Events per projection batch; default 500. */
   readonly batchSize?: number;
-  /** Embedder of the vector projection (see `embedderFromEnv`). */
+  /** Embedder of the vector projection and of queries (see `embedderFromEnv`). */
   readonly embedder: Embedder;
+  /**
+   * Persistent cache of the vector projection's embeddings (a SQLite file keyed by model id and
+   * SHA-256 of the text, see `SqliteEmbeddingCache`), so a rebuild or a reopened fabric does
+   * not embed a text twice: default `{ path: <dataDir>/embeddings-cache.sqlite }` (500,000
+   * entries); `false` for none (`embeddingCacheFromEnv` reads `MEMFABRIC_EMBEDDING_CACHE`).
+   * Only memory-unit texts go in it, never queries: an erasure deletes the entries of the
+   * erased units' texts, which it could not do for a query.
+   */
+  readonly embeddingCache?: EmbeddingCacheSetting;
   /** Transaction-time clock of the log (`recordedat`); default the wall clock (tests pin it). */
   readonly clock?: () => Date;
 }
+
+/** File name of the default persistent embedding cache in the data directory. */
+export const EMBEDDING_CACHE_FILE = 'embeddings-cache.sqlite';
+
+/** SHA-256 hex of the UTF-8 text with node:crypto (the same keys as `textKey`, faster). */
+const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Per-tenant totals across projections. */
 export interface TenantStats {
@@ -79,17 +97,27 @@ export class EmbeddedFabric {
     readonly memoryUnits: SqliteMemoryUnitStore,
     readonly analytics: AnalyticsStore,
     private readonly vectorsProjection: SqliteVectorProjection,
-    /** The embedder of the vector projection (queries are embedded with it too). */
+    /** The embedder of queries, and under the persistent cache that of the vector projection. */
     readonly embedder: Embedder,
+    /** The persistent embedding cache of the vector projection, when enabled. */
+    readonly embeddingCache: SqliteEmbeddingCache | undefined,
+    private readonly cachingEmbedder: CachingEmbedder | undefined,
   ) {}
+
+  /** Texts the vector projection found in the persistent embedding cache and texts it embedded, since open; undefined without the cache. */
+  embeddingCacheStats(): CacheStats | undefined {
+    return this.cachingEmbedder?.stats();
+  }
 
   private backend: EmbeddedRecallBackend | undefined;
   private engine: RecallEngine | undefined;
 
   /**
-   * Opens the log, the analytics store and the projection runtime. Files are created owner-only:
-   * the data directory (when created) and `analytics/` 0700, `memfabric.db` with its `-wal` and
-   * `-shm` files and the HNSW files 0600.
+   * Opens the log, the analytics store, the persistent embedding cache and the projection
+   * runtime. Files are created owner-only: the data directory (when created) and `analytics/`
+   * 0700, `memfabric.db` and `embeddings-cache.sqlite` with their `-wal` and `-shm` files and the
+   * HNSW files 0600. The vector projection embeds through the persistent cache (in front of
+   * `options.embedder`); queries through `options.embedder` only.
    * @throws ConfigurationError when a file cannot be opened or the key is malformed.
    */
   static async open(options: EmbeddedFabricOptions): Promise<EmbeddedFabric> {
@@ -99,15 +127,24 @@ export class EmbeddedFabric {
       masterKey: options.masterKey,
       ...(options.clock ? { clock: options.clock } : {}),
     });
-    const analytics = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
+    let embeddingCache: SqliteEmbeddingCache | undefined;
+    let analytics: ChdbAnalyticsStore | undefined;
     try {
+      const setting = options.embeddingCache ?? {};
+      embeddingCache =
+        setting === false
+          ? undefined
+          : SqliteEmbeddingCache.open({ path: setting.path ?? path.join(options.dataDir, EMBEDDING_CACHE_FILE), ...(setting.maxEntries ? { maxEntries: setting.maxEntries } : {}) });
+      const cachingEmbedder = embeddingCache ? new CachingEmbedder(options.embedder, { cache: embeddingCache, keyOf: sha256Hex }) : undefined;
+      const projectionEmbedder = cachingEmbedder ?? options.embedder;
+      analytics = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
       await analytics.migrate();
       // Order matters within one catch-up pass: the memory units decide the lifecycle the vector
       // and graph read models consume, and extraction appends the facts.extracted events the
       // graph reads.
       const units = new SqliteMemoryUnitStore(log.db);
       const decisions = new SqliteUnitDecisions(log.db);
-      const vectors = sqliteVectorProjection(options.embedder, { indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`), decisions, units });
+      const vectors = sqliteVectorProjection(projectionEmbedder, { indexDir: (g) => path.join(options.dataDir, `vectors-g${g}`), decisions, units, database: log.db });
       const handlers: SqliteProjectionHandler<unknown>[] = [
         memoryUnitsProjection(),
         vectors.handler,
@@ -123,9 +160,10 @@ export class EmbeddedFabric {
         onDeadLettered: countDeadLetters,
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       });
-      return new EmbeddedFabric(log, runtime, units, analytics, vectors, options.embedder);
+      return new EmbeddedFabric(log, runtime, units, analytics, vectors, options.embedder, embeddingCache, cachingEmbedder);
     } catch (error) {
-      await analytics.close();
+      await analytics?.close();
+      embeddingCache?.close();
       await log.close();
       throw error;
     }
@@ -242,12 +280,24 @@ export class EmbeddedFabric {
     return this.backend?.flush() ?? Promise.resolve();
   }
 
+  /**
+   * Checkpoints the WAL of the log and of the embedding cache into their files and truncates
+   * both to 0 bytes, so no earlier page version (content of an erased subject) stays in them.
+   * @returns `busy` when another connection kept either checkpoint from completing.
+   */
+  purgeFiles(): { readonly busy: boolean } {
+    const log = this.log.truncateWal();
+    const cache = this.embeddingCache?.truncateWal();
+    return { busy: log.busy || cache?.busy === true };
+  }
+
   /** Stops the runtime, saves the HNSW cache files and closes every store. */
   async close(): Promise<void> {
     await this.flushQueryLog();
     await this.runtime.stop();
     this.vectorsProjection.saveIndexFiles();
     await this.analytics.close();
+    this.embeddingCache?.close();
     await this.log.close();
   }
 }

@@ -1,3 +1,3 @@
-export { EmbeddedFabric, type EmbeddedFabricOptions, type FabricStats, type TenantStats } from './embedded-fabric.js';
-export { embedderFromEnv, type EmbedderEnv } from './embedder.config.js';
+export { EMBEDDING_CACHE_FILE, EmbeddedFabric, type EmbeddedFabricOptions, type FabricStats, type TenantStats } from './embedded-fabric.js';
+export { embedderFromEnv, embeddingCacheFromEnv, modelEmbedderFromEnv, type EmbedderEnv, type EmbeddingCacheSetting } from './embedder.config.js';
 export { EmbeddedRecallBackend, type EmbeddedRecallBackendOptions } from './recall.backend.js';

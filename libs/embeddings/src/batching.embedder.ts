@@ -1,4 +1,4 @@
-import { assertEmbeddableTexts, assertEmbeddings, type Embedder } from './embedder.js';
+import { assertEmbeddableTexts, assertEmbeddings, forgetTexts, type Embedder } from './embedder.js';
 import { checkBatchLimits, mapInBatches } from './batches.js';
 
 /** Options of {@link BatchingEmbedder}. */
@@ -51,5 +51,10 @@ export class BatchingEmbedder implements Embedder {
       assertEmbeddings(vectors, batch.length, this.inner.dimensions, this.inner.modelId);
       return vectors;
     });
+  }
+
+  /** Forwards {@link Embedder.forget} to the inner embedder (batching keeps nothing itself). */
+  async forget(texts: readonly string[]): Promise<void> {
+    await forgetTexts(this.inner, texts);
   }
 }

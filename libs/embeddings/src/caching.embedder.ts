@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { assertEmbeddableTexts, assertEmbeddings, type Embedder } from './embedder.js';
+import { assertEmbeddableTexts, assertEmbeddings, forgetTexts, type Embedder } from './embedder.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 
 /** SHA-256 (FIPS 180-4) of the UTF-8 bytes of `text`, as 64 lower-case hex characters (pure JS, @noble/hashes). */
@@ -77,7 +77,7 @@ export class CachingEmbedder implements Embedder {
       if (!textOf.has(key)) textOf.set(key, texts[i]!);
     });
     const distinct = [...textOf.keys()];
-    const found = await this.cache.get(modelId, distinct);
+    const found = await this.cache.get(modelId, distinct, dimensions);
     const byKey = new Map<string, Float32Array>();
     const missing: { key: string; text: string }[] = [];
     distinct.forEach((key, i) => {
@@ -95,5 +95,18 @@ export class CachingEmbedder implements Embedder {
     this.misses += missing.length;
     this.hits += texts.length - missing.length;
     return keys.map((key) => Float32Array.from(byKey.get(key)!));
+  }
+
+  /**
+   * Deletes the cache entries of `texts` for this model, then forwards the call to the inner
+   * embedder (which may hold a cache of its own). Used at erasure: afterwards no vector of these
+   * texts is answered or kept by this cache.
+   * @throws ValidationError for a text that is not a string; whatever the cache throws.
+   */
+  async forget(texts: readonly string[]): Promise<void> {
+    if (texts.some((t) => typeof t !== 'string')) assertEmbeddableTexts(texts);
+    if (texts.length === 0) return;
+    await this.cache.delete(this.inner.modelId, [...new Set(texts.map((text) => this.keyOf(text)))]);
+    await forgetTexts(this.inner, texts);
   }
 }

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { MemfabricError } from '@memfabric/errors';
 import { embedderContract, embeddingCacheContract } from './testing/index.js';
-import { CachingEmbedder, HashEmbedder, LruEmbeddingCache, textKey, type Embedder } from './index.js';
+import { BatchingEmbedder, CachingEmbedder, forgetTexts, HashEmbedder, LruEmbeddingCache, textKey, type Embedder } from './index.js';
 
 /** Counts the texts an inner embedder is asked for. */
 class CountingEmbedder implements Embedder {
@@ -96,5 +96,31 @@ describe('LruEmbeddingCache', () => {
 
   it('rejects a bad bound with a ConfigurationError', () => {
     expect(() => new LruEmbeddingCache({ maxEntries: 0 })).toThrow(/maxEntries must be an integer/);
+  });
+});
+
+describe('CachingEmbedder.forget', () => {
+  it('deletes the texts’ entries from its cache and forwards to an inner caching embedder', async () => {
+    const counting = new CountingEmbedder();
+    const innerCache = new LruEmbeddingCache({ maxEntries: 100 });
+    const outerCache = new LruEmbeddingCache({ maxEntries: 100 });
+    const cached = new CachingEmbedder(new BatchingEmbedder(new CachingEmbedder(counting, { cache: innerCache }), { maxBatch: 10 }), { cache: outerCache });
+    await cached.embed(['erase me', 'keep me']);
+    expect(outerCache.size).toBe(2);
+    expect(innerCache.size).toBe(2);
+    await cached.forget(['erase me', 'erase me', 'never embedded']);
+    expect(outerCache.size).toBe(1);
+    expect(innerCache.size).toBe(1);
+    const [key] = [textKey('erase me')];
+    expect(await outerCache.get(counting.modelId, [key])).toEqual([undefined]);
+    expect(await innerCache.get(counting.modelId, [key])).toEqual([undefined]);
+    // the kept text is still answered from the cache, the erased one is embedded again
+    await cached.embed(['keep me', 'erase me']);
+    expect(counting.asked).toEqual([['erase me', 'keep me'], ['erase me']]);
+  });
+
+  it('forgetTexts reports whether the embedder can forget', async () => {
+    expect(await forgetTexts(new HashEmbedder(), ['x'])).toBe(false);
+    expect(await forgetTexts(new CachingEmbedder(new HashEmbedder(), { cache: new LruEmbeddingCache({ maxEntries: 2 }) }), ['x'])).toBe(true);
   });
 });

@@ -34,6 +34,25 @@ export interface Embedder {
    *   vectors have another length than `dimensions`).
    */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Optional: drops whatever this embedder (or a decorator chain under it) keeps that was derived
+   * from `texts` — cached vectors above all — so no vector of an erased text stays recoverable.
+   * Called by the vector projection when the memory units holding these texts are erased
+   * (crypto-erasure of a data subject). Embedders that keep nothing need not implement it;
+   * decorators forward the call to their inner embedder. Texts never embedded are ignored.
+   * @throws whatever the underlying store throws (the erasure is then retried).
+   */
+  forget?(texts: readonly string[]): Promise<void>;
+}
+
+/**
+ * Calls {@link Embedder.forget} when the embedder has it.
+ * @returns whether the embedder had anything to call.
+ */
+export async function forgetTexts(embedder: Embedder, texts: readonly string[]): Promise<boolean> {
+  if (!embedder.forget || texts.length === 0) return embedder.forget !== undefined;
+  await embedder.forget(texts);
+  return true;
 }
 
 const NON_WHITESPACE = /\S/u;

@@ -14,11 +14,20 @@ export interface CachedEmbedding {
 export interface EmbeddingCache {
   /**
    * Looks keys up for one model.
+   * @param dimensions - when given, an entry whose vector has another length is a miss (a model
+   *   id reused for another dimension, a damaged entry).
    * @returns one entry per key, in order: the vector, or `undefined` on a miss.
    */
-  get(modelId: string, keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
+  get(modelId: string, keys: readonly string[], dimensions?: number): Promise<(Float32Array | undefined)[]>;
   /** Stores vectors for one model, replacing an entry with the same key. */
   set(modelId: string, entries: readonly CachedEmbedding[]): Promise<void>;
+  /**
+   * Removes the entries of `keys` for one model, for good (erasure: an adapter that persists
+   * entries makes the deleted vectors unrecoverable from its files, see its documentation).
+   * Absent keys are ignored.
+   * @returns the number of entries removed.
+   */
+  delete(modelId: string, keys: readonly string[]): Promise<number>;
 }
 
 /** Options of {@link LruEmbeddingCache}. */
@@ -56,11 +65,12 @@ export class LruEmbeddingCache implements EmbeddingCache {
     return this.evictions;
   }
 
-  get(modelId: string, keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
+  get(modelId: string, keys: readonly string[], dimensions?: number): Promise<(Float32Array | undefined)[]> {
     return Promise.resolve(
       keys.map((key) => {
         const id = entryId(modelId, key);
         const vector = this.entries.get(id);
+        if (vector !== undefined && dimensions !== undefined && vector.length !== dimensions) return undefined;
         if (vector !== undefined) {
           this.entries.delete(id);
           this.entries.set(id, vector);
@@ -84,6 +94,12 @@ export class LruEmbeddingCache implements EmbeddingCache {
       }
     }
     return Promise.resolve();
+  }
+
+  delete(modelId: string, keys: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const key of keys) if (this.entries.delete(entryId(modelId, key))) removed++;
+    return Promise.resolve(removed);
   }
 
   /** Drops every entry (derived data only; the next calls recompute). */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EmbeddedFabric, embedderFromEnv } from '@memfabric/embedded';
+import { EmbeddedFabric, embedderFromEnv, embeddingCacheFromEnv } from '@memfabric/embedded';
 import { loadOrCreateMasterKey } from '@memfabric/event-log-sqlite';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -60,6 +60,7 @@ export interface FabricConfig {
   readonly queryGateway: QueryGatewayConfig;
   readonly audit: AuditConfig;
   readonly embedder: ReturnType<typeof embedderFromEnv>;
+  readonly embeddingCache: ReturnType<typeof embeddingCacheFromEnv>;
 }
 
 /**
@@ -68,7 +69,7 @@ export interface FabricConfig {
  * start-up names every invalid variable at once.
  *
  * @param env - environment variables (see `readIngestConfig`, `readServerSecurityConfig`,
- *   `readQueryGatewayConfig`, `readAuditConfig` and `embedderFromEnv` for names and defaults).
+ *   `readQueryGatewayConfig`, `readAuditConfig`, `embedderFromEnv` and `embeddingCacheFromEnv` for names and defaults).
  * @returns the configuration.
  * @throws ConfigurationError `invalid memfabric configuration:` with one `  - ` line per problem,
  *   each naming its variable (`context.problems` lists them).
@@ -81,8 +82,16 @@ export function readFabricConfig(env: IngestEnv): FabricConfig {
   // the admin token is checked once, by the authentication settings
   const audit = readAuditConfig({ ...env, MEMFABRIC_DATA_DIR: bind.dataDir }, { openApiPaths: [] }, { adminToken: false });
   const embedder = readWith(() => embedderFromEnv(env));
-  const problems = [...ingest.problems, ...security.problems, ...queryGateway.problems, ...audit.problems, ...embedder.problems];
-  if (ingest.config === undefined || security.config === undefined || queryGateway.config === undefined || audit.config === undefined || embedder.config === undefined) {
+  const embeddingCache = readWith(() => embeddingCacheFromEnv(env));
+  const problems = [...ingest.problems, ...security.problems, ...queryGateway.problems, ...audit.problems, ...embedder.problems, ...embeddingCache.problems];
+  if (
+    ingest.config === undefined ||
+    security.config === undefined ||
+    queryGateway.config === undefined ||
+    audit.config === undefined ||
+    embedder.config === undefined ||
+    embeddingCache.config === undefined
+  ) {
     throw configurationError('memfabric', problems);
   }
   return {
@@ -91,6 +100,7 @@ export function readFabricConfig(env: IngestEnv): FabricConfig {
     queryGateway: { ...queryGateway.config, openApiPaths: [] },
     audit: audit.config,
     embedder: embedder.config,
+    embeddingCache: embeddingCache.config,
   };
 }
 
@@ -124,7 +134,7 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
   const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.masterKeyFile);
   let fabric: EmbeddedFabric;
   try {
-    fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: read.embedder });
+    fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: read.embedder, embeddingCache: read.embeddingCache });
   } catch (error) {
     await security.close();
     throw error;

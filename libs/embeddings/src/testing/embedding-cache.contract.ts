@@ -23,7 +23,8 @@ function uniqueModel(): string {
 
 /**
  * The contract every {@link EmbeddingCache} passes: round trip, misses, keys scoped by model id,
- * order of answers, replacement. The cache must hold at least 16 entries.
+ * order of answers, replacement, the dimension filter of `get`, deletion (scoped by model id).
+ * The cache must hold at least 16 entries.
  */
 export function embeddingCacheContract(adapter: string, setup: () => Promise<EmbeddingCacheFixture>, options: EmbeddingCacheContractOptions = {}): void {
   const suite = options.skipReason ? describe.skip : describe;
@@ -69,6 +70,31 @@ export function embeddingCacheContract(adapter: string, setup: () => Promise<Emb
       await cache.set(model, [{ key, vector: Float32Array.of(1, 2) }]);
       await cache.set(model, [{ key, vector: Float32Array.of(3, 4) }]);
       expect(Array.from((await cache.get(model, [key]))[0]!)).toEqual([3, 4]);
+    });
+
+    it('answers a vector of another length than the dimensions asked for as a miss', async () => {
+      const model = uniqueModel();
+      const [two, three] = ['two', 'three'].map(textKey);
+      await cache.set(model, [
+        { key: two!, vector: Float32Array.of(1, 0) },
+        { key: three!, vector: Float32Array.of(1, 0, 0) },
+      ]);
+      const got = await cache.get(model, [two!, three!], 3);
+      expect(got.map((v) => (v ? Array.from(v) : undefined))).toEqual([undefined, [1, 0, 0]]);
+      expect((await cache.get(model, [two!]))[0]?.length).toBe(2);
+    });
+
+    it('deletes the entries of the keys given, for that model only, and counts them', async () => {
+      const model = uniqueModel();
+      const other = uniqueModel();
+      const [a, b, c] = ['erase a', 'erase b', 'keep c'].map(textKey);
+      await cache.set(model, [a!, b!, c!].map((key) => ({ key, vector: Float32Array.of(1, 0) })));
+      await cache.set(other, [{ key: a!, vector: Float32Array.of(0, 1) }]);
+      expect(await cache.delete(model, [a!, b!, textKey('never set')])).toBe(2);
+      expect((await cache.get(model, [a!, b!, c!])).map((v) => v !== undefined)).toEqual([false, false, true]);
+      expect(Array.from((await cache.get(other, [a!]))[0]!)).toEqual([0, 1]);
+      expect(await cache.delete(model, [a!])).toBe(0);
+      expect(await cache.delete(model, [])).toBe(0);
     });
 
     it('is not changed by a later mutation of the array that was set', async () => {

@@ -32,7 +32,8 @@ export interface AsyncVectorProjectionOptions {
  * embedded projection ({@link planVectorBatch}), written through the ports. Every write is
  * idempotent on the unit id (upsert of the same point, set of the same status, delete of an
  * absent point), so a batch delivered again after a crash between the store's acknowledgement
- * and the offset commit leaves the same indexes.
+ * and the offset commit leaves the same indexes. An embedder that can forget (`Embedder.forget`)
+ * drops the cached vectors of erased points' texts (read from `vectors`) before the deletion.
  */
 export function asyncVectorProjection(options: AsyncVectorProjectionOptions): AsyncProjectionHandler<VectorBatch> {
   return {
@@ -47,7 +48,8 @@ export function asyncVectorProjection(options: AsyncVectorProjectionOptions): As
     dropSchema: async (generation) => {
       await options.drop?.(generation);
     },
-    prepare: (events) => planVectorBatch(events, options),
+    prepare: (events, context) =>
+      planVectorBatch(events, { ...options, indexed: async (tenant, ids) => (await options.stores(context.generation)).vectors.get(tenant, ids) }),
     async apply(events, context) {
       const stores = await options.stores(context.generation);
       for (const write of writesFor(events, context.prepared)) await applyAsync(stores, write);

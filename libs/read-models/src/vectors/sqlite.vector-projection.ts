@@ -20,6 +20,12 @@ export interface SqliteVectorProjectionOptions {
   readonly decisions: UnitDecisionSource;
   /** The memory-unit view (`SqliteMemoryUnitStore`). */
   readonly units: Pick<MemoryUnitStore, 'getUnits'>;
+  /**
+   * The database the runtime writes the generations to (the log's file). Needed when the
+   * embedder can forget (`Embedder.forget`, a persistent embedding cache): an erasure's points
+   * are read from it in `prepare` and their texts forgotten before the batch is written.
+   */
+  readonly database?: Database.Database;
 }
 
 /** The SQLite vector projection and access to its per-generation indexes. */
@@ -39,7 +45,8 @@ export interface SqliteVectorProjection {
  * `prepare`, with the embeddings); the rows are written in `apply`, inside the runtime's
  * transaction, with the checkpoint. Searches return `active` points by default; an erasure
  * deletes the subject's points and lexical documents for good (the FTS5 index is merged so the
- * words leave the file).
+ * words leave the file), and with `options.database` an embedder that can forget (a persistent
+ * embedding cache) drops the vectors of the erased points' texts first.
  *
  * The embedding model id is recorded in the index: opening it with another model fails, so a
  * model change means `memfabric rebuild --projection vectors`.
@@ -78,7 +85,15 @@ export function sqliteVectorProjection(embedder: Embedder, options: SqliteVector
       }
       rmSync(options.indexDir(generation), { recursive: true, force: true });
     },
-    prepare: (events) => planVectorBatch(events, { embedder, decisions: options.decisions, units: options.units }),
+    prepare: (events, context) => {
+      const database = options.database;
+      return planVectorBatch(events, {
+        embedder,
+        decisions: options.decisions,
+        units: options.units,
+        ...(database ? { indexed: (tenant: string, ids: readonly string[]) => openGeneration(database, context.generation).vectors.get(tenant, ids) } : {}),
+      });
+    },
     apply(events, context) {
       const g = openGeneration(context.store, context.generation);
       for (const write of writesFor(events, context.prepared)) applySync(g, write);

@@ -1,4 +1,4 @@
-import type { Embedder } from '@memfabric/embeddings';
+import { forgetTexts, type Embedder } from '@memfabric/embeddings';
 import type { StoredEvent } from '@memfabric/events';
 import type { MemoryUnit, MemoryUnitStore, UnitDecision, UnitDecisionSource, UnitTransition } from '@memfabric/projections';
 import { unitKey, type UnitPayload, type UnitStatus, type VectorPoint } from '@memfabric/vector-index';
@@ -34,6 +34,13 @@ export interface VectorPlanSources {
   readonly decisions: UnitDecisionSource;
   /** The memory units (text, speaker, times of a created unit). */
   readonly units: Pick<MemoryUnitStore, 'getUnits'>;
+  /**
+   * The points the generation holds now (`VectorIndex.get`). When given and the embedder can
+   * forget (`Embedder.forget`, e.g. a persistent embedding cache), the texts of points about to
+   * be deleted by an erasure are read here and forgotten by the embedder before the batch is
+   * written, so no cached vector of an erased text outlives its point.
+   */
+  readonly indexed?: (tenant: string, ids: readonly string[]) => Promise<readonly UnitPayload[]>;
 }
 
 /** Ids per `getUnits` call (well under the store's limits). */
@@ -61,6 +68,7 @@ export async function planVectorBatch(events: readonly StoredEvent[], sources: V
       created.set(decision.tenantid, ids);
     }
   }
+  await forgetErased(decisions.values(), sources);
   const units = new Map<string, MemoryUnit>();
   for (const [tenant, ids] of created) {
     for (let i = 0; i < ids.length; i += UNIT_READ_CHUNK) {
@@ -78,6 +86,31 @@ export async function planVectorBatch(events: readonly StoredEvent[], sources: V
     if (decision) batch.set(event.id, writesOf(decision, points));
   }
   return batch;
+}
+
+/**
+ * Drops the embedder's cached vectors of the points an erasure in these decisions deletes
+ * (their texts are read from the index, since the memory units have already lost theirs). Runs
+ * before the batch is written: if the write then fails, the retry finds the points and forgets
+ * again, so an erasure never leaves a cached vector behind a deleted point.
+ */
+async function forgetErased(decisions: Iterable<UnitDecision>, sources: VectorPlanSources): Promise<void> {
+  if (!sources.indexed || !sources.embedder.forget) return;
+  const erased = new Map<string, string[]>(); // tenant -> unit ids erased
+  for (const decision of decisions) {
+    for (const t of decision.transitions) {
+      if (t.created || t.status !== 'erased') continue;
+      const ids = erased.get(decision.tenantid) ?? [];
+      ids.push(t.id);
+      erased.set(decision.tenantid, ids);
+    }
+  }
+  for (const [tenant, ids] of erased) {
+    for (let i = 0; i < ids.length; i += UNIT_READ_CHUNK) {
+      const points = await sources.indexed(tenant, ids.slice(i, i + UNIT_READ_CHUNK));
+      await forgetTexts(sources.embedder, points.map((p) => p.text));
+    }
+  }
 }
 
 function payloadOf(unit: MemoryUnit, text: string): UnitPayload {
