@@ -349,8 +349,9 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
   const { dir, temporary } = await freshDataDir(globalOptions(command).dataDir);
   const masterKey = temporary ? new Uint8Array(randomBytes(32)) : resolveDataDir(dir, process.env, { create: true }).masterKey;
   const embedder = (process.env.MEMFABRIC_EMBEDDER ?? '').trim() || 'use';
-  const { EmbeddedFabric, embedderFromEnv } = await import('@memfabric/embedded');
-  const fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey, embedder: embedderFromEnv(process.env) });
+  const { EmbeddedFabric, embedderFromEnv, embeddingCacheFromEnv } = await import('@memfabric/embedded');
+  // MEMFABRIC_EMBEDDING_CACHE=<file> shares one cache between runs: a re-evaluation never re-embeds
+  const fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey, embedder: embedderFromEnv(process.env), embeddingCache: embeddingCacheFromEnv(process.env) });
   let report: EvalReport;
   const questionLines: string[] = [];
   try {
