@@ -62,3 +62,8 @@ export function lexicalQueryText(query: string): string {
   const kept = words.filter((w) => !LEXICAL_STOP_WORDS.has(w.toLowerCase().replace(/['’].*$/u, '')));
   return kept.length > 0 ? kept.join(' ') : query;
 }
+
+/** True for an English function word the lexical channel drops (lower-case input; see {@link lexicalQueryText}). */
+export function isLexicalStopWord(word: string): boolean {
+  return LEXICAL_STOP_WORDS.has(word);
+}
