@@ -104,3 +104,24 @@ describe('lexical pseudo-relevance feedback', () => {
     expect(problems([preset('bad', { lexical: 1 }, bad)])).toEqual(['/0/options/lexical/feedback/docs', '/0/options/lexical/feedback/terms', '/0/options/lexical/feedback/weight']);
   });
 });
+
+describe('session-spread channel', () => {
+  it('gives the best hit of each session a share before the second of any session', async () => {
+    const tenant = uniqueTenant();
+    const backend = new InMemoryRecallBackend();
+    const [a1, a2, a3, b1] = await backend.append([
+      turn(tenant, 'session-a', 'Nate', 'I won the Valorant tournament, Valorant is my game'),
+      turn(tenant, 'session-a', 'Nate', 'the Valorant final went to overtime'),
+      turn(tenant, 'session-a', 'Nate', 'Valorant practice every night'),
+      turn(tenant, 'session-b', 'Nate', 'I also play Street Fighter and some Valorant on weekends with friends from school'),
+    ]);
+    const engine = new RecallEngine(backend, { presets: [preset('lexical', { lexical: 1 }), preset('spread', { lexical: 1, 'session-spread': 3 })] });
+    const recall = (name: string) => engine.recall({ query: 'Valorant', scope: { tenant }, k: 10, preset: name });
+    const plain = ids(await recall('lexical'));
+    expect(plain.indexOf(b1!.id)).toBe(3);
+    const spread = await recall('spread');
+    expect(ids(spread).slice(0, 2).sort()).toEqual([a1!.id, b1!.id].sort());
+    expect(spread.hits.find((h) => h.unitId === b1!.id)!.explain.channels['session-spread']).toMatchObject({ rank: 2 });
+    expect(new Set(ids(spread))).toEqual(new Set([a1!.id, a2!.id, a3!.id, b1!.id]));
+  });
+});
