@@ -36,7 +36,7 @@ export const EVENT_BATCH_MEDIA_TYPE = 'application/cloudevents-batch+json';
 /** Request header naming the ingest batch of an append (rollback can target it). */
 export const BATCH_ID_HEADER = 'memfabric-batch-id';
 
-/** Name of a retrieval channel (`dense`, `lexical`, `graph`, `temporal`, `recency`, `context`, or one the fabric adds). */
+/** Name of a retrieval channel (`dense`, `lexical`, `graph`, `temporal`, `recency`, `context`, `speaker`, `session-spread`, or one the fabric adds). */
 export type ChannelName = string;
 
 /** Default and largest wait for a recall's consistency token, ms, as the `RecallRequest` schema states them. */

@@ -84,7 +84,7 @@ describe('RecallEngine over the in-memory backend', () => {
     expect(top.score).toBeCloseTo(sum, 12);
     expect(response.hits.map((h) => h.score)).toEqual([...response.hits.map((h) => h.score)].sort((a, b) => b - a));
     expect(new Set(ids(response))).toEqual(new Set([oscar!.id, lake!.id, marathon!.id]));
-    expect(Object.keys(response.timings.channels).sort()).toEqual(['context', 'dense', 'graph', 'lexical']);
+    expect(Object.keys(response.timings.channels).sort()).toEqual(['context', 'dense', 'graph', 'lexical', 'speaker']);
     expect(response.timings.totalMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -120,7 +120,7 @@ describe('RecallEngine over the in-memory backend', () => {
     const factsEvent = backend.events.find((e) => e.type === 'facts.extracted')!;
     expect(graph.hits[0]!.explain.events).toEqual([source!.id, factsEvent.id]);
 
-    const noLexical = await recall('hiking near Lisbon', { weights: { lexical: 0, graph: 0 } });
+    const noLexical = await recall('hiking near Lisbon', { weights: { lexical: 0, graph: 0, speaker: 0 } });
     expect(Object.keys(noLexical.timings.channels).sort()).toEqual(['context', 'dense']);
     expect(noLexical.weights).toMatchObject({ dense: HYBRID.dense, lexical: 0, graph: 0 });
   });
@@ -270,7 +270,7 @@ describe('RecallEngine over the in-memory backend', () => {
       turn(tenant, 's1', 'That is wonderful, congratulations!', { actor: 'melanie' }),
       turn(tenant, 's2', 'Unrelated chatter about trains'),
     ]);
-    const onlyLexicalAndContext = { weights: { dense: 0, graph: 0, temporal: 0, recency: 0 } };
+    const onlyLexicalAndContext = { weights: { dense: 0, graph: 0, temporal: 0, recency: 0, speaker: 0 } };
     const response = await recall('greyhound Oscar', onlyLexicalAndContext);
     expect(ids(response)[0]).toBe(seed!.id);
     expect(new Set(ids(response))).toEqual(new Set([before!.id, seed!.id, after!.id]));

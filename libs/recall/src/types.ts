@@ -30,7 +30,7 @@ export type {
 export type ChannelName = string;
 
 /** Names of the built-in channels (`BUILTIN_CHANNELS`), in the order they run. */
-export const CHANNEL_NAMES: readonly ChannelName[] = ['dense', 'lexical', 'graph', 'temporal', 'recency', 'context'];
+export const CHANNEL_NAMES: readonly ChannelName[] = ['dense', 'lexical', 'graph', 'temporal', 'recency', 'context', 'speaker', 'session-spread'];
 
 const request = apiSchemas.RecallRequest;
 

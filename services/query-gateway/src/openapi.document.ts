@@ -25,7 +25,7 @@ export function buildQueryGatewayOpenApiDocument(options: { readonly maxBodyByte
         post: {
           operationId: 'recall',
           ...operationAccess('memory:read', 'body'),
-          summary: 'Recall memory units: dense, lexical, graph, temporal, recency and context channels fused by weighted RRF',
+          summary: 'Recall memory units: dense, lexical, graph, temporal, recency, context, speaker and session-spread channels fused by weighted RRF',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RecallRequest' }, example: { query: 'Where does Ann live?', scope: { tenant: 'acme' }, k: 5 } } } },
           responses: {
             ...ACCESS_RESPONSES,

@@ -522,7 +522,7 @@ export interface AsOfInput {
   time?: string;
 }
 /**
- * Per-channel weights of the weighted RRF, overriding the preset's, keyed by channel name (built in: dense, lexical, graph, temporal, recency, context; an engine built with more channels knows their names too). A channel with weight 0 does not run.
+ * Per-channel weights of the weighted RRF, overriding the preset's, keyed by channel name (built in: dense, lexical, graph, temporal, recency, context, speaker, session-spread; an engine built with more channels knows their names too). A channel with weight 0 does not run.
  */
 export interface ChannelWeights {
   [k: string]: number | undefined;

@@ -1184,7 +1184,7 @@ export const recallRequestSchema = {
     },
     "weights": {
       "title": "ChannelWeights",
-      "description": "Per-channel weights of the weighted RRF, overriding the preset's, keyed by channel name (built in: dense, lexical, graph, temporal, recency, context; an engine built with more channels knows their names too). A channel with weight 0 does not run.",
+      "description": "Per-channel weights of the weighted RRF, overriding the preset's, keyed by channel name (built in: dense, lexical, graph, temporal, recency, context, speaker, session-spread; an engine built with more channels knows their names too). A channel with weight 0 does not run.",
       "type": "object",
       "additionalProperties": {
         "type": "number",
