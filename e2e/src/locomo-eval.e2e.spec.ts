@@ -44,7 +44,13 @@ describe('memfabric eval locomo on a hand-labelled conversation', { timeout: 240
     expect(summary.droppedEvidence).toBe(2);
     for (const [name, preset] of Object.entries(summary.presets)) {
       expect(preset.questions, name).toBe(17);
-      expect(Object.keys(preset.overall), name).toEqual(['recall@5', 'recall@10', 'recall@25', 'recall@50', 'ndcg@10', 'mrr']);
+      expect(Object.keys(preset.overall), name).toEqual([
+        'recall@5', 'recall@10', 'recall@25', 'recall@50',
+        'completeRecall@5', 'completeRecall@10', 'completeRecall@25', 'completeRecall@50',
+        'ndcg@10', 'mrr',
+      ]);
+      // every evidence turn in the top k is a stricter count than the share of them
+      for (const k of [5, 10, 25, 50]) expect(preset.overall[`completeRecall@${k}`], name).toBeLessThanOrEqual(preset.overall[`recall@${k}`]!);
       expect(Object.keys(preset.byCategory), name).toEqual(['1', '2', '4', '5']);
       expect(summary.timings.recall[name]!.p95Ms, name).toBeGreaterThanOrEqual(summary.timings.recall[name]!.p50Ms);
     }
