@@ -43,13 +43,25 @@ export interface FabricProcess {
   /** The server's pid. */
   readonly pid: number;
   /**
-   * Lag of every projection at this moment, from `GET /metrics` (`memfabric_consumer_lag`, summed
-   * over partitions): events between the committed checkpoint and the log end.
+   * The server's own figures at this moment, from `GET /metrics`. Scraping resets the event-loop
+   * delay histogram, so a scrape at the start of a phase and one at its end bound the phase.
    * @throws Error when `/metrics` does not answer 200.
    */
-  projectionLag(): Promise<Record<string, number>>;
+  scrape(): Promise<ServerSample>;
   /** SIGTERM (the server closes its stores and exits), SIGKILL after `timeoutMs` (default 60 000). @returns the exit code, null when killed. */
   stop(timeoutMs?: number): Promise<number | null>;
+}
+
+/** What one `GET /metrics` of the server says. */
+export interface ServerSample {
+  /** Events each projection is behind the log end (`memfabric_consumer_lag`, summed over partitions). */
+  readonly projectionLag: Record<string, number>;
+  /** Longest event-loop delay since the previous scrape, ms (`nodejs_eventloop_lag_max_seconds`). */
+  readonly eventLoopDelayMaxMs: number;
+  /** 99th percentile of the event-loop delay since the previous scrape, ms (`nodejs_eventloop_lag_p99_seconds`). */
+  readonly eventLoopDelayP99Ms: number;
+  /** CPU time of the server process since it started, s (`process_cpu_seconds_total`). */
+  readonly cpuSeconds: number;
 }
 
 /**
@@ -118,10 +130,16 @@ export async function startFabricProcess(options: FabricProcessOptions): Promise
     url,
     apiKey: generated.key,
     pid: child.pid!,
-    projectionLag: async () => {
+    scrape: async () => {
       const response = await fetch(`${url}/metrics`);
       if (!response.ok) throw new Error(`GET ${url}/metrics answered ${response.status}`);
-      return lagOf(await response.text());
+      const text = await response.text();
+      return {
+        projectionLag: lagOf(text),
+        eventLoopDelayMaxMs: Math.round(gauge(text, 'nodejs_eventloop_lag_max_seconds') * 1000),
+        eventLoopDelayP99Ms: Math.round(gauge(text, 'nodejs_eventloop_lag_p99_seconds') * 1000),
+        cpuSeconds: Number(gauge(text, 'process_cpu_seconds_total').toFixed(2)),
+      };
     },
     stop: async (timeoutMs = 60_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
@@ -133,6 +151,12 @@ export async function startFabricProcess(options: FabricProcessOptions): Promise
       return code;
     },
   };
+}
+
+/** The value of an unlabelled series of a Prometheus text exposition; NaN when absent. */
+function gauge(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? Number.NaN : Number(line.slice(name.length + 1));
 }
 
 /**

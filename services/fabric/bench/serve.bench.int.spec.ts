@@ -29,7 +29,7 @@ describe('bench:serve', () => {
   it('given a small LoCoMo file and short phases, the JSON line holds every figure, consistent with each other and with the log', { timeout: 90_000 }, async () => {
     const seedEvents = [...locomoEvents(readLocomo(JSON.parse(readFileSync(SAMPLE, 'utf8')) as unknown))].length;
     const { code, stdout, stderr } = await runBench([
-      '--file', SAMPLE, '--embedder', 'hash', '--duration-ms', '1500', '--recall-clients', '3', '--ingest-clients', '2', '--batch', '10', '--warmup', '3', '--json',
+      '--file', SAMPLE, '--embedder', 'hash', '--duration-ms', '1500', '--recall-clients', '3', '--ingest-clients', '2', '--batch', '10', '--warmup', '3', '--catch-up-ms', '20000', '--json',
     ]);
     expect(code, stderr).toBe(0);
     const lines = stdout.trimEnd().split('\n');
@@ -52,6 +52,9 @@ describe('bench:serve', () => {
       expect(phase.p50).toBeGreaterThan(0);
       expect(phase.p50).toBeLessThanOrEqual(phase.p95);
       expect(phase.p95).toBeLessThanOrEqual(phase.max);
+      expect(phase.server.cpuSeconds).toBeGreaterThan(0);
+      expect(phase.server.eventLoopDelayMaxMs).toBeGreaterThan(0);
+      expect(phase.server.eventLoopDelayP99Ms).toBeLessThanOrEqual(phase.server.eventLoopDelayMaxMs);
     }
     expect(report.recallP95AloneMs).toBe(report.alone.p95);
     expect(report.recallP95UnderIngestMs).toBe(report.underIngest.p95);
@@ -66,6 +69,7 @@ describe('bench:serve', () => {
     // every acknowledged load event is in the log, read back through the API
     expect(report.ingestEventsInLog).toBe(ingest.acknowledged);
     expect(Object.keys(report.projectionLagAtEnd)).toEqual(expect.arrayContaining(['memory-units', 'vectors']));
+    expect(report.secondsToCatchUp).not.toBeNull();
   });
 
   it('given a Prometheus exposition, lagOf sums memfabric_consumer_lag over the partitions of each projection', () => {

@@ -26,15 +26,20 @@
  *    unique by a sequence tag so the embedding cache never answers for them) until the
  *    duration is over and their last batch is acknowledged. Ingest events/s = events
  *    acknowledged as appended / seconds from the first post to the last acknowledgement.
- *    Afterwards: the lag of every projection (`GET /metrics`) and the number of load events the
- *    log holds (every load stream read back), which must equal the acknowledged count.
+ *    Afterwards: the lag of every projection (`GET /metrics`) when the phase ended, how long the
+ *    projections then took to catch up (at most `--catch-up-ms`), and the number of load events
+ *    the log holds (every load stream read back), which must equal the acknowledged count.
+ *
+ * For each phase the server's own `/metrics`, scraped at its start and end, give its CPU time
+ * (cores busy) and its longest and 99th-percentile event-loop delay.
  *
  * Percentiles are nearest-rank over every successful request of the phase; failed requests are
  * counted, not timed. With `--json` the last stdout line is one JSON object (see {@link Report}).
  *
  * Options: --file ../shared/data/locomo/locomo-dev.json --duration-ms 30000 --recall-clients 8
- * --ingest-clients 4 --batch 100 --warmup 32 --embedder use --child-node-options "<flags>" --keep
- * --json.
+ * --ingest-clients 4 --batch 100 --warmup 32 --catch-up-ms 120000 --embedder use
+ * --child-node-options "<node flags of the server, e.g. --cpu-prof --cpu-prof-dir=DIR>" --keep
+ * (keep the temporary directory: data and server.log) --json.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -44,7 +49,7 @@ import { parseArgs } from 'node:util';
 import { MemfabricClient, type AppendResponse } from '@memfabric/client';
 import type { EventEnvelope } from '@memfabric/events';
 import { locomoEvents, percentile, readLocomo } from '@memfabric/locomo';
-import { startFabricProcess, type FabricProcess } from './fabric-process.js';
+import { startFabricProcess, type FabricProcess, type ServerSample } from './fabric-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -60,6 +65,18 @@ interface LatencySummary {
   readonly max: number;
   /** Successful recalls per second of the phase. */
   readonly recallsPerSec: number;
+}
+
+/** The server process during one phase, from `GET /metrics` scraped at its start and its end. */
+interface ServerPhase {
+  /** CPU time the server used in the phase, s. */
+  readonly cpuSeconds: number;
+  /** `cpuSeconds` / wall seconds of the phase: 1 = one core busy all the time. */
+  readonly cpuCores: number;
+  /** Longest event-loop delay in the phase, ms (a request that arrived then waited that long). */
+  readonly eventLoopDelayMaxMs: number;
+  /** 99th percentile of the event-loop delay in the phase, ms. */
+  readonly eventLoopDelayP99Ms: number;
 }
 
 /** Appends of the load clients during the "under ingest" phase. */
@@ -98,8 +115,8 @@ export interface Report {
   readonly seedAppendSeconds: number;
   readonly secondsToQueryable: number;
   readonly questions: number;
-  readonly alone: LatencySummary;
-  readonly underIngest: LatencySummary & { readonly ingest: IngestSummary };
+  readonly alone: LatencySummary & { readonly server: ServerPhase };
+  readonly underIngest: LatencySummary & { readonly server: ServerPhase; readonly ingest: IngestSummary };
   readonly recallP50AloneMs: number;
   readonly recallP95AloneMs: number;
   readonly recallP50UnderIngestMs: number;
@@ -112,6 +129,8 @@ export interface Report {
   readonly ingestEventsInLog: number;
   /** Events each projection was behind the log end when the phase ended. */
   readonly projectionLagAtEnd: Readonly<Record<string, number>>;
+  /** Seconds after the phase until every projection's lag was 0, when it was within `--catch-up-ms`; else null. */
+  readonly secondsToCatchUp: number | null;
   readonly serverExitCode: number | null;
 }
 
@@ -130,6 +149,7 @@ const { values: args } = parseArgs({
     'ingest-clients': { type: 'string' },
     batch: { type: 'string' },
     warmup: { type: 'string' },
+    'catch-up-ms': { type: 'string' },
     embedder: { type: 'string', default: 'use' },
     'child-node-options': { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
@@ -144,6 +164,7 @@ const options = {
   ingestClients: positive('ingest-clients', args['ingest-clients'], 4, 64),
   batch: positive('batch', args.batch, 100, 1000),
   warmup: args.warmup === '0' ? 0 : positive('warmup', args.warmup, 32, 100_000),
+  catchUpMs: args['catch-up-ms'] === '0' ? 0 : positive('catch-up-ms', args['catch-up-ms'], 120_000, 3_600_000),
   embedder: args.embedder,
   childNodeOptions: args['child-node-options'].split(/\s+/).filter((s) => s !== ''),
   keep: args.keep,
@@ -293,6 +314,25 @@ async function loadEventsInLog(client: MemfabricClient, streams: readonly (reado
   return count;
 }
 
+/** Runs `phase` between two scrapes of the server's metrics. */
+async function measured<T>(server: FabricProcess, phase: () => Promise<T>): Promise<{ result: T; server: ServerPhase; end: ServerSample }> {
+  const start = await server.scrape();
+  const t0 = performance.now();
+  const result = await phase();
+  const end = await server.scrape();
+  const cpuSeconds = end.cpuSeconds - start.cpuSeconds;
+  return {
+    result,
+    end,
+    server: {
+      cpuSeconds: round(cpuSeconds),
+      cpuCores: round(cpuSeconds / ((performance.now() - t0) / 1000)),
+      eventLoopDelayMaxMs: end.eventLoopDelayMaxMs,
+      eventLoopDelayP99Ms: end.eventLoopDelayP99Ms,
+    },
+  };
+}
+
 async function run(): Promise<Report> {
   const conversations = readLocomo(JSON.parse(readFileSync(options.file, 'utf8')) as unknown);
   const seed = [...locomoEvents(conversations)];
@@ -338,17 +378,32 @@ async function run(): Promise<Report> {
     await recallLoad(client, questions, Math.min(options.recallClients, Math.max(1, options.warmup)), () => warmupLeft-- <= 0);
 
     say(`phase "alone": ${options.recallClients} recall clients for ${options.durationMs} ms ...`);
-    let deadline = performance.now() + options.durationMs;
-    const alone = await recallLoad(client, questions, options.recallClients, () => performance.now() >= deadline);
-    const aloneSummary = summarize(alone);
+    let deadline = 0;
+    const alone = await measured(server, () => {
+      deadline = performance.now() + options.durationMs;
+      return recallLoad(client, questions, options.recallClients, () => performance.now() >= deadline);
+    });
+    const aloneSummary = { ...summarize(alone.result), server: alone.server };
 
     say(`phase "under ingest": ${options.recallClients} recall clients and ${options.ingestClients} ingest clients × batches of ${options.batch} for ${options.durationMs} ms ...`);
-    deadline = performance.now() + options.durationMs;
     const over = () => performance.now() >= deadline;
-    const [under, load] = await Promise.all([recallLoad(client, questions, options.recallClients, over), ingestLoad(client, turns, over)]);
-    const projectionLagAtEnd = await server.projectionLag();
-    const underSummary = summarize(under);
+    const under = await measured(server, () => {
+      deadline = performance.now() + options.durationMs;
+      return Promise.all([recallLoad(client, questions, options.recallClients, over), ingestLoad(client, turns, over)]);
+    });
+    const [recalls, load] = under.result;
+    const projectionLagAtEnd = under.end.projectionLag;
+    const underSummary = { ...summarize(recalls), server: under.server };
     const ingest = load.summary;
+    const catchUpStarted = performance.now();
+    let secondsToCatchUp: number | null = null;
+    while (performance.now() - catchUpStarted < options.catchUpMs) {
+      if (Object.values((await server.scrape()).projectionLag).every((n) => n === 0)) {
+        secondsToCatchUp = round((performance.now() - catchUpStarted) / 1000);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     const ingestEventsInLog = await loadEventsInLog(client, load.streams);
     const serverExitCode = await server.stop();
     server = undefined;
@@ -380,6 +435,7 @@ async function run(): Promise<Report> {
       ingestAcknowledged: ingest.acknowledged,
       ingestEventsInLog,
       projectionLagAtEnd,
+      secondsToCatchUp,
       serverExitCode,
     };
   } finally {
@@ -403,7 +459,8 @@ if (options.json) {
       row('under ingest', report.underIngest),
       `recall p95 under ingest / alone: ${report.recallP95UnderIngestRatio}`,
       `ingest: ${report.ingestEventsPerSec} events/s (${report.ingestAcknowledged} acknowledged by ${report.ingestClients} clients × batches of ${report.batch} in ${report.underIngest.ingest.seconds} s, ${report.underIngest.ingest.errors} failed posts; ${report.ingestEventsInLog} in the log)`,
-      `projection lag at the end: ${Object.entries(report.projectionLagAtEnd).map(([p, n]) => `${p} ${n}`).join(', ')}`,
+      `server CPU (cores busy) alone ${report.alone.server.cpuCores}, under ingest ${report.underIngest.server.cpuCores}; event-loop delay max alone ${report.alone.server.eventLoopDelayMaxMs} ms, under ingest ${report.underIngest.server.eventLoopDelayMaxMs} ms`,
+      `projection lag at the end: ${Object.entries(report.projectionLagAtEnd).map(([p, n]) => `${p} ${n}`).join(', ')}; caught up ${report.secondsToCatchUp === null ? `not within ${options.catchUpMs} ms` : `${report.secondsToCatchUp} s later`}`,
     ].join('\n') + '\n',
   );
 }
