@@ -38,7 +38,7 @@ describe('bench:serve', () => {
 
     for (const key of [
       'recallP50AloneMs', 'recallP95AloneMs', 'recallP50UnderIngestMs', 'recallP95UnderIngestMs', 'recallP95UnderIngestRatio',
-      'ingestEventsPerSec', 'secondsToQueryable', 'serverStartSeconds', 'seedAppendSeconds',
+      'ingestEventsPerSec', 'secondsToQueryable', 'secondsToCaughtUp', 'serverStartSeconds', 'seedAppendSeconds',
     ] as const) {
       expect(Number.isFinite(report[key]) && report[key] > 0, `${key} = ${report[key]}`).toBe(true);
     }
@@ -56,6 +56,7 @@ describe('bench:serve', () => {
       expect(phase.server.eventLoopDelayMaxMs).toBeGreaterThan(0);
       expect(phase.server.eventLoopDelayP99Ms).toBeLessThanOrEqual(phase.server.eventLoopDelayMaxMs);
     }
+    expect(report.secondsToCaughtUp).toBeGreaterThanOrEqual(report.secondsToQueryable);
     expect(report.recallP95AloneMs).toBe(report.alone.p95);
     expect(report.recallP95UnderIngestMs).toBe(report.underIngest.p95);
     expect(report.recallP95UnderIngestRatio).toBeCloseTo(report.underIngest.p95 / report.alone.p95, 2);

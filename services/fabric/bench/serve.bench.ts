@@ -15,7 +15,10 @@
  *    maps them: tenant = sample id, stream = session) appended in order, batches of `--batch`,
  *    one request at a time; `secondsToQueryable` runs from the first append until a recall with
  *    the last batch's consistency token answers `consistency.reached` (memory units and every
- *    read model the hybrid-rrf channels use hold the seed);
+ *    read model the hybrid-rrf channels use hold the seed); then the bench waits until every
+ *    projection's lag is 0 (`secondsToCaughtUp`, from the first append: the extraction stage's
+ *    `facts.extracted` events projected into the graph too), so that the next phase measures
+ *    recall with no projection work left;
  * 2. **alone**: after `--warmup` unmeasured recalls, `--recall-clients` concurrent clients each
  *    send one recall at a time for `--duration-ms`: the file's questions in turn (each scoped to
  *    its conversation's tenant), preset `hybrid-rrf`, k = 10; latency = wall clock around each
@@ -38,7 +41,7 @@
  *
  * Options: --file ../shared/data/locomo/locomo-dev.json --duration-ms 30000 --recall-clients 8
  * --ingest-clients 4 --batch 100 --warmup 32 --catch-up-ms 120000 --embedder use
- * --child-node-options "<node flags of the server, e.g. --cpu-prof --cpu-prof-dir=DIR>" --keep
+ * --child-node-options="<node flags of the server, e.g. --cpu-prof --cpu-prof-dir=DIR>" (with `=`) --keep
  * (keep the temporary directory: data and server.log) --json.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -114,6 +117,8 @@ export interface Report {
   readonly seedEvents: number;
   readonly seedAppendSeconds: number;
   readonly secondsToQueryable: number;
+  /** From the first seed append until every projection's lag was 0, s. */
+  readonly secondsToCaughtUp: number;
   readonly questions: number;
   readonly alone: LatencySummary & { readonly server: ServerPhase };
   readonly underIngest: LatencySummary & { readonly server: ServerPhase; readonly ingest: IngestSummary };
@@ -314,6 +319,23 @@ async function loadEventsInLog(client: MemfabricClient, streams: readonly (reado
   return count;
 }
 
+/** How long the seed's projections may take to catch up, ms. */
+const SEED_CATCH_UP_MS = 3_600_000;
+
+/**
+ * Polls the server's `/metrics` every 250 ms until every projection's lag is 0.
+ * @throws Error after `timeoutMs`, with the lag last seen.
+ */
+async function waitCaughtUp(server: FabricProcess, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { projectionLag } = await server.scrape();
+    if (Object.values(projectionLag).every((n) => n === 0)) return;
+    if (performance.now() > deadline) throw new Error(`the projections did not catch up within ${timeoutMs} ms: ${JSON.stringify(projectionLag)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Runs `phase` between two scrapes of the server's metrics. */
 async function measured<T>(server: FabricProcess, phase: () => Promise<T>): Promise<{ result: T; server: ServerPhase; end: ServerSample }> {
   const start = await server.scrape();
@@ -373,6 +395,9 @@ async function run(): Promise<Report> {
     }
     const secondsToQueryable = round((performance.now() - seedStarted) / 1000);
     say(`  queryable ${secondsToQueryable} s after the first append (appends took ${seedAppendSeconds} s)`);
+    await waitCaughtUp(server, SEED_CATCH_UP_MS);
+    const secondsToCaughtUp = round((performance.now() - seedStarted) / 1000);
+    say(`  every projection caught up ${secondsToCaughtUp} s after the first append`);
 
     let warmupLeft = options.warmup;
     await recallLoad(client, questions, Math.min(options.recallClients, Math.max(1, options.warmup)), () => warmupLeft-- <= 0);
@@ -423,6 +448,7 @@ async function run(): Promise<Report> {
       seedEvents: seed.length,
       seedAppendSeconds,
       secondsToQueryable,
+      secondsToCaughtUp,
       questions: questions.length,
       alone: aloneSummary,
       underIngest: { ...underSummary, ingest },
@@ -452,7 +478,7 @@ if (options.json) {
   const row = (name: string, s: LatencySummary) => `| ${name} | ${s.recalls} | ${s.errors} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.recallsPerSec} |`;
   process.stdout.write(
     [
-      `bench:serve ${report.date} · ${report.machine.cpus} CPUs · Node.js ${report.machine.node} · embedder ${report.embedder} · ${report.seedEvents} seed events queryable in ${report.secondsToQueryable} s`,
+      `bench:serve ${report.date} · ${report.machine.cpus} CPUs · Node.js ${report.machine.node} · embedder ${report.embedder} · ${report.seedEvents} seed events queryable in ${report.secondsToQueryable} s, every projection caught up in ${report.secondsToCaughtUp} s`,
       '| phase | recalls | errors | p50 ms | p95 ms | p99 ms | recalls/s |',
       '|---|---|---|---|---|---|---|',
       row('alone', report.alone),
