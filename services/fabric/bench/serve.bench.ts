@@ -117,6 +117,8 @@ export interface Report {
   readonly seedEvents: number;
   readonly seedAppendSeconds: number;
   readonly secondsToQueryable: number;
+  /** Seed, probe and read-back requests resent after the server reset the connection (`ECONNRESET`). */
+  readonly setupResets: number;
   /** From the first seed append until every projection's lag was 0, s. */
   readonly secondsToCaughtUp: number;
   readonly questions: number;
@@ -380,16 +382,32 @@ async function run(): Promise<Report> {
       nodeOptions: options.childNodeOptions,
     });
     const serverStartSeconds = round((performance.now() - startedAt) / 1000);
+    // measured requests are sent once (a failure is counted, not retried); seeding, the
+    // queryability probe and the read-back are idempotent and retried by the client's policy
     const client = new MemfabricClient({ baseUrl: server.url, apiKey: server.apiKey, retry: { maxRetries: 0 }, timeoutMs: 120_000, caller: 'bench-serve' });
+    const setup = new MemfabricClient({ baseUrl: server.url, apiKey: server.apiKey, retry: { maxRetries: 5 }, timeoutMs: 120_000, caller: 'bench-serve' });
+    let setupResets = 0;
+    // the client does not resend after a reset connection (the request may have arrived); these
+    // calls are idempotent (the seed's events carry ids and idempotency keys), so resend them
+    const resent = async <T>(call: () => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await call();
+        } catch (error) {
+          if (attempt >= 5 || (error as { context?: { networkCode?: string } }).context?.networkCode !== 'ECONNRESET') throw error;
+          setupResets += 1;
+        }
+      }
+    };
 
     say(`seeding ${seed.length} events of ${conversations.length} conversation(s) in batches of ${options.batch} ...`);
     const seedStarted = performance.now();
     let token = '';
-    for (let i = 0; i < seed.length; i += options.batch) token = (await client.appendEvents(seed.slice(i, i + options.batch))).consistencyToken;
+    for (let i = 0; i < seed.length; i += options.batch) token = (await resent(() => setup.appendEvents(seed.slice(i, i + options.batch)))).consistencyToken;
     const seedAppendSeconds = round((performance.now() - seedStarted) / 1000);
     const probe = questions[0]!;
     for (;;) {
-      const answer = await client.recall({ query: probe.query, scope: { tenant: probe.tenant }, k: 10, preset: 'hybrid-rrf', consistencyToken: token, consistencyTimeoutMs: 30_000 });
+      const answer = await resent(() => setup.recall({ query: probe.query, scope: { tenant: probe.tenant }, k: 10, preset: 'hybrid-rrf', consistencyToken: token, consistencyTimeoutMs: 30_000 }));
       if (answer.consistency.reached) break;
       say(`  not queryable yet after ${round((performance.now() - seedStarted) / 1000, 0)} s (behind: ${answer.consistency.behind.join(', ')})`);
     }
@@ -429,7 +447,7 @@ async function run(): Promise<Report> {
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const ingestEventsInLog = await loadEventsInLog(client, load.streams);
+    const ingestEventsInLog = await resent(() => loadEventsInLog(setup, load.streams));
     const serverExitCode = await server.stop();
     server = undefined;
 
@@ -449,6 +467,7 @@ async function run(): Promise<Report> {
       seedAppendSeconds,
       secondsToQueryable,
       secondsToCaughtUp,
+      setupResets,
       questions: questions.length,
       alone: aloneSummary,
       underIngest: { ...underSummary, ingest },
