@@ -131,9 +131,11 @@ export async function startFabricProcess(options: FabricProcessOptions): Promise
     apiKey: generated.key,
     pid: child.pid!,
     scrape: async () => {
-      const response = await fetch(`${url}/metrics`);
-      if (!response.ok) throw new Error(`GET ${url}/metrics answered ${response.status}`);
-      const text = await response.text();
+      const text = await resendAfterReset(async () => {
+        const response = await fetch(`${url}/metrics`);
+        if (!response.ok) throw new Error(`GET ${url}/metrics answered ${response.status}`);
+        return response.text();
+      });
       return {
         projectionLag: lagOf(text),
         eventLoopDelayMaxMs: Math.round(gauge(text, 'nodejs_eventloop_lag_max_seconds') * 1000),
@@ -151,6 +153,31 @@ export async function startFabricProcess(options: FabricProcessOptions): Promise
       return code;
     },
   };
+}
+
+/** The error codes on `error` and its `cause` chain (undici nests the socket error), and a memfabric client error's `context.networkCode`. */
+function networkCodes(error: unknown, depth = 0): string[] {
+  if (typeof error !== 'object' || error === null || depth > 5) return [];
+  const { code, cause, context } = error as { code?: unknown; cause?: unknown; context?: { networkCode?: unknown } };
+  return [...(typeof code === 'string' ? [code] : []), ...(typeof context?.networkCode === 'string' ? [context.networkCode] : []), ...networkCodes(cause, depth + 1)];
+}
+
+/**
+ * Runs an idempotent HTTP call, sending it again (at most `attempts` times in all) when the
+ * server reset the connection (`ECONNRESET`): the fabric does so to a kept-alive connection when
+ * its event loop stalls past the keep-alive timeout while a request waits on the socket.
+ * @param onReset - told about each reset that was resent.
+ * @throws the call's error when it is not a reset, or after the last attempt.
+ */
+export async function resendAfterReset<T>(call: () => Promise<T>, onReset: () => void = () => undefined, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !networkCodes(error).includes('ECONNRESET')) throw error;
+      onReset();
+    }
+  }
 }
 
 /** The value of an unlabelled series of a Prometheus text exposition; NaN when absent. */

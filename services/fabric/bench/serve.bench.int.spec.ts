@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { locomoEvents, readLocomo } from '@memfabric/locomo';
-import { lagOf } from './fabric-process.js';
+import { lagOf, resendAfterReset } from './fabric-process.js';
 import type { Report } from './serve.bench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -84,5 +84,19 @@ describe('bench:serve', () => {
       'memfabric_events_appended_total{type="interaction.recorded"} 12',
     ].join('\n');
     expect(lagOf(text)).toEqual({ vectors: 10, graph: 0 });
+  });
+
+  it('resendAfterReset sends again after ECONNRESET (nested in the cause) only, and gives up after the last attempt', async () => {
+    const reset = () => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+    let calls = 0;
+    let resets = 0;
+    await expect(resendAfterReset(async () => (++calls < 3 ? Promise.reject(reset()) : 'ok'), () => (resets += 1))).resolves.toBe('ok');
+    expect([calls, resets]).toEqual([3, 2]);
+    calls = 0;
+    await expect(resendAfterReset(() => Promise.reject(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })).finally(() => (calls += 1)))).rejects.toThrow('refused');
+    expect(calls).toBe(1);
+    calls = 0;
+    await expect(resendAfterReset(() => Promise.reject(reset()).finally(() => (calls += 1)), undefined, 3)).rejects.toThrow('fetch failed');
+    expect(calls).toBe(3);
   });
 });

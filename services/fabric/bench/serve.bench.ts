@@ -52,7 +52,7 @@ import { parseArgs } from 'node:util';
 import { MemfabricClient, type AppendResponse } from '@memfabric/client';
 import type { EventEnvelope } from '@memfabric/events';
 import { locomoEvents, percentile, readLocomo } from '@memfabric/locomo';
-import { startFabricProcess, type FabricProcess, type ServerSample } from './fabric-process.js';
+import { resendAfterReset, startFabricProcess, type FabricProcess, type ServerSample } from './fabric-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -117,7 +117,7 @@ export interface Report {
   readonly seedEvents: number;
   readonly seedAppendSeconds: number;
   readonly secondsToQueryable: number;
-  /** Seed, probe and read-back requests resent after the server reset the connection (`ECONNRESET`). */
+  /** Seed, probe and read-back requests resent after the server reset the connection (`ECONNRESET`; `/metrics` scrapes are resent too, uncounted). */
   readonly setupResets: number;
   /** From the first seed append until every projection's lag was 0, s. */
   readonly secondsToCaughtUp: number;
@@ -389,16 +389,7 @@ async function run(): Promise<Report> {
     let setupResets = 0;
     // the client does not resend after a reset connection (the request may have arrived); these
     // calls are idempotent (the seed's events carry ids and idempotency keys), so resend them
-    const resent = async <T>(call: () => Promise<T>): Promise<T> => {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await call();
-        } catch (error) {
-          if (attempt >= 5 || (error as { context?: { networkCode?: string } }).context?.networkCode !== 'ECONNRESET') throw error;
-          setupResets += 1;
-        }
-      }
-    };
+    const resent = <T>(call: () => Promise<T>) => resendAfterReset(call, () => (setupResets += 1));
 
     say(`seeding ${seed.length} events of ${conversations.length} conversation(s) in batches of ${options.batch} ...`);
     const seedStarted = performance.now();
