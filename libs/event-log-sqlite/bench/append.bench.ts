@@ -9,6 +9,12 @@
  * with plain better-sqlite3 (no validation, encryption, hashing or duplicate checks): the cost
  * of storage alone on this machine, i.e. the ceiling for any append path on this schema.
  *
+ * `batchedToFloorRatio` (in the JSON and printed under the table) is the batched append's
+ * events/s over the floor's events/s, both under `synchronous=FULL` in the same run: the share
+ * of the storage ceiling the full append path (duplicate checks, encryption, canonical JSON,
+ * hash chain) reaches; `batchedToFloorRatioNormal` is the same under `NORMAL`. 1 would mean the
+ * append path costs nothing beyond storage.
+ *
  * Options: --events N (batched run, default 100000), --single N (one-by-one run, default 3000),
  * --batch N (default 1000), --json.
  */
@@ -92,16 +98,34 @@ function floor(synchronous: Synchronous, count: number) {
   return { mode: 'sqlite-floor', synchronous, events: count, batch: batchSize, avgEventBytes: 1500, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(count / seconds) };
 }
 
-const results = [];
+/** One line of the output: a run of one mode under one durability setting. */
+interface BenchRow {
+  readonly mode: string;
+  readonly synchronous: Synchronous;
+  readonly events: number;
+  readonly batch: number;
+  /** Mean size of an event (serialized JSON for the log, the row's record for the floor), bytes. */
+  readonly avgEventBytes: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+const results: BenchRow[] = [];
 for (const synchronous of ['FULL', 'NORMAL'] as const) {
   results.push(floor(synchronous, batchedCount));
   results.push(await run('batched', synchronous, batchedCount));
   results.push(await run('single', synchronous, singleCount));
 }
+const rate = (mode: string, synchronous: Synchronous) =>
+  results.find((r) => r.mode === mode && r.synchronous === synchronous)?.eventsPerSecond ?? Number.NaN;
+const toFloor = (synchronous: Synchronous) => Number((rate('batched', synchronous) / rate('sqlite-floor', synchronous)).toFixed(3));
+const batchedToFloorRatio = toFloor('FULL');
+const batchedToFloorRatioNormal = toFloor('NORMAL');
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ machine, results })}\n`);
+  process.stdout.write(`${JSON.stringify({ machine, results, batchedToFloorRatio, batchedToFloorRatioNormal })}\n`);
 } else {
   console.table(results);
+  console.log(`batchedToFloorRatio (batched over sqlite-floor events/s, this run): FULL ${batchedToFloorRatio}, NORMAL ${batchedToFloorRatioNormal}`);
   console.log(machine);
 }
