@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
 import { AesGcmContentCipher, nodeSha256Hex } from '@memfabric/crypto';
 import { ConfigurationError, IdempotencyConflictError, MemfabricError, UnavailableError, ValidationError } from '@memfabric/errors';
 import {
   advance,
+  completeSeal,
   dedupeKey,
   openEvent,
   sameSubmission,
-  sealEvent,
   verifyChain,
   type AppendOptions,
   type AppendResult,
@@ -33,7 +34,9 @@ import {
 } from '@memfabric/event-log';
 import { GENESIS_HASH, newEventId, UpcasterChain, type NewEvent, type StoredEvent } from '@memfabric/events';
 import { DDL, SCHEMA_VERSION } from './schema.js';
-import { SqliteKeyVault } from './sqlite.key-vault.js';
+import { isSealFailure, sealChunk, type SealChunk, type SealOutcome } from './seal-chunk.js';
+import { SealPool, type PendingSeal } from './seal-pool.js';
+import { newContentKey, SqliteKeyVault } from './sqlite.key-vault.js';
 import { applyContentPragmas, preparePrivateSqliteFile, restrictFiles, sqliteSideFiles, truncateWal, type WalCheckpoint } from './private-files.js';
 
 /**
@@ -60,6 +63,14 @@ export interface SqliteEventLogOptions {
    * tests that build two logs which must be identical (deterministic replay).
    */
   readonly clock?: () => Date;
+  /**
+   * Worker threads that encrypt and serialize the events of large appends while the writer
+   * inserts (see `SealPool`); default `min(availableParallelism(), 4)`, 0 seals every append on
+   * the calling thread. Started with the first large append, stopped by `close`.
+   */
+  readonly sealWorkers?: number;
+  /** Smallest append (events) sealed on the workers; smaller ones stay inline (latency). Default 128. */
+  readonly sealPoolMinBatch?: number;
 }
 
 interface EventRow {
@@ -84,8 +95,27 @@ const headsSql = (where: string): string => `SELECT e.tenantid, e.streamid, e.st
     ON e.tenantid = h.tenantid AND e.streamid = h.streamid AND e.streamposition = h.p
   ORDER BY e.tenantid, e.streamid`;
 
+const INSERT_EVENT = `INSERT INTO events ("offset", id, tenantid, streamid, streamposition, type, time, actor, datasubject, batchid,
+  dedupekey, recordedat, record, prevhash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+type InsertRow = [number, string, string, string, number, string, string, string, string, string, string, string, string, string, string];
+
 const PARTITION = 0;
 const DEFAULT_LIMIT = 1000;
+/** Events per chunk handed to a seal worker: small enough that the writer starts early. */
+const SEAL_CHUNK = 64;
+
+/** How an append seals: chunks inline (lazily, when the writer reaches them) or on the pool. */
+type SubmitSeal = (chunk: SealChunk) => PendingSeal;
+
+/** One data subject of an append: its key and whether the vault already stores it. */
+interface SubjectKey {
+  key: ContentKey;
+  stored: boolean;
+  /** Index of `key` in the current chunk's key list (`-1`: not in it yet). */
+  slot: number;
+  chunk: number;
+}
 
 /**
  * The embedded event log: one SQLite file in WAL mode (better-sqlite3), one partition whose
@@ -105,6 +135,9 @@ export class SqliteEventLog implements EventLog {
   private readonly clock: () => Date;
   private readonly stmts: ReturnType<SqliteEventLog['prepare']>;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly sealWorkers: number;
+  private readonly sealPoolMinBatch: number;
+  private sealPool: SealPool | undefined;
   private closed = false;
 
   private constructor(
@@ -115,6 +148,8 @@ export class SqliteEventLog implements EventLog {
     this.upcasters = options.upcasters ?? new UpcasterChain();
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.clock = options.clock ?? (() => new Date());
+    this.sealWorkers = options.sealWorkers ?? Math.min(availableParallelism(), 4);
+    this.sealPoolMinBatch = options.sealPoolMinBatch ?? 128;
     this.vault = new SqliteKeyVault(db, options.masterKey);
     this.stmts = this.prepare();
     this.appended.setMaxListeners(0);
@@ -163,12 +198,10 @@ export class SqliteEventLog implements EventLog {
         'SELECT "offset", record, prevhash, hash FROM events WHERE tenantid = ? AND dedupekey = ?',
       ),
       byId: db.prepare<[string], EventRow>('SELECT "offset", record, prevhash, hash FROM events WHERE id = ?'),
-      insert: db.prepare(
-        `INSERT INTO events ("offset", id, tenantid, streamid, streamposition, type, time, actor, datasubject, batchid,
-           dedupekey, recordedat, record, prevhash, hash)
-         VALUES (@offset, @id, @tenantid, @streamid, @streamposition, @type, @time, @actor, @datasubject, @batchid,
-           @dedupekey, @recordedat, @record, @prevhash, @hash)`,
-      ),
+      insert: db.prepare<InsertRow>(`${INSERT_EVENT}`),
+      // Same insert, skipping a row that repeats an id or an idempotency key (the unique indexes
+      // check that anyway): the writer then looks up the earlier event, see appendInTransaction.
+      insertFresh: db.prepare<InsertRow>(`${INSERT_EVENT} ON CONFLICT DO NOTHING`),
       stream: db.prepare<[string, string, number, number], EventRow>(
         `SELECT "offset", record, prevhash, hash FROM events
          WHERE tenantid = ? AND streamid = ? AND streamposition >= ? ORDER BY streamposition LIMIT ?`,
@@ -215,52 +248,146 @@ export class SqliteEventLog implements EventLog {
     }
   }
 
+  /**
+   * One append, inside its `BEGIN IMMEDIATE` transaction. Per event, in order: a repeat of an
+   * earlier event of the batch (same tenant and dedupe key) returns that event's result; an event
+   * already stored returns it as a duplicate, or throws `IdempotencyConflictError` when the
+   * submission differs; any other event gets the next position of its stream, is encrypted under
+   * its subject's active key (created with the subject's first stored event), hashed onto its
+   * stream's chain and inserted at the next offset.
+   *
+   * Encryption and canonical JSON do not depend on positions, so they run first, for the whole
+   * batch, in chunks ({@link sealChunk}) — on the seal workers for large batches, which then run
+   * ahead of the inserts. Stored duplicates are found by the insert itself (`ON CONFLICT DO
+   * NOTHING` on the unique id and dedupe key), not by two lookups per event; only an event that
+   * would create a content key is looked up first, so a duplicate never creates one.
+   */
   private appendInTransaction(batch: readonly NewEvent[], batchid: string): AppendResult[] {
     let offset = this.stmts.nextOffset.get()!.next;
+    const recordedat = this.clock().toISOString();
+
+    // Plan: the events to seal (every first occurrence of a dedupe key) and their subjects' keys.
+    const firsts = new Set<string>();
+    const subjects = new Map<string, SubjectKey>();
+    const slots: number[] = [];
+    const chunks: { keys: ContentKey[]; events: NewEvent[]; keyOf: number[] }[] = [];
+    let sealed = 0;
+    for (const event of batch) {
+      const tenantKey = `${event.tenantid}\u0000${dedupeKey(event)}`;
+      if (firsts.has(tenantKey)) {
+        slots.push(-1);
+        continue;
+      }
+      firsts.add(tenantKey);
+      const subjectKey = `${event.tenantid}\u0000${event.datasubject}`;
+      let subject = subjects.get(subjectKey);
+      if (!subject) {
+        const live = this.vault.liveKeySync(event.tenantid, event.datasubject);
+        subject = { key: live ?? newContentKey(), stored: live !== undefined, slot: -1, chunk: -1 };
+        subjects.set(subjectKey, subject);
+      }
+      const chunkIndex = Math.floor(sealed / SEAL_CHUNK);
+      if (chunkIndex === chunks.length) chunks.push({ keys: [], events: [], keyOf: [] });
+      const chunk = chunks[chunkIndex]!;
+      if (subject.chunk !== chunkIndex) {
+        subject.chunk = chunkIndex;
+        subject.slot = chunk.keys.push(subject.key) - 1;
+      }
+      chunk.events.push(event);
+      chunk.keyOf.push(subject.slot);
+      slots.push(sealed);
+      sealed += 1;
+    }
+    const submit = this.sealer(sealed);
+    const pending = chunks.map((c) => submit({ recordedat, batchid, ...c }));
+    const taken: SealOutcome[][] = [];
+    const outcome = (slot: number): SealOutcome => {
+      const index = Math.floor(slot / SEAL_CHUNK);
+      return (taken[index] ??= pending[index]!())[slot % SEAL_CHUNK]!;
+    };
+
     const heads = new Map<string, { streamposition: number; hash: string }>();
     const seen = new Map<string, AppendResult>();
-    const keys = new Map<string, ContentKey>();
-    const recordedat = this.clock().toISOString();
     const results: AppendResult[] = [];
-    for (const event of batch) {
+    for (let i = 0; i < batch.length; i += 1) {
+      const event = batch[i]!;
       const dedupe = dedupeKey(event);
       const tenantKey = `${event.tenantid}\u0000${dedupe}`;
-      const earlier = seen.get(tenantKey) ?? this.findDuplicate(event, dedupe);
-      if (earlier) {
+      const slot = slots[i]!;
+      if (slot < 0) {
+        const earlier = seen.get(tenantKey) ?? this.findDuplicate(event, dedupe);
+        // A repeat's first occurrence was inserted (seen) or found stored (found again here).
+        if (!earlier) throw new Error(`append invariant broken: no earlier event for ${tenantKey}`);
         results.push({ ...earlier, duplicate: true });
         continue;
       }
+      const subject = subjects.get(`${event.tenantid}\u0000${event.datasubject}`)!;
+      if (!subject.stored) {
+        const earlier = this.findDuplicate(event, dedupe);
+        if (earlier) {
+          results.push(earlier);
+          continue;
+        }
+        // Inside this transaction nothing else can have stored a key since the plan read none.
+        this.vault.activeKeySync(event.tenantid, event.datasubject, subject.key);
+        subject.stored = true;
+      }
+      const template = outcome(slot);
+      if (isSealFailure(template)) {
+        const earlier = this.findDuplicate(event, dedupe);
+        if (earlier) {
+          results.push(earlier);
+          continue;
+        }
+        throw template.error;
+      }
       const streamKey = `${event.tenantid}\u0000${event.streamid}`;
       const head = heads.get(streamKey) ?? this.stmts.head.get(event.tenantid, event.streamid) ?? { streamposition: 0, hash: GENESIS_HASH };
-      const subjectKey = `${event.tenantid}\u0000${event.datasubject}`;
-      let key = keys.get(subjectKey);
-      if (!key) {
-        key = this.vault.activeKeySync(event.tenantid, event.datasubject);
-        keys.set(subjectKey, key);
+      const streamposition = head.streamposition + 1;
+      const link = completeSeal(template, streamposition, head.hash, nodeSha256Hex);
+      const row: InsertRow = [
+        offset, event.id, event.tenantid, event.streamid, streamposition, event.type, event.time, event.actor, event.datasubject,
+        event.batchid ?? batchid, dedupe, recordedat, link.record, link.prevhash, link.hash,
+      ];
+      if (this.stmts.insertFresh.run(...row).changes === 0) {
+        const earlier = this.findDuplicate(event, dedupe);
+        if (earlier) {
+          results.push(earlier);
+          continue;
+        }
+        this.stmts.insert.run(...row); // not a duplicate: raises the constraint error that skipped the row
       }
-      const sealed = sealEvent(
-        event,
-        { streamposition: head.streamposition + 1, prevhash: head.hash, recordedat, batchid },
-        key,
-        this.cipher,
-        nodeSha256Hex,
-      );
-      const { record } = sealed;
-      this.stmts.insert.run({
-        offset, id: record.id, tenantid: record.tenantid, streamid: record.streamid, streamposition: record.streamposition,
-        type: record.type, time: record.time, actor: record.actor, datasubject: record.datasubject, batchid: record.batchid,
-        dedupekey: dedupe, recordedat, record: JSON.stringify(record), prevhash: sealed.prevhash, hash: sealed.hash,
-      });
-      heads.set(streamKey, { streamposition: record.streamposition, hash: sealed.hash });
+      heads.set(streamKey, { streamposition, hash: link.hash });
       const result: AppendResult = {
-        id: record.id, tenantid: record.tenantid, streamid: record.streamid, streamposition: record.streamposition,
-        partition: PARTITION, offset, duplicate: false,
+        id: event.id, tenantid: event.tenantid, streamid: event.streamid, streamposition, partition: PARTITION, offset, duplicate: false,
       };
       seen.set(tenantKey, result);
       results.push(result);
       offset += 1;
     }
     return results;
+  }
+
+  /**
+   * Starts the seal workers now rather than with the first large append (which is sealed
+   * inline while they load), and resolves once they have loaded. A no-op with `sealWorkers: 0`.
+   * @throws UnavailableError when the log is closed or a worker fails to start.
+   */
+  async startSealWorkers(): Promise<void> {
+    this.assertOpen();
+    if (this.sealWorkers === 0) return;
+    this.sealPool ??= new SealPool(this.sealWorkers);
+    await this.sealPool.whenReady();
+  }
+
+  /** Seals on the pool when the batch is large enough and the workers are up, else inline. */
+  private sealer(events: number): SubmitSeal {
+    if (this.sealWorkers > 0 && events >= this.sealPoolMinBatch) {
+      this.sealPool ??= new SealPool(this.sealWorkers);
+      const pool = this.sealPool;
+      if (pool.ready) return (chunk) => pool.submit(chunk);
+    }
+    return (chunk) => () => sealChunk(chunk, this.cipher);
   }
 
   /** The stored event an append would duplicate, or undefined; throws on a conflicting reuse. */
@@ -482,6 +609,7 @@ export class SqliteEventLog implements EventLog {
     if (this.closed) return;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.closed = true;
+    await this.sealPool?.close();
     this.db.close();
   }
 

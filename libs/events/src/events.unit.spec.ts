@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MemfabricError, type ValidationError } from '@memfabric/errors';
 import {
   canonicalJson,
+  canonicalJsonTemplate,
   chainHash,
+  chainHashOfCanonical,
   checkEvent,
   dataschemaFor,
   derivedEventId,
@@ -222,5 +224,29 @@ describe('canonical JSON against the reference implementation', () => {
     expect(() => canonicalJson('\uD800')).toThrow(/lone surrogate/);
     expect(() => canonicalJson(undefined)).toThrow(TypeError);
     expect(canonicalJson({ a: undefined, b: [undefined] })).toBe('{"b":[null]}');
+  });
+});
+
+describe('canonical JSON with an open member', () => {
+  const record = { id: 'e1', tenantid: 't', content: { iv: 'x', alg: 'A256GCM' }, zeta: [1, 'é'], skipped: undefined };
+
+  it('fills the open member in with one concatenation, wherever it sorts', () => {
+    for (const hole of ['aaa', 'streamposition', 'tenantid0', 'zzz']) {
+      const [before, after] = canonicalJsonTemplate(record, hole);
+      for (const value of [1, 42, 'x', null]) expect(before + canonicalJson(value) + after).toBe(canonicalJson({ ...record, [hole]: value }));
+    }
+    const [before, after] = canonicalJsonTemplate({}, 'p');
+    expect(`${before}7${after}`).toBe('{"p":7}');
+  });
+
+  it('refuses a record that already has the member and what canonical JSON refuses', () => {
+    expect(() => canonicalJsonTemplate({ streamposition: 1 }, 'streamposition')).toThrow(/already has/);
+    expect(() => canonicalJsonTemplate({ a: '\uD800' }, 'p')).toThrow(/lone surrogate/);
+  });
+
+  it('hashes a record given as canonical JSON exactly as chainHash hashes the record', () => {
+    const prev = chainHash(GENESIS_HASH, { a: 1 });
+    expect(chainHashOfCanonical(prev, canonicalJson(record))).toBe(chainHash(prev, record));
+    expect(chainHashOfCanonical(GENESIS_HASH, canonicalJson(record))).toBe(sha256Hex(canonicalJson({ prevhash: GENESIS_HASH, record })));
   });
 });

@@ -28,29 +28,62 @@ function serialize(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      if (!value.isWellFormed()) throw new TypeError('lone surrogate in string: not representable in canonical JSON');
-      return JSON.stringify(value);
+      return serializeString(value);
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError(`${value} is not representable in JSON`);
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : serialize(item))).join(',')}]`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i += 1) {
+          const item: unknown = value[i];
+          out += (i === 0 ? '' : ',') + (item === undefined ? 'null' : serialize(item));
+        }
+        return `${out}]`;
+      }
       const record = value as Record<string, unknown>;
       const json = (record as { toJSON?: () => unknown }).toJSON;
       if (typeof json === 'function') return serialize(json.call(record));
-      const members: string[] = [];
-      for (const key of Object.keys(record).sort()) {
-        const member = record[key];
-        if (member === undefined) continue;
-        members.push(`${serialize(key)}:${serialize(member)}`);
-      }
-      return `{${members.join(',')}}`;
+      return `{${serializeMembers(record, Object.keys(record).sort())}}`;
     }
     default:
       throw new TypeError(`a ${typeof value} is not representable in JSON`);
   }
+}
+
+function serializeString(value: string): string {
+  if (!value.isWellFormed()) throw new TypeError('lone surrogate in string: not representable in canonical JSON');
+  return JSON.stringify(value);
+}
+
+/** `"key":value` pairs of `record` in the order of `keys`, comma-separated; undefined members skipped. */
+function serializeMembers(record: Readonly<Record<string, unknown>>, keys: readonly string[]): string {
+  let out = '';
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    out += `${out === '' ? '' : ','}${serializeString(key)}:${serialize(member)}`;
+  }
+  return out;
+}
+
+/**
+ * The canonical JSON of a plain object with one member left open: `[before, after]` such that
+ * `before + canonicalJson(v) + after === canonicalJson({ ...record, [hole]: v })` for every
+ * JSON value `v`. Lets a writer serialize a record before it knows one field (the stream
+ * position, fixed inside the write transaction) and fill it in with one concatenation.
+ * @throws TypeError as {@link canonicalJson}, and when `record` already has a `hole` member.
+ */
+export function canonicalJsonTemplate(record: Readonly<Record<string, unknown>>, hole: string): readonly [string, string] {
+  if (Object.hasOwn(record, hole)) throw new TypeError(`record already has a member "${hole}"`);
+  const keys = Object.keys(record).sort();
+  let at = keys.findIndex((key) => key > hole);
+  if (at < 0) at = keys.length;
+  const before = serializeMembers(record, keys.slice(0, at));
+  const after = serializeMembers(record, keys.slice(at));
+  return [`{${before}${before === '' ? '' : ','}${serializeString(hole)}:`, `${after === '' ? '' : ','}${after}}`];
 }
 
 /** A SHA-256 (FIPS 180-4) of a UTF-8 string as 64 lower-case hex characters. */
@@ -73,5 +106,15 @@ export function sha256Hex(text: string): string {
  * @returns 64 lower-case hex characters.
  */
 export function chainHash(prevhash: string, record: Readonly<Record<string, unknown>>, digest: Sha256Hex = sha256Hex): string {
-  return digest(canonicalJson({ prevhash, record }));
+  return chainHashOfCanonical(prevhash, canonicalJson(record), digest);
+}
+
+/**
+ * {@link chainHash} of a record given as its canonical JSON (`canonicalJson(record)`), for
+ * writers that already hold that string (they store it): the same 64 hex characters, without
+ * serializing the record again. `canonicalJson({ prevhash, record })` is `{"prevhash":…,"record":…}`
+ * because the two names sort in that order.
+ */
+export function chainHashOfCanonical(prevhash: string, canonicalRecord: string, digest: Sha256Hex = sha256Hex): string {
+  return digest(`{"prevhash":${serializeString(prevhash)},"record":${canonicalRecord}}`);
 }
