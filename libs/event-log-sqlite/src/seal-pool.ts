@@ -125,7 +125,7 @@ export class SealPool {
   private receive(w: PoolWorker): boolean {
     const received = receiveMessageOnPort(w.port);
     if (!received) return false;
-    const reply = received.message;
+    const reply = received.message as Reply;
     if ('ready' in reply) w.ready = true;
     else this.done.set(reply.ticket, reply.outcomes);
     return true;
