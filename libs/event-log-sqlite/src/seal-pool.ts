@@ -2,8 +2,11 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { UnavailableError } from '@memfabric/errors';
 import type { SealChunk, SealOutcome } from './seal-chunk.js';
 
-/** Takes the outcomes of a submitted chunk, blocking until they are there. */
-export type PendingSeal = () => SealOutcome[];
+/** A submitted chunk: `take` blocks until its outcomes are there; `drop` gives them up. */
+export interface PendingSeal {
+  take(): SealOutcome[];
+  drop(): void;
+}
 
 interface PoolWorker {
   readonly worker: Worker;
@@ -16,14 +19,14 @@ interface PoolWorker {
 type Reply = { readonly ready: true } | { readonly ticket: number; readonly outcomes: SealOutcome[] };
 
 /**
- * Worker threads that preseal chunks of an append (encryption, canonical JSON; see
- * `sealChunk`) while the writer inserts the chunks before them.
+ * Worker threads that seal chunks of an append (encryption, canonical JSON, the forecast hash
+ * chain; see `sealChunk`) while the writer inserts the chunks before them.
  *
  * The writer runs inside a synchronous better-sqlite3 transaction, so it cannot await a
  * promise: it takes results synchronously with `receiveMessageOnPort`, sleeping in
  * `Atomics.wait` on a shared counter that each worker bumps after it answers. (Promise-based
  * pools such as tinypool or piscina cannot hand results into a synchronous transaction.)
- * Chunks go to the workers round-robin; each worker answers in the order it received them.
+ * Each worker answers its chunks in the order it received them.
  *
  * Running from the TypeScript sources (tests, benchmarks, tsx), a worker loads
  * `seal.worker.ts` through the same tsx loader and `@memfabric/source` condition; built, it
@@ -33,6 +36,8 @@ export class SealPool {
   private readonly workers: PoolWorker[];
   private readonly counter = new Int32Array(new SharedArrayBuffer(4));
   private readonly done = new Map<number, SealOutcome[]>();
+  /** Tickets whose outcomes nobody will take (their append failed first): dropped on arrival. */
+  private readonly dropped = new Set<number>();
   private nextTicket = 0;
   private closed = false;
 
@@ -83,16 +88,27 @@ export class SealPool {
     }
   }
 
+  /** Number of workers. */
+  get size(): number {
+    return this.workers.length;
+  }
+
   /**
-   * Posts a chunk to the next worker.
-   * @returns a function that blocks until the chunk's outcomes (one per event, in order) are
-   *   back and returns them; it throws `UnavailableError` after `timeoutMs` without an answer.
+   * Posts a chunk to worker `worker` (0-based, below {@link size}); one worker receives the
+   * chunks of a stream, so it can continue the stream's chain from chunk to chunk.
+   * @returns the pending chunk: `take()` blocks until its outcomes (one per event, in order)
+   *   are back and throws `UnavailableError` after `timeoutMs` without an answer.
    */
-  submit(chunk: SealChunk): PendingSeal {
+  submit(chunk: SealChunk, worker: number): PendingSeal {
     const ticket = this.nextTicket++;
-    const target = this.workers[ticket % this.workers.length]!;
+    const target = this.workers[worker % this.workers.length]!;
     target.port.postMessage({ ticket, chunk });
-    return () => this.take(ticket, target);
+    return {
+      take: () => this.take(ticket, target),
+      drop: () => {
+        if (!this.done.delete(ticket)) this.dropped.add(ticket);
+      },
+    };
   }
 
   /** Stops the workers. */
@@ -127,7 +143,7 @@ export class SealPool {
     if (!received) return false;
     const reply = received.message as Reply;
     if ('ready' in reply) w.ready = true;
-    else this.done.set(reply.ticket, reply.outcomes);
+    else if (!this.dropped.delete(reply.ticket)) this.done.set(reply.ticket, reply.outcomes);
     return true;
   }
 }

@@ -34,7 +34,7 @@ import {
 } from '@memfabric/event-log';
 import { GENESIS_HASH, newEventId, UpcasterChain, type NewEvent, type StoredEvent } from '@memfabric/events';
 import { DDL, SCHEMA_VERSION } from './schema.js';
-import { isSealFailure, sealChunk, type SealChunk, type SealOutcome } from './seal-chunk.js';
+import { isSealFailure, sealChunk, type SealChains, type SealChunk, type SealOutcome } from './seal-chunk.js';
 import { SealPool, type PendingSeal } from './seal-pool.js';
 import { newContentKey, SqliteKeyVault } from './sqlite.key-vault.js';
 import { applyContentPragmas, preparePrivateSqliteFile, restrictFiles, sqliteSideFiles, truncateWal, type WalCheckpoint } from './private-files.js';
@@ -105,16 +105,47 @@ const DEFAULT_LIMIT = 1000;
 /** Events per chunk handed to a seal worker: small enough that the writer starts early. */
 const SEAL_CHUNK = 64;
 
-/** How an append seals: chunks inline (lazily, when the writer reaches them) or on the pool. */
-type SubmitSeal = (chunk: SealChunk) => PendingSeal;
+/**
+ * How an append seals: inline (each chunk when the writer reaches it) or on the pool. A stream's
+ * events all go to one lane, which continues its chain from chunk to chunk.
+ */
+interface Sealer {
+  readonly lanes: number;
+  submit(chunk: SealChunk, lane: number): PendingSeal;
+}
 
 /** One data subject of an append: its key and whether the vault already stores it. */
 interface SubjectKey {
   key: ContentKey;
   stored: boolean;
-  /** Index of `key` in the current chunk's key list (`-1`: not in it yet). */
+  /** Index of `key` in the key list of chunk `chunk`. */
   slot: number;
   chunk: number;
+}
+
+/** One stream of an append: its lane, its chain head (as stored so far) and the forecast position. */
+interface StreamPlan {
+  readonly lane: number;
+  head: { streamposition: number; hash: string };
+  forecast: number;
+}
+
+/** Where an event's seal is: chunk, index in it, and the position it was hashed at. */
+interface Slot {
+  readonly chunk: number;
+  readonly index: number;
+  readonly position: number;
+}
+
+/** A chunk being filled for one lane. */
+interface ChunkDraft {
+  readonly id: number;
+  readonly lane: number;
+  readonly keys: ContentKey[];
+  readonly events: NewEvent[];
+  readonly keyOf: number[];
+  readonly positions: number[];
+  readonly heads: Record<string, string>;
 }
 
 /**
@@ -256,26 +287,37 @@ export class SqliteEventLog implements EventLog {
    * its subject's active key (created with the subject's first stored event), hashed onto its
    * stream's chain and inserted at the next offset.
    *
-   * Encryption and canonical JSON do not depend on positions, so they run first, for the whole
-   * batch, in chunks ({@link sealChunk}) — on the seal workers for large batches, which then run
-   * ahead of the inserts. Stored duplicates are found by the insert itself (`ON CONFLICT DO
-   * NOTHING` on the unique id and dedupe key), not by two lookups per event; only an event that
-   * would create a content key is looked up first, so a duplicate never creates one.
+   * Sealing runs first, for the whole batch, in chunks ({@link sealChunk}) — on the seal workers
+   * for large batches, which then run ahead of the inserts. It hashes onto a forecast of the
+   * chains (positions and heads as if no event of the batch were stored already); the insert
+   * loop keeps each hash whose position and `prevhash` came true and rehashes the others. Stored
+   * duplicates are found by the insert itself (`ON CONFLICT DO NOTHING` on the unique id and
+   * dedupe key), not by two lookups per event; only an event that would create a content key is
+   * looked up first, so a duplicate never creates one.
    */
   private appendInTransaction(batch: readonly NewEvent[], batchid: string): AppendResult[] {
-    let offset = this.stmts.nextOffset.get()!.next;
+    const offset = this.stmts.nextOffset.get()!.next;
     const recordedat = this.clock().toISOString();
+    const sealer = this.sealer(batch.length);
 
-    // Plan: the events to seal (every first occurrence of a dedupe key) and their subjects' keys.
+    // Plan: the events to seal (first occurrences of a dedupe key), their keys and forecast positions.
     const firsts = new Set<string>();
     const subjects = new Map<string, SubjectKey>();
-    const slots: number[] = [];
-    const chunks: { keys: ContentKey[]; events: NewEvent[]; keyOf: number[] }[] = [];
-    let sealed = 0;
+    const streams = new Map<string, StreamPlan>();
+    const slots: (Slot | undefined)[] = [];
+    const open: (ChunkDraft | undefined)[] = [];
+    const pending: PendingSeal[] = [];
+    const started = new Set<number>();
+    let drafts = 0;
+    const submit = (draft: ChunkDraft) => {
+      pending[draft.id] = sealer.submit({ recordedat, batchid, ...draft, first: !started.has(draft.lane) }, draft.lane);
+      started.add(draft.lane);
+      open[draft.lane] = undefined;
+    };
     for (const event of batch) {
       const tenantKey = `${event.tenantid}\u0000${dedupeKey(event)}`;
       if (firsts.has(tenantKey)) {
-        slots.push(-1);
+        slots.push(undefined);
         continue;
       }
       firsts.add(tenantKey);
@@ -286,35 +328,57 @@ export class SqliteEventLog implements EventLog {
         subject = { key: live ?? newContentKey(), stored: live !== undefined, slot: -1, chunk: -1 };
         subjects.set(subjectKey, subject);
       }
-      const chunkIndex = Math.floor(sealed / SEAL_CHUNK);
-      if (chunkIndex === chunks.length) chunks.push({ keys: [], events: [], keyOf: [] });
-      const chunk = chunks[chunkIndex]!;
-      if (subject.chunk !== chunkIndex) {
-        subject.chunk = chunkIndex;
-        subject.slot = chunk.keys.push(subject.key) - 1;
+      const streamKey = `${event.tenantid}\u0000${event.streamid}`;
+      let stream = streams.get(streamKey);
+      const firstOfStream = !stream;
+      if (!stream) {
+        const head = this.stmts.head.get(event.tenantid, event.streamid) ?? { streamposition: 0, hash: GENESIS_HASH };
+        stream = { lane: streams.size % sealer.lanes, head, forecast: head.streamposition };
+        streams.set(streamKey, stream);
       }
-      chunk.events.push(event);
-      chunk.keyOf.push(subject.slot);
-      slots.push(sealed);
-      sealed += 1;
+      stream.forecast += 1;
+      const draft = (open[stream.lane] ??= { id: drafts++, lane: stream.lane, keys: [], events: [], keyOf: [], positions: [], heads: {} });
+      if (firstOfStream) draft.heads[streamKey] = stream.head.hash;
+      if (subject.chunk !== draft.id) {
+        subject.chunk = draft.id;
+        subject.slot = draft.keys.push(subject.key) - 1;
+      }
+      draft.events.push(event);
+      draft.keyOf.push(subject.slot);
+      draft.positions.push(stream.forecast);
+      slots.push({ chunk: draft.id, index: draft.events.length - 1, position: stream.forecast });
+      if (draft.events.length === SEAL_CHUNK) submit(draft);
     }
-    const submit = this.sealer(sealed);
-    const pending = chunks.map((c) => submit({ recordedat, batchid, ...c }));
-    const taken: SealOutcome[][] = [];
-    const outcome = (slot: number): SealOutcome => {
-      const index = Math.floor(slot / SEAL_CHUNK);
-      return (taken[index] ??= pending[index]!())[slot % SEAL_CHUNK]!;
-    };
+    for (const draft of open) if (draft) submit(draft);
 
-    const heads = new Map<string, { streamposition: number; hash: string }>();
+    const taken: SealOutcome[][] = [];
+    try {
+      return this.insertPlanned(batch, batchid, recordedat, offset, slots, subjects, streams, (slot) => (taken[slot.chunk] ??= pending[slot.chunk]!.take())[slot.index]!);
+    } finally {
+      for (let id = 0; id < pending.length; id += 1) if (!taken[id]) pending[id]!.drop();
+    }
+  }
+
+  /** The insert loop of {@link appendInTransaction}: takes each event's seal in order and stores it. */
+  private insertPlanned(
+    batch: readonly NewEvent[],
+    batchid: string,
+    recordedat: string,
+    firstOffset: number,
+    slots: readonly (Slot | undefined)[],
+    subjects: ReadonlyMap<string, SubjectKey>,
+    streams: ReadonlyMap<string, StreamPlan>,
+    outcome: (slot: Slot) => SealOutcome,
+  ): AppendResult[] {
+    let offset = firstOffset;
     const seen = new Map<string, AppendResult>();
     const results: AppendResult[] = [];
     for (let i = 0; i < batch.length; i += 1) {
       const event = batch[i]!;
       const dedupe = dedupeKey(event);
       const tenantKey = `${event.tenantid}\u0000${dedupe}`;
-      const slot = slots[i]!;
-      if (slot < 0) {
+      const slot = slots[i];
+      if (!slot) {
         const earlier = seen.get(tenantKey) ?? this.findDuplicate(event, dedupe);
         // A repeat's first occurrence was inserted (seen) or found stored (found again here).
         if (!earlier) throw new Error(`append invariant broken: no earlier event for ${tenantKey}`);
@@ -332,19 +396,22 @@ export class SqliteEventLog implements EventLog {
         this.vault.activeKeySync(event.tenantid, event.datasubject, subject.key);
         subject.stored = true;
       }
-      const template = outcome(slot);
-      if (isSealFailure(template)) {
+      const sealed = outcome(slot);
+      if (isSealFailure(sealed)) {
         const earlier = this.findDuplicate(event, dedupe);
         if (earlier) {
           results.push(earlier);
           continue;
         }
-        throw template.error;
+        throw sealed.error;
       }
-      const streamKey = `${event.tenantid}\u0000${event.streamid}`;
-      const head = heads.get(streamKey) ?? this.stmts.head.get(event.tenantid, event.streamid) ?? { streamposition: 0, hash: GENESIS_HASH };
-      const streamposition = head.streamposition + 1;
-      const link = completeSeal(template, streamposition, head.hash, nodeSha256Hex);
+      const stream = streams.get(`${event.tenantid}\u0000${event.streamid}`)!;
+      const streamposition = stream.head.streamposition + 1;
+      const [before, after, forecastPrev, forecastHash] = sealed;
+      const link =
+        streamposition === slot.position && forecastPrev === stream.head.hash
+          ? { record: `${before}${streamposition}${after}`, prevhash: forecastPrev, hash: forecastHash }
+          : completeSeal([before, after], streamposition, stream.head.hash, nodeSha256Hex);
       const row: InsertRow = [
         offset, event.id, event.tenantid, event.streamid, streamposition, event.type, event.time, event.actor, event.datasubject,
         event.batchid ?? batchid, dedupe, recordedat, link.record, link.prevhash, link.hash,
@@ -357,7 +424,7 @@ export class SqliteEventLog implements EventLog {
         }
         this.stmts.insert.run(...row); // not a duplicate: raises the constraint error that skipped the row
       }
-      heads.set(streamKey, { streamposition, hash: link.hash });
+      stream.head = { streamposition, hash: link.hash };
       const result: AppendResult = {
         id: event.id, tenantid: event.tenantid, streamid: event.streamid, streamposition, partition: PARTITION, offset, duplicate: false,
       };
@@ -381,13 +448,17 @@ export class SqliteEventLog implements EventLog {
   }
 
   /** Seals on the pool when the batch is large enough and the workers are up, else inline. */
-  private sealer(events: number): SubmitSeal {
+  private sealer(events: number): Sealer {
     if (this.sealWorkers > 0 && events >= this.sealPoolMinBatch) {
       this.sealPool ??= new SealPool(this.sealWorkers);
       const pool = this.sealPool;
-      if (pool.ready) return (chunk) => pool.submit(chunk);
+      if (pool.ready) return { lanes: pool.size, submit: (chunk, lane) => pool.submit(chunk, lane) };
     }
-    return (chunk) => () => sealChunk(chunk, this.cipher);
+    const chains: SealChains = new Map();
+    return {
+      lanes: 1,
+      submit: (chunk) => ({ take: () => sealChunk(chunk, this.cipher, chains, nodeSha256Hex), drop: () => undefined }),
+    };
   }
 
   /** The stored event an append would duplicate, or undefined; throws on a conflicting reuse. */
