@@ -102,8 +102,10 @@ type InsertRow = [number, string, string, string, number, string, string, string
 
 const PARTITION = 0;
 const DEFAULT_LIMIT = 1000;
-/** Events per chunk handed to a seal worker: small enough that the writer starts early. */
+/** Events per chunk handed to a seal worker. */
 const SEAL_CHUNK = 64;
+/** Events in a lane's first chunk of an append: smaller, so the writer can start inserting sooner. */
+const FIRST_SEAL_CHUNK = 16;
 
 /**
  * How an append seals: inline (each chunk when the writer reaches it) or on the pool. A stream's
@@ -347,7 +349,7 @@ export class SqliteEventLog implements EventLog {
       draft.keyOf.push(subject.slot);
       draft.positions.push(stream.forecast);
       slots.push({ chunk: draft.id, index: draft.events.length - 1, position: stream.forecast });
-      if (draft.events.length === SEAL_CHUNK) submit(draft);
+      if (draft.events.length === (started.has(draft.lane) ? SEAL_CHUNK : FIRST_SEAL_CHUNK)) submit(draft);
     }
     for (const draft of open) if (draft) submit(draft);
 

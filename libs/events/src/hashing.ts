@@ -14,16 +14,60 @@ export const GENESIS_HASH = '0'.repeat(64);
  * Written here rather than taken from the `canonicalize` package because this runs once per
  * appended event and per verified event: that package checks strings for lone surrogates in a
  * JavaScript loop, which made it the most expensive step of an append; this uses the native
- * `String.prototype.isWellFormed`. The tests check it against `canonicalize` as the reference.
+ * `String.prototype.isWellFormed`, and lets the native `JSON.stringify` write a copy of the
+ * value whose members were inserted in sorted order (an object with a member name that starts
+ * with a digit, which engines enumerate in numeric order, or `__proto__`, is written member by
+ * member instead). The tests check it against `canonicalize` as the reference.
  *
  * @throws TypeError on NaN, ±Infinity, a string with a lone surrogate, a bigint, a function or
  *   a symbol, or when the top-level value is `undefined`.
  */
 export function canonicalJson(value: unknown): string {
   if (value === undefined) throw new TypeError('value has no JSON representation');
-  return serialize(value);
+  try {
+    return JSON.stringify(sortedCopy(value));
+  } catch (error) {
+    if (error !== KEY_ORDER_UNSAFE) throw error;
+    return serialize(value);
+  }
 }
 
+/** Thrown by {@link sortedCopy} when insertion order would not be enumeration order. */
+const KEY_ORDER_UNSAFE = new Error('key order unsafe');
+
+/** `value` with every object rebuilt in sorted member order, checked as {@link serialize} checks it. */
+function sortedCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+      if (!value.isWellFormed()) throw new TypeError('lone surrogate in string: not representable in canonical JSON');
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`${value} is not representable in JSON`);
+      return value;
+    case 'boolean':
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) return value.map((item: unknown) => (item === undefined ? null : sortedCopy(item)));
+      const record = value as Record<string, unknown>;
+      const json = (record as { toJSON?: () => unknown }).toJSON;
+      if (typeof json === 'function') return sortedCopy(json.call(record));
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(record).sort()) {
+        const first = key.charCodeAt(0);
+        if ((first >= 48 && first <= 57) || key === '__proto__') throw KEY_ORDER_UNSAFE;
+        if (!key.isWellFormed()) throw new TypeError('lone surrogate in string: not representable in canonical JSON');
+        const member = record[key];
+        if (member !== undefined) copy[key] = sortedCopy(member);
+      }
+      return copy;
+    }
+    default:
+      throw new TypeError(`a ${typeof value} is not representable in JSON`);
+  }
+}
+
+/** Canonical JSON written member by member (the general path of {@link canonicalJson}). */
 function serialize(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -81,8 +125,13 @@ export function canonicalJsonTemplate(record: Readonly<Record<string, unknown>>,
   const keys = Object.keys(record).sort();
   let at = keys.findIndex((key) => key > hole);
   if (at < 0) at = keys.length;
-  const before = serializeMembers(record, keys.slice(0, at));
-  const after = serializeMembers(record, keys.slice(at));
+  const members = (part: readonly string[]) => {
+    const subset = Object.create(null) as Record<string, unknown>;
+    for (const key of part) subset[key] = record[key];
+    return canonicalJson(subset).slice(1, -1);
+  };
+  const before = members(keys.slice(0, at));
+  const after = members(keys.slice(at));
   return [`{${before}${before === '' ? '' : ','}${serializeString(hole)}:`, `${after === '' ? '' : ','}${after}}`];
 }
 
