@@ -122,17 +122,24 @@ function serializeMembers(record: Readonly<Record<string, unknown>>, keys: reado
  */
 export function canonicalJsonTemplate(record: Readonly<Record<string, unknown>>, hole: string): readonly [string, string] {
   if (Object.hasOwn(record, hole)) throw new TypeError(`record already has a member "${hole}"`);
-  const keys = Object.keys(record).sort();
-  let at = keys.findIndex((key) => key > hole);
-  if (at < 0) at = keys.length;
-  const members = (part: readonly string[]) => {
-    const subset = Object.create(null) as Record<string, unknown>;
-    for (const key of part) subset[key] = record[key];
-    return canonicalJson(subset).slice(1, -1);
-  };
-  const before = members(keys.slice(0, at));
-  const after = members(keys.slice(at));
-  return [`{${before}${before === '' ? '' : ','}${serializeString(hole)}:`, `${after === '' ? '' : ','}${after}}`];
+  const keys = Object.keys(record);
+  keys.push(hole);
+  keys.sort();
+  let before = '';
+  let after = '';
+  let open = false;
+  for (const key of keys) {
+    if (key === hole) {
+      open = true;
+      continue;
+    }
+    const member = record[key];
+    if (member === undefined) continue;
+    const text = `${serializeString(key)}:${typeof member === 'string' ? serializeString(member) : canonicalJson(member)}`;
+    if (open) after += `,${text}`;
+    else before += `${before === '' ? '' : ','}${text}`;
+  }
+  return [`{${before}${before === '' ? '' : ','}${serializeString(hole)}:`, `${after}}`];
 }
 
 /** A SHA-256 (FIPS 180-4) of a UTF-8 string as 64 lower-case hex characters. */
