@@ -132,11 +132,17 @@ interface StreamPlan {
   forecast: number;
 }
 
-/** Where an event's seal is: chunk, index in it, and the position it was hashed at. */
+/** What the plan of an append found for one event (`chunk` -1: a repeat of an earlier event, not sealed). */
 interface Slot {
+  readonly dedupe: string;
+  /** `tenantid \0 dedupe`. */
+  readonly tenantKey: string;
+  /** Where the event's seal is: chunk and index in it, and the position it was hashed at. */
   readonly chunk: number;
   readonly index: number;
   readonly position: number;
+  readonly subject?: SubjectKey;
+  readonly stream?: StreamPlan;
 }
 
 /** A chunk being filled for one lane. */
@@ -306,7 +312,7 @@ export class SqliteEventLog implements EventLog {
     const firsts = new Set<string>();
     const subjects = new Map<string, SubjectKey>();
     const streams = new Map<string, StreamPlan>();
-    const slots: (Slot | undefined)[] = [];
+    const slots: Slot[] = [];
     const open: (ChunkDraft | undefined)[] = [];
     const pending: PendingSeal[] = [];
     const started = new Set<number>();
@@ -317,9 +323,10 @@ export class SqliteEventLog implements EventLog {
       open[draft.lane] = undefined;
     };
     for (const event of batch) {
-      const tenantKey = `${event.tenantid}\u0000${dedupeKey(event)}`;
+      const dedupe = dedupeKey(event);
+      const tenantKey = `${event.tenantid}\u0000${dedupe}`;
       if (firsts.has(tenantKey)) {
-        slots.push(undefined);
+        slots.push({ dedupe, tenantKey, chunk: -1, index: -1, position: 0 });
         continue;
       }
       firsts.add(tenantKey);
@@ -348,14 +355,14 @@ export class SqliteEventLog implements EventLog {
       draft.events.push(event);
       draft.keyOf.push(subject.slot);
       draft.positions.push(stream.forecast);
-      slots.push({ chunk: draft.id, index: draft.events.length - 1, position: stream.forecast });
+      slots.push({ dedupe, tenantKey, chunk: draft.id, index: draft.events.length - 1, position: stream.forecast, subject, stream });
       if (draft.events.length === (started.has(draft.lane) ? SEAL_CHUNK : FIRST_SEAL_CHUNK)) submit(draft);
     }
     for (const draft of open) if (draft) submit(draft);
 
     const taken: SealOutcome[][] = [];
     try {
-      return this.insertPlanned(batch, batchid, recordedat, offset, slots, subjects, streams, (slot) => (taken[slot.chunk] ??= pending[slot.chunk]!.take())[slot.index]!);
+      return this.insertPlanned(batch, batchid, recordedat, offset, slots, (slot) => (taken[slot.chunk] ??= pending[slot.chunk]!.take())[slot.index]!);
     } finally {
       for (let id = 0; id < pending.length; id += 1) if (!taken[id]) pending[id]!.drop();
     }
@@ -367,9 +374,7 @@ export class SqliteEventLog implements EventLog {
     batchid: string,
     recordedat: string,
     firstOffset: number,
-    slots: readonly (Slot | undefined)[],
-    subjects: ReadonlyMap<string, SubjectKey>,
-    streams: ReadonlyMap<string, StreamPlan>,
+    slots: readonly Slot[],
     outcome: (slot: Slot) => SealOutcome,
   ): AppendResult[] {
     let offset = firstOffset;
@@ -377,17 +382,15 @@ export class SqliteEventLog implements EventLog {
     const results: AppendResult[] = [];
     for (let i = 0; i < batch.length; i += 1) {
       const event = batch[i]!;
-      const dedupe = dedupeKey(event);
-      const tenantKey = `${event.tenantid}\u0000${dedupe}`;
-      const slot = slots[i];
-      if (!slot) {
+      const slot = slots[i]!;
+      const { dedupe, tenantKey, subject, stream } = slot;
+      if (!subject || !stream) {
         const earlier = seen.get(tenantKey) ?? this.findDuplicate(event, dedupe);
         // A repeat's first occurrence was inserted (seen) or found stored (found again here).
         if (!earlier) throw new Error(`append invariant broken: no earlier event for ${tenantKey}`);
         results.push({ ...earlier, duplicate: true });
         continue;
       }
-      const subject = subjects.get(`${event.tenantid}\u0000${event.datasubject}`)!;
       if (!subject.stored) {
         const earlier = this.findDuplicate(event, dedupe);
         if (earlier) {
@@ -407,7 +410,6 @@ export class SqliteEventLog implements EventLog {
         }
         throw sealed.error;
       }
-      const stream = streams.get(`${event.tenantid}\u0000${event.streamid}`)!;
       const streamposition = stream.head.streamposition + 1;
       const [before, after, forecastPrev, forecastHash] = sealed;
       const link =
