@@ -15,6 +15,12 @@
  * hash chain) reaches; `batchedToFloorRatioNormal` is the same under `NORMAL`. 1 would mean the
  * append path costs nothing beyond storage.
  *
+ * Each line also gives `cpuMicrosPerEvent`: CPU time of the whole process (every thread, seal
+ * workers included) per event while the loop ran. Unlike events/s it hardly moves with what
+ * else runs on the machine, so it is the figure to compare across runs on a shared host. The
+ * batched runs start the log's seal workers before the clock starts (`startSealWorkers`), as a
+ * long-running service has them up before its first large append.
+ *
  * Options: --events N (batched run, default 100000), --single N (one-by-one run, default 3000),
  * --batch N (default 1000), --json.
  */
@@ -61,13 +67,22 @@ async function run(mode: 'batched' | 'single', synchronous: Synchronous, count: 
   const log = SqliteEventLog.open({ path: path.join(dir, 'log.db'), masterKey: newKeyMaterial(), synchronous });
   const events = Array.from({ length: count }, (_, i) => makeEvent(i));
   const bytes = events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / count;
+  if (mode === 'batched') await log.startSealWorkers();
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   if (mode === 'batched') for (let i = 0; i < count; i += batchSize) await log.append(events.slice(i, i + batchSize));
   else for (const e of events) await log.append([e]);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuMicrosPerEvent = cpuPerEvent(cpu, count);
   await log.close();
   rmSync(dir, { recursive: true, force: true });
-  return { mode, synchronous, events: count, batch: mode === 'batched' ? batchSize : 1, avgEventBytes: Math.round(bytes), seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(count / seconds) };
+  return { mode, synchronous, events: count, batch: mode === 'batched' ? batchSize : 1, avgEventBytes: Math.round(bytes), seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(count / seconds), cpuMicrosPerEvent };
+}
+
+/** CPU time of the whole process (every thread, user + system) since `since`, per event, in µs. */
+function cpuPerEvent(since: NodeJS.CpuUsage, count: number): number {
+  const used = process.cpuUsage(since);
+  return Number(((used.user + used.system) / count).toFixed(1));
 }
 
 /** Plain inserts of pre-built rows of the same size into the events table (the storage floor). */
@@ -84,6 +99,7 @@ function floor(synchronous: Synchronous, count: number) {
   );
   const ids = Array.from({ length: count }, (_, i) => makeEvent(i).id);
   const hash = 'f'.repeat(64);
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   for (let i = 0; i < count; i += batchSize) {
     db.transaction(() => {
@@ -93,9 +109,10 @@ function floor(synchronous: Synchronous, count: number) {
     }).immediate();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuMicrosPerEvent = cpuPerEvent(cpu, count);
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { mode: 'sqlite-floor', synchronous, events: count, batch: batchSize, avgEventBytes: 1500, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(count / seconds) };
+  return { mode: 'sqlite-floor', synchronous, events: count, batch: batchSize, avgEventBytes: 1500, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(count / seconds), cpuMicrosPerEvent };
 }
 
 /** One line of the output: a run of one mode under one durability setting. */
@@ -108,6 +125,8 @@ interface BenchRow {
   readonly avgEventBytes: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
+  /** CPU time of the process (all threads, user + system) per event during the timed loop, µs. */
+  readonly cpuMicrosPerEvent: number;
 }
 
 const results: BenchRow[] = [];
