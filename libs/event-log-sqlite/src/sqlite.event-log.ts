@@ -65,8 +65,9 @@ export interface SqliteEventLogOptions {
   readonly clock?: () => Date;
   /**
    * Worker threads that encrypt and serialize the events of large appends while the writer
-   * inserts (see `SealPool`); default `min(availableParallelism(), 4)`, 0 seals every append on
-   * the calling thread. Started with the first large append, stopped by `close`.
+   * inserts (see `SealPool`); default `availableParallelism() - 1` (the writer keeps a core),
+   * at least 1 and at most 4; 0 seals every append on the calling thread. Started with the
+   * first large append (or `startSealWorkers`), stopped by `close`.
    */
   readonly sealWorkers?: number;
   /** Smallest append (events) sealed on the workers; smaller ones stay inline (latency). Default 128. */
@@ -187,7 +188,7 @@ export class SqliteEventLog implements EventLog {
     this.upcasters = options.upcasters ?? new UpcasterChain();
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.clock = options.clock ?? (() => new Date());
-    this.sealWorkers = options.sealWorkers ?? Math.min(availableParallelism(), 4);
+    this.sealWorkers = options.sealWorkers ?? Math.min(Math.max(availableParallelism() - 1, 1), 4);
     this.sealPoolMinBatch = options.sealPoolMinBatch ?? 128;
     this.vault = new SqliteKeyVault(db, options.masterKey);
     this.stmts = this.prepare();
