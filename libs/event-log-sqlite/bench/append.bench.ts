@@ -22,7 +22,8 @@
  * long-running service has them up before its first large append.
  *
  * Options: --events N (batched run, default 100000), --single N (one-by-one run, default 3000),
- * --batch N (default 1000), --json.
+ * --batch N (default 1000), --workers N (the log's `sealWorkers`; default the log's own, 0 seals
+ * inline), --json.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -39,12 +40,14 @@ const { values } = parseArgs({
     events: { type: 'string', default: '100000' },
     single: { type: 'string', default: '3000' },
     batch: { type: 'string', default: '1000' },
+    workers: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 const batchedCount = Number(values.events);
 const singleCount = Number(values.single);
 const batchSize = Number(values.batch);
+const sealWorkers = values.workers === undefined ? {} : { sealWorkers: Number(values.workers) };
 
 const words = 'we talked about the support group the painting class and the trip to the lake last summer'.split(' ');
 function makeEvent(i: number): NewEvent {
@@ -64,7 +67,7 @@ function makeEvent(i: number): NewEvent {
 
 async function run(mode: 'batched' | 'single', synchronous: Synchronous, count: number) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'memfabric-bench-'));
-  const log = SqliteEventLog.open({ path: path.join(dir, 'log.db'), masterKey: newKeyMaterial(), synchronous });
+  const log = SqliteEventLog.open({ path: path.join(dir, 'log.db'), masterKey: newKeyMaterial(), synchronous, ...sealWorkers });
   const events = Array.from({ length: count }, (_, i) => makeEvent(i));
   const bytes = events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / count;
   if (mode === 'batched') await log.startSealWorkers();
