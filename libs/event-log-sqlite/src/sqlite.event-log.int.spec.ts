@@ -61,7 +61,7 @@ describe('embedded SQLite log, large appends sealed on workers', () => {
 
   const batchOf = (tenant: string, n: number, from = 0) =>
     Array.from({ length: n }, (_, i) =>
-      interaction(tenant, `s${(from + i) % 3}`, `turn ${from + i}`, {
+      interaction(tenant, `s${(from + i) % 6}`, `turn ${from + i}`, {
         idempotencykey: `k${from + i}`,
         id: `0190a000-0000-7000-8000-${String(from + i).padStart(12, '0')}`,
         batchid: 'b',
