@@ -163,7 +163,10 @@ interface ChunkDraft {
  * so a batch is all-or-nothing and several processes may share the file safely.
  *
  * Content (`data`) is stored encrypted with AES-256-GCM under a per-data-subject key from the
- * vault in the same file; the hash chain covers the encrypted record.
+ * vault in the same file; the hash chain covers the encrypted record, which is stored as its
+ * canonical JSON (the string the hash covers). Appends of `sealPoolMinBatch` events or more are
+ * encrypted, serialized and hashed on `sealWorkers` worker threads while this thread inserts,
+ * inside the same synchronous transaction (see `appendInTransaction`).
  */
 export class SqliteEventLog implements EventLog {
   /** The content-key vault kept in the same file (erasure destroys keys here). */
@@ -238,7 +241,7 @@ export class SqliteEventLog implements EventLog {
         'SELECT "offset", record, prevhash, hash FROM events WHERE tenantid = ? AND dedupekey = ?',
       ),
       byId: db.prepare<[string], EventRow>('SELECT "offset", record, prevhash, hash FROM events WHERE id = ?'),
-      insert: db.prepare<InsertRow>(`${INSERT_EVENT}`),
+      insert: db.prepare<InsertRow>(INSERT_EVENT),
       // Same insert, skipping a row that repeats an id or an idempotency key (the unique indexes
       // check that anyway): the writer then looks up the earlier event, see appendInTransaction.
       insertFresh: db.prepare<InsertRow>(`${INSERT_EVENT} ON CONFLICT DO NOTHING`),
