@@ -26,6 +26,92 @@ eventLogContract('embedded SQLite', () => {
   });
 });
 
+// The same contract with every append sealed on a worker thread (the path of large batches).
+eventLogContract('embedded SQLite, sealed on workers', async () => {
+  const dir = tempDir();
+  const log = SqliteEventLog.open({ path: path.join(dir, 'log.db'), masterKey: newKeyMaterial(), pollIntervalMs: 20, sealWorkers: 1, sealPoolMinBatch: 1 });
+  await log.startSealWorkers();
+  return {
+    log,
+    vault: log.vault,
+    teardown: async () => {
+      await log.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('embedded SQLite log, large appends sealed on workers', () => {
+  const dirs: string[] = [];
+  const logs: SqliteEventLog[] = [];
+  afterEach(async () => {
+    for (const log of logs.splice(0)) await log.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(sealWorkers: number) {
+    const dir = tempDir();
+    dirs.push(dir);
+    const clock = () => new Date('2024-02-01T10:00:00.000Z');
+    const log = SqliteEventLog.open({ path: path.join(dir, 'log.db'), masterKey: newKeyMaterial(), clock, sealWorkers, sealPoolMinBatch: 8 });
+    logs.push(log);
+    await log.startSealWorkers();
+    return log;
+  }
+
+  const batchOf = (tenant: string, n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) =>
+      interaction(tenant, `s${(from + i) % 6}`, `turn ${from + i}`, {
+        idempotencykey: `k${from + i}`,
+        id: `0190a000-0000-7000-8000-${String(from + i).padStart(12, '0')}`,
+        batchid: 'b',
+      }),
+    );
+
+  it('stores, numbers and chains a batch as the inline path does, duplicates included', async () => {
+    const tenant = uniqueTenant();
+    const inline = await open(0);
+    const pooled = await open(2);
+    // a stored batch, then one that repeats part of it, repeats itself, and adds new events
+    const first = batchOf(tenant, 40);
+    const second = [...batchOf(tenant, 30, 25), ...batchOf(tenant, 5, 60), ...batchOf(tenant, 5, 60)];
+    const results = [];
+    for (const log of [inline, pooled]) results.push([await log.append(first), await log.append(second)]);
+    expect(results[1]).toEqual(results[0]);
+    expect(results[1]![1]!.filter((r) => r.duplicate)).toHaveLength(20);
+    const strip = (events: readonly { hash: string; prevhash: string }[]) => events.map(({ hash: _h, prevhash: _p, ...rest }) => rest);
+    const [a, b] = [await inline.readAll({ limit: 1000 }), await pooled.readAll({ limit: 1000 })];
+    expect(strip(b.events)).toEqual(strip(a.events));
+    expect(await pooled.verify()).toMatchObject({ valid: true, events: 60 });
+  });
+
+  it('rejects a batch with an unrepresentable value or a conflicting key and writes none of it', async () => {
+    const tenant = uniqueTenant();
+    const log = await open(2);
+    await log.append(batchOf(tenant, 10));
+    const bad = batchOf(tenant, 20, 10);
+    bad[15] = { ...bad[15]!, subject: '\uD800' };
+    await expect(log.append(bad)).rejects.toThrow(TypeError);
+    const conflicting = batchOf(tenant, 20, 10);
+    conflicting[12] = interaction(tenant, 's0', 'a different turn', { idempotencykey: 'k3' });
+    await expect(log.append(conflicting)).rejects.toMatchObject({ code: 'idempotency_conflict' });
+    expect(await log.end()).toEqual({ 0: 10 });
+  });
+
+  it('creates no content key for a subject whose events in the batch are all duplicates', async () => {
+    const tenant = uniqueTenant();
+    const log = await open(2);
+    const batch = batchOf(tenant, 10);
+    await log.append(batch);
+    await log.vault.destroy(tenant, 'caroline');
+    expect((await log.append(batch)).every((r) => r.duplicate)).toBe(true);
+    expect(log.vault.subjectKeysSync(tenant, 'caroline')).toEqual({ total: 1, live: 0 });
+    await log.append(batchOf(tenant, 10, 10));
+    expect(log.vault.subjectKeysSync(tenant, 'caroline')).toEqual({ total: 2, live: 1 });
+    expect(await log.verify({ tenantid: tenant })).toMatchObject({ valid: true, events: 20 });
+  });
+});
+
 describe('embedded SQLite log storage', () => {
   const dirs: string[] = [];
   afterEach(() => {

@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
 import { AesGcmContentCipher, nodeSha256Hex } from '@memfabric/crypto';
 import { ConfigurationError, IdempotencyConflictError, MemfabricError, UnavailableError, ValidationError } from '@memfabric/errors';
 import {
   advance,
+  completeSeal,
   dedupeKey,
   openEvent,
   sameSubmission,
-  sealEvent,
   verifyChain,
   type AppendOptions,
   type AppendResult,
@@ -33,7 +34,9 @@ import {
 } from '@memfabric/event-log';
 import { GENESIS_HASH, newEventId, UpcasterChain, type NewEvent, type StoredEvent } from '@memfabric/events';
 import { DDL, SCHEMA_VERSION } from './schema.js';
-import { SqliteKeyVault } from './sqlite.key-vault.js';
+import { isSealFailure, sealChunk, type SealChains, type SealChunk, type SealOutcome } from './seal-chunk.js';
+import { SealPool, type PendingSeal } from './seal-pool.js';
+import { newContentKey, SqliteKeyVault } from './sqlite.key-vault.js';
 import { applyContentPragmas, preparePrivateSqliteFile, restrictFiles, sqliteSideFiles, truncateWal, type WalCheckpoint } from './private-files.js';
 
 /**
@@ -60,6 +63,15 @@ export interface SqliteEventLogOptions {
    * tests that build two logs which must be identical (deterministic replay).
    */
   readonly clock?: () => Date;
+  /**
+   * Worker threads that encrypt and serialize the events of large appends while the writer
+   * inserts (see `SealPool`); default `availableParallelism() - 1` (the writer keeps a core),
+   * at least 1 and at most 4; 0 seals every append on the calling thread. Started with the
+   * first large append (or `startSealWorkers`), stopped by `close`.
+   */
+  readonly sealWorkers?: number;
+  /** Smallest append (events) sealed on the workers; smaller ones stay inline (latency). Default 128. */
+  readonly sealPoolMinBatch?: number;
 }
 
 interface EventRow {
@@ -84,8 +96,66 @@ const headsSql = (where: string): string => `SELECT e.tenantid, e.streamid, e.st
     ON e.tenantid = h.tenantid AND e.streamid = h.streamid AND e.streamposition = h.p
   ORDER BY e.tenantid, e.streamid`;
 
+const INSERT_EVENT = `INSERT INTO events ("offset", id, tenantid, streamid, streamposition, type, time, actor, datasubject, batchid,
+  dedupekey, recordedat, record, prevhash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+type InsertRow = [number, string, string, string, number, string, string, string, string, string, string, string, string, string, string];
+
 const PARTITION = 0;
 const DEFAULT_LIMIT = 1000;
+/** Events per chunk handed to a seal worker. */
+const SEAL_CHUNK = 64;
+/** Events in a lane's first chunk of an append: smaller, so the writer can start inserting sooner. */
+const FIRST_SEAL_CHUNK = 16;
+
+/**
+ * How an append seals: inline (each chunk when the writer reaches it) or on the pool. A stream's
+ * events all go to one lane, which continues its chain from chunk to chunk.
+ */
+interface Sealer {
+  readonly lanes: number;
+  submit(chunk: SealChunk, lane: number): PendingSeal;
+}
+
+/** One data subject of an append: its key and whether the vault already stores it. */
+interface SubjectKey {
+  key: ContentKey;
+  stored: boolean;
+  /** Index of `key` in the key list of chunk `chunk`. */
+  slot: number;
+  chunk: number;
+}
+
+/** One stream of an append: its lane, its chain head (as stored so far) and the forecast position. */
+interface StreamPlan {
+  readonly lane: number;
+  head: { streamposition: number; hash: string };
+  forecast: number;
+}
+
+/** What the plan of an append found for one event (`chunk` -1: a repeat of an earlier event, not sealed). */
+interface Slot {
+  readonly dedupe: string;
+  /** `tenantid \0 dedupe`. */
+  readonly tenantKey: string;
+  /** Where the event's seal is: chunk and index in it, and the position it was hashed at. */
+  readonly chunk: number;
+  readonly index: number;
+  readonly position: number;
+  readonly subject?: SubjectKey;
+  readonly stream?: StreamPlan;
+}
+
+/** A chunk being filled for one lane. */
+interface ChunkDraft {
+  readonly id: number;
+  readonly lane: number;
+  readonly keys: ContentKey[];
+  readonly events: NewEvent[];
+  readonly keyOf: number[];
+  readonly positions: number[];
+  readonly heads: Record<string, string>;
+}
 
 /**
  * The embedded event log: one SQLite file in WAL mode (better-sqlite3), one partition whose
@@ -93,7 +163,10 @@ const DEFAULT_LIMIT = 1000;
  * so a batch is all-or-nothing and several processes may share the file safely.
  *
  * Content (`data`) is stored encrypted with AES-256-GCM under a per-data-subject key from the
- * vault in the same file; the hash chain covers the encrypted record.
+ * vault in the same file; the hash chain covers the encrypted record, which is stored as its
+ * canonical JSON (the string the hash covers). Appends of `sealPoolMinBatch` events or more are
+ * encrypted, serialized and hashed on `sealWorkers` worker threads while this thread inserts,
+ * inside the same synchronous transaction (see `appendInTransaction`).
  */
 export class SqliteEventLog implements EventLog {
   /** The content-key vault kept in the same file (erasure destroys keys here). */
@@ -105,6 +178,9 @@ export class SqliteEventLog implements EventLog {
   private readonly clock: () => Date;
   private readonly stmts: ReturnType<SqliteEventLog['prepare']>;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly sealWorkers: number;
+  private readonly sealPoolMinBatch: number;
+  private sealPool: SealPool | undefined;
   private closed = false;
 
   private constructor(
@@ -115,6 +191,8 @@ export class SqliteEventLog implements EventLog {
     this.upcasters = options.upcasters ?? new UpcasterChain();
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.clock = options.clock ?? (() => new Date());
+    this.sealWorkers = options.sealWorkers ?? Math.min(Math.max(availableParallelism() - 1, 1), 4);
+    this.sealPoolMinBatch = options.sealPoolMinBatch ?? 128;
     this.vault = new SqliteKeyVault(db, options.masterKey);
     this.stmts = this.prepare();
     this.appended.setMaxListeners(0);
@@ -163,12 +241,10 @@ export class SqliteEventLog implements EventLog {
         'SELECT "offset", record, prevhash, hash FROM events WHERE tenantid = ? AND dedupekey = ?',
       ),
       byId: db.prepare<[string], EventRow>('SELECT "offset", record, prevhash, hash FROM events WHERE id = ?'),
-      insert: db.prepare(
-        `INSERT INTO events ("offset", id, tenantid, streamid, streamposition, type, time, actor, datasubject, batchid,
-           dedupekey, recordedat, record, prevhash, hash)
-         VALUES (@offset, @id, @tenantid, @streamid, @streamposition, @type, @time, @actor, @datasubject, @batchid,
-           @dedupekey, @recordedat, @record, @prevhash, @hash)`,
-      ),
+      insert: db.prepare<InsertRow>(INSERT_EVENT),
+      // Same insert, skipping a row that repeats an id or an idempotency key (the unique indexes
+      // check that anyway): the writer then looks up the earlier event, see appendInTransaction.
+      insertFresh: db.prepare<InsertRow>(`${INSERT_EVENT} ON CONFLICT DO NOTHING`),
       stream: db.prepare<[string, string, number, number], EventRow>(
         `SELECT "offset", record, prevhash, hash FROM events
          WHERE tenantid = ? AND streamid = ? AND streamposition >= ? ORDER BY streamposition LIMIT ?`,
@@ -215,52 +291,182 @@ export class SqliteEventLog implements EventLog {
     }
   }
 
+  /**
+   * One append, inside its `BEGIN IMMEDIATE` transaction. Per event, in order: a repeat of an
+   * earlier event of the batch (same tenant and dedupe key) returns that event's result; an event
+   * already stored returns it as a duplicate, or throws `IdempotencyConflictError` when the
+   * submission differs; any other event gets the next position of its stream, is encrypted under
+   * its subject's active key (created with the subject's first stored event), hashed onto its
+   * stream's chain and inserted at the next offset.
+   *
+   * Sealing runs first, for the whole batch, in chunks ({@link sealChunk}) — on the seal workers
+   * for large batches, which then run ahead of the inserts. It hashes onto a forecast of the
+   * chains (positions and heads as if no event of the batch were stored already); the insert
+   * loop keeps each hash whose position and `prevhash` came true and rehashes the others. Stored
+   * duplicates are found by the insert itself (`ON CONFLICT DO NOTHING` on the unique id and
+   * dedupe key), not by two lookups per event; only an event that would create a content key is
+   * looked up first, so a duplicate never creates one.
+   */
   private appendInTransaction(batch: readonly NewEvent[], batchid: string): AppendResult[] {
-    let offset = this.stmts.nextOffset.get()!.next;
-    const heads = new Map<string, { streamposition: number; hash: string }>();
-    const seen = new Map<string, AppendResult>();
-    const keys = new Map<string, ContentKey>();
+    const offset = this.stmts.nextOffset.get()!.next;
     const recordedat = this.clock().toISOString();
-    const results: AppendResult[] = [];
+    const sealer = this.sealer(batch.length);
+
+    // Plan: the events to seal (first occurrences of a dedupe key), their keys and forecast positions.
+    const firsts = new Set<string>();
+    const subjects = new Map<string, SubjectKey>();
+    const streams = new Map<string, StreamPlan>();
+    const slots: Slot[] = [];
+    const open: (ChunkDraft | undefined)[] = [];
+    const pending: PendingSeal[] = [];
+    const started = new Set<number>();
+    let drafts = 0;
+    const submit = (draft: ChunkDraft) => {
+      pending[draft.id] = sealer.submit({ recordedat, batchid, ...draft, first: !started.has(draft.lane) }, draft.lane);
+      started.add(draft.lane);
+      open[draft.lane] = undefined;
+    };
     for (const event of batch) {
       const dedupe = dedupeKey(event);
       const tenantKey = `${event.tenantid}\u0000${dedupe}`;
-      const earlier = seen.get(tenantKey) ?? this.findDuplicate(event, dedupe);
-      if (earlier) {
+      if (firsts.has(tenantKey)) {
+        slots.push({ dedupe, tenantKey, chunk: -1, index: -1, position: 0 });
+        continue;
+      }
+      firsts.add(tenantKey);
+      const subjectKey = `${event.tenantid}\u0000${event.datasubject}`;
+      let subject = subjects.get(subjectKey);
+      if (!subject) {
+        const live = this.vault.liveKeySync(event.tenantid, event.datasubject);
+        subject = { key: live ?? newContentKey(), stored: live !== undefined, slot: -1, chunk: -1 };
+        subjects.set(subjectKey, subject);
+      }
+      const streamKey = `${event.tenantid}\u0000${event.streamid}`;
+      let stream = streams.get(streamKey);
+      const firstOfStream = !stream;
+      if (!stream) {
+        const head = this.stmts.head.get(event.tenantid, event.streamid) ?? { streamposition: 0, hash: GENESIS_HASH };
+        stream = { lane: streams.size % sealer.lanes, head, forecast: head.streamposition };
+        streams.set(streamKey, stream);
+      }
+      stream.forecast += 1;
+      const draft = (open[stream.lane] ??= { id: drafts++, lane: stream.lane, keys: [], events: [], keyOf: [], positions: [], heads: {} });
+      if (firstOfStream) draft.heads[streamKey] = stream.head.hash;
+      if (subject.chunk !== draft.id) {
+        subject.chunk = draft.id;
+        subject.slot = draft.keys.push(subject.key) - 1;
+      }
+      draft.events.push(event);
+      draft.keyOf.push(subject.slot);
+      draft.positions.push(stream.forecast);
+      slots.push({ dedupe, tenantKey, chunk: draft.id, index: draft.events.length - 1, position: stream.forecast, subject, stream });
+      if (draft.events.length === (started.has(draft.lane) ? SEAL_CHUNK : FIRST_SEAL_CHUNK)) submit(draft);
+    }
+    for (const draft of open) if (draft) submit(draft);
+
+    const taken: SealOutcome[][] = [];
+    try {
+      return this.insertPlanned(batch, batchid, recordedat, offset, slots, (slot) => (taken[slot.chunk] ??= pending[slot.chunk]!.take())[slot.index]!);
+    } finally {
+      for (let id = 0; id < pending.length; id += 1) if (!taken[id]) pending[id]!.drop();
+    }
+  }
+
+  /** The insert loop of {@link appendInTransaction}: takes each event's seal in order and stores it. */
+  private insertPlanned(
+    batch: readonly NewEvent[],
+    batchid: string,
+    recordedat: string,
+    firstOffset: number,
+    slots: readonly Slot[],
+    outcome: (slot: Slot) => SealOutcome,
+  ): AppendResult[] {
+    let offset = firstOffset;
+    const seen = new Map<string, AppendResult>();
+    const results: AppendResult[] = [];
+    for (let i = 0; i < batch.length; i += 1) {
+      const event = batch[i]!;
+      const slot = slots[i]!;
+      const { dedupe, tenantKey, subject, stream } = slot;
+      if (!subject || !stream) {
+        const earlier = seen.get(tenantKey) ?? this.findDuplicate(event, dedupe);
+        // A repeat's first occurrence was inserted (seen) or found stored (found again here).
+        if (!earlier) throw new Error(`append invariant broken: no earlier event for ${tenantKey}`);
         results.push({ ...earlier, duplicate: true });
         continue;
       }
-      const streamKey = `${event.tenantid}\u0000${event.streamid}`;
-      const head = heads.get(streamKey) ?? this.stmts.head.get(event.tenantid, event.streamid) ?? { streamposition: 0, hash: GENESIS_HASH };
-      const subjectKey = `${event.tenantid}\u0000${event.datasubject}`;
-      let key = keys.get(subjectKey);
-      if (!key) {
-        key = this.vault.activeKeySync(event.tenantid, event.datasubject);
-        keys.set(subjectKey, key);
+      if (!subject.stored) {
+        const earlier = this.findDuplicate(event, dedupe);
+        if (earlier) {
+          results.push(earlier);
+          continue;
+        }
+        // Inside this transaction nothing else can have stored a key since the plan read none.
+        this.vault.activeKeySync(event.tenantid, event.datasubject, subject.key);
+        subject.stored = true;
       }
-      const sealed = sealEvent(
-        event,
-        { streamposition: head.streamposition + 1, prevhash: head.hash, recordedat, batchid },
-        key,
-        this.cipher,
-        nodeSha256Hex,
-      );
-      const { record } = sealed;
-      this.stmts.insert.run({
-        offset, id: record.id, tenantid: record.tenantid, streamid: record.streamid, streamposition: record.streamposition,
-        type: record.type, time: record.time, actor: record.actor, datasubject: record.datasubject, batchid: record.batchid,
-        dedupekey: dedupe, recordedat, record: JSON.stringify(record), prevhash: sealed.prevhash, hash: sealed.hash,
-      });
-      heads.set(streamKey, { streamposition: record.streamposition, hash: sealed.hash });
+      const sealed = outcome(slot);
+      if (isSealFailure(sealed)) {
+        const earlier = this.findDuplicate(event, dedupe);
+        if (earlier) {
+          results.push(earlier);
+          continue;
+        }
+        throw sealed.error;
+      }
+      const streamposition = stream.head.streamposition + 1;
+      const [before, after, forecastPrev, forecastHash] = sealed;
+      const link =
+        streamposition === slot.position && forecastPrev === stream.head.hash
+          ? { record: `${before}${streamposition}${after}`, prevhash: forecastPrev, hash: forecastHash }
+          : completeSeal([before, after], streamposition, stream.head.hash, nodeSha256Hex);
+      const row: InsertRow = [
+        offset, event.id, event.tenantid, event.streamid, streamposition, event.type, event.time, event.actor, event.datasubject,
+        event.batchid ?? batchid, dedupe, recordedat, link.record, link.prevhash, link.hash,
+      ];
+      if (this.stmts.insertFresh.run(...row).changes === 0) {
+        const earlier = this.findDuplicate(event, dedupe);
+        if (earlier) {
+          results.push(earlier);
+          continue;
+        }
+        this.stmts.insert.run(...row); // not a duplicate: raises the constraint error that skipped the row
+      }
+      stream.head = { streamposition, hash: link.hash };
       const result: AppendResult = {
-        id: record.id, tenantid: record.tenantid, streamid: record.streamid, streamposition: record.streamposition,
-        partition: PARTITION, offset, duplicate: false,
+        id: event.id, tenantid: event.tenantid, streamid: event.streamid, streamposition, partition: PARTITION, offset, duplicate: false,
       };
       seen.set(tenantKey, result);
       results.push(result);
       offset += 1;
     }
     return results;
+  }
+
+  /**
+   * Starts the seal workers now rather than with the first large append (which is sealed
+   * inline while they load), and resolves once they have loaded. A no-op with `sealWorkers: 0`.
+   * @throws UnavailableError when the log is closed or a worker fails to start.
+   */
+  async startSealWorkers(): Promise<void> {
+    this.assertOpen();
+    if (this.sealWorkers === 0) return;
+    this.sealPool ??= new SealPool(this.sealWorkers);
+    await this.sealPool.whenReady();
+  }
+
+  /** Seals on the pool when the batch is large enough and the workers are up, else inline. */
+  private sealer(events: number): Sealer {
+    if (this.sealWorkers > 0 && events >= this.sealPoolMinBatch) {
+      this.sealPool ??= new SealPool(this.sealWorkers);
+      const pool = this.sealPool;
+      if (pool.ready) return { lanes: pool.size, submit: (chunk, lane) => pool.submit(chunk, lane) };
+    }
+    const chains: SealChains = new Map();
+    return {
+      lanes: 1,
+      submit: (chunk) => ({ take: () => sealChunk(chunk, this.cipher, chains, nodeSha256Hex), drop: () => undefined }),
+    };
   }
 
   /** The stored event an append would duplicate, or undefined; throws on a conflicting reuse. */
@@ -482,6 +688,7 @@ export class SqliteEventLog implements EventLog {
     if (this.closed) return;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.closed = true;
+    await this.sealPool?.close();
     this.db.close();
   }
 

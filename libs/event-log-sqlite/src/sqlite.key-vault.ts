@@ -46,14 +46,24 @@ export class SqliteKeyVault implements KeyVault {
     return { total: row?.total ?? 0, live: row?.live ?? 0 };
   }
 
-  /** Synchronous form of {@link activeKey}, for use inside a SQLite transaction. */
-  activeKeySync(tenantid: string, datasubject: string): ContentKey {
-    const row = this.selectActive.get(tenantid, datasubject);
-    if (row?.wrapped) return { keyid: row.keyid, key: this.wrapper.unwrap(row.wrapped, row.keyid) };
-    const keyid = randomUUID();
-    const key = newKeyMaterial();
+  /**
+   * Synchronous form of {@link activeKey}, for use inside a SQLite transaction.
+   * @param candidate - the key to store when the subject has no live key (default: a new random
+   *   one, see {@link newContentKey}); lets a writer encrypt before it knows whether the key
+   *   will be needed, and create it only then.
+   */
+  activeKeySync(tenantid: string, datasubject: string, candidate?: ContentKey): ContentKey {
+    const live = this.liveKeySync(tenantid, datasubject);
+    if (live) return live;
+    const { keyid, key } = candidate ?? newContentKey();
     this.insert.run(keyid, tenantid, datasubject, this.wrapper.wrap(key, keyid), new Date().toISOString());
     return { keyid, key };
+  }
+
+  /** The subject's active key when it has a live one, else `undefined`; never writes. */
+  liveKeySync(tenantid: string, datasubject: string): ContentKey | undefined {
+    const row = this.selectActive.get(tenantid, datasubject);
+    return row?.wrapped ? { keyid: row.keyid, key: this.wrapper.unwrap(row.wrapped, row.keyid) } : undefined;
   }
 
   /** Synchronous form of {@link findKey}. */
@@ -73,4 +83,9 @@ export class SqliteKeyVault implements KeyVault {
   destroy(tenantid: string, datasubject: string): Promise<number> {
     return Promise.resolve(this.destroyStmt.run(new Date().toISOString(), tenantid, datasubject).changes);
   }
+}
+
+/** A fresh content key: a random UUID as `keyid` and 32 bytes from the OS CSPRNG. */
+export function newContentKey(): ContentKey {
+  return { keyid: randomUUID(), key: newKeyMaterial() };
 }

@@ -1,4 +1,15 @@
-import { chainHash, canonicalJson, GENESIS_HASH, sha256Hex, UpcasterChain, type NewEvent, type Sha256Hex, type StoredEvent } from '@memfabric/events';
+import {
+  canonicalJson,
+  canonicalJsonTemplate,
+  chainHash,
+  chainHashOfCanonical,
+  GENESIS_HASH,
+  sha256Hex,
+  UpcasterChain,
+  type NewEvent,
+  type Sha256Hex,
+  type StoredEvent,
+} from '@memfabric/events';
 import type { ContentCipher, ContentKey, SealedContent } from './key-vault.js';
 import type { ChainBreak, Position } from './port.js';
 
@@ -55,6 +66,60 @@ export function sealEvent(
     content,
   };
   return { record, prevhash: context.prevhash, hash: chainHash(context.prevhash, record as unknown as Record<string, unknown>, digest) };
+}
+
+/**
+ * The part of sealing that does not depend on the stream: the content encrypted under `key`
+ * (AAD = event id) and the canonical JSON of the stored record with its `streamposition` left
+ * open ({@link canonicalJsonTemplate}). Independent per event, so a writer may compute it for a
+ * whole batch at once, on other threads, before it knows positions and chain heads; then
+ * {@link completeSeal} fixes the position and links the chain.
+ * @param context - `batchid` (used when the event carries none) and `recordedat` of the append.
+ * @returns `[before, after]`: the record's canonical JSON is `before + streamposition + after`.
+ * @throws TypeError when the event has no canonical JSON form (a lone surrogate, a non-finite number).
+ */
+export function presealEvent(
+  event: NewEvent,
+  context: Pick<SealContext, 'batchid' | 'recordedat'>,
+  key: ContentKey,
+  cipher: ContentCipher,
+): readonly [string, string] {
+  const { data, ...attributes } = event;
+  const content = cipher.encrypt(encoder.encode(JSON.stringify(data)), key, event.id);
+  const open: Omit<StoredRecord, 'streamposition'> = {
+    ...attributes,
+    batchid: event.batchid ?? context.batchid,
+    recordedat: context.recordedat,
+    content,
+  };
+  return canonicalJsonTemplate(open, 'streamposition');
+}
+
+/** A record completed by {@link completeSeal}: what a writer stores. */
+export interface CompletedSeal {
+  /** The stored record as canonical JSON; `JSON.parse` of it is the {@link StoredRecord}. */
+  readonly record: string;
+  readonly prevhash: string;
+  /** {@link chainHash} of `prevhash` and the record: the same value {@link sealEvent} gives. */
+  readonly hash: string;
+}
+
+/**
+ * Completes a {@link presealEvent} result: puts in the stream position and links the record to
+ * its stream's chain. `completeSeal(presealEvent(e, c, k, x), p, h)` stores and hashes the record
+ * `sealEvent(e, { ...c, streamposition: p, prevhash: h }, k, x)` gives (same hash for the same
+ * ciphertext; nonces are random per call).
+ * @param streamposition - 1-based position in the stream (a positive integer).
+ * @param prevhash - `hash` of the previous event of the stream, or the genesis hash.
+ */
+export function completeSeal(
+  template: readonly [string, string],
+  streamposition: number,
+  prevhash: string,
+  digest: Sha256Hex = sha256Hex,
+): CompletedSeal {
+  const record = `${template[0]}${canonicalJson(streamposition)}${template[1]}`;
+  return { record, prevhash, hash: chainHashOfCanonical(prevhash, record, digest) };
 }
 
 /**

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MemfabricError, type ValidationError } from '@memfabric/errors';
 import {
   canonicalJson,
+  canonicalJsonTemplate,
   chainHash,
+  chainHashOfCanonical,
   checkEvent,
   dataschemaFor,
   derivedEventId,
@@ -216,11 +218,48 @@ describe('canonical JSON against the reference implementation', () => {
     }
   });
 
+  it('sorts member names that engines enumerate out of insertion order', async () => {
+    const { default: reference } = await import('canonicalize');
+    const values = [{ 10: 'a', 9: 'b', x: 1, '1x': 2 }, JSON.parse('{"__proto__":{"b":1,"a":2},"a":[{"2":0,"10":1}]}') as unknown, { a: { 0: null } }];
+    for (const value of values) expect(canonicalJson(value)).toBe(reference(value));
+    expect(canonicalJson({ 10: 'a', 9: 'b' })).toBe('{"10":"a","9":"b"}');
+  });
+
   it('rejects what JSON cannot represent', () => {
     expect(() => canonicalJson(Number.NaN)).toThrow(TypeError);
     expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow(TypeError);
     expect(() => canonicalJson('\uD800')).toThrow(/lone surrogate/);
     expect(() => canonicalJson(undefined)).toThrow(TypeError);
     expect(canonicalJson({ a: undefined, b: [undefined] })).toBe('{"b":[null]}');
+    expect(() => canonicalJson({ a: () => 1 })).toThrow(TypeError);
+    expect(() => canonicalJson({ a: [1n] })).toThrow(TypeError);
+    expect(() => canonicalJson({ 7: { a: Number.NaN } })).toThrow(TypeError);
+  });
+});
+
+describe('canonical JSON with an open member', () => {
+  const record = { id: 'e1', tenantid: 't', content: { iv: 'x', alg: 'A256GCM' }, zeta: [1, 'é'], skipped: undefined };
+
+  it('fills the open member in with one concatenation, wherever it sorts', () => {
+    for (const hole of ['aaa', 'streamposition', 'tenantid0', 'zzz']) {
+      const [before, after] = canonicalJsonTemplate(record, hole);
+      for (const value of [1, 42, 'x', null]) expect(before + canonicalJson(value) + after).toBe(canonicalJson({ ...record, [hole]: value }));
+    }
+    const odd = JSON.parse('{"__proto__":1,"10":2,"9":3,"z":4}') as Record<string, unknown>;
+    const [b, a] = canonicalJsonTemplate(odd, 'q');
+    expect(`${b}5${a}`).toBe('{"10":2,"9":3,"__proto__":1,"q":5,"z":4}');
+    const [before, after] = canonicalJsonTemplate({}, 'p');
+    expect(`${before}7${after}`).toBe('{"p":7}');
+  });
+
+  it('refuses a record that already has the member and what canonical JSON refuses', () => {
+    expect(() => canonicalJsonTemplate({ streamposition: 1 }, 'streamposition')).toThrow(/already has/);
+    expect(() => canonicalJsonTemplate({ a: '\uD800' }, 'p')).toThrow(/lone surrogate/);
+  });
+
+  it('hashes a record given as canonical JSON exactly as chainHash hashes the record', () => {
+    const prev = chainHash(GENESIS_HASH, { a: 1 });
+    expect(chainHashOfCanonical(prev, canonicalJson(record))).toBe(chainHash(prev, record));
+    expect(chainHashOfCanonical(GENESIS_HASH, canonicalJson(record))).toBe(sha256Hex(canonicalJson({ prevhash: GENESIS_HASH, record })));
   });
 });
