@@ -232,7 +232,7 @@ export class WorkerPoolEmbedder implements Embedder {
     slot.ready = false;
     const where = `embedding worker ${slot.index + 1}/${this.workers} (${this.modelId})`;
     slot.started = new Promise<void>((resolve, reject) => {
-      const failStart = (error: unknown) => {
+      const failStart = (error: Error) => {
         if (slot.worker !== worker) return;
         this.reset(slot);
         void worker.terminate();
