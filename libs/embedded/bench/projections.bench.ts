@@ -18,7 +18,9 @@
  * persistent embedding cache warm (the file the first run filled), and one with a cold cache (an
  * empty cache file elsewhere), reporting seconds and cache hits/misses.
  * Each phase also reports the CPU seconds of the whole process (every thread), steadier than
- * wall time on a shared machine; `machine.loadAverage` is the 1-minute load at start and end.
+ * wall time on a shared machine (`vectorsToEmbedderCpuRatio` = vector projection events per CPU
+ * second over single-thread embedder texts per CPU second: what the projection costs beyond
+ * the model); `machine.loadAverage` is the 1-minute load at start and end.
  * Prints a table, or JSON with `--json`.
  *
  * Options: --file PATH, --json. (Internal: --rebuild-in DIR runs the child rebuild.)
@@ -136,6 +138,8 @@ async function main(): Promise<void> {
     const vectorsPerSecond = vectorsRow.events / vectorsRow.seconds;
     const vectorsToEmbedderRatio = round(vectorsPerSecond / (embedderRow.texts / embedderRow.seconds), 3);
     const vectorsToEmbedderPoolRatio = poolRow ? round(vectorsPerSecond / (poolRow.texts / poolRow.seconds), 3) : undefined;
+    // the same over CPU seconds (all threads): what the projection adds to the embedding work, steady under load
+    const vectorsToEmbedderCpuRatio = round(vectorsRow.events / vectorsRow.cpuSeconds / (embedderRow.texts / embedderRow.cpuSeconds), 3);
 
     const started = process.hrtime.bigint();
     let rebuilt = 0;
@@ -182,6 +186,7 @@ async function main(): Promise<void> {
       projections: rows,
       embedder: embedderRow,
       vectorsToEmbedderRatio,
+      vectorsToEmbedderCpuRatio,
       ...(poolRow ? { embedderPool: poolRow, vectorsToEmbedderPoolRatio } : {}),
       rebuild: { readModels, events: rebuilt, seconds: rebuildSeconds },
       rebuildNewProcess: { warmCache: warm, coldCache: cold, warmOverCold: round(warm.seconds / cold.seconds, 3) },
@@ -191,7 +196,7 @@ async function main(): Promise<void> {
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       console.table(rows);
-      console.log({ embedder: embedderRow, vectorsToEmbedderRatio, embedderPool: poolRow, vectorsToEmbedderPoolRatio, rebuild: result.rebuild, rebuildNewProcess: result.rebuildNewProcess, totals: result.totals, machine });
+      console.log({ embedder: embedderRow, vectorsToEmbedderRatio, vectorsToEmbedderCpuRatio, embedderPool: poolRow, vectorsToEmbedderPoolRatio, rebuild: result.rebuild, rebuildNewProcess: result.rebuildNewProcess, totals: result.totals, machine });
     }
   } finally {
     if (!closed) await fabric.close();
