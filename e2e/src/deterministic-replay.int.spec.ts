@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedFabric } from '@memfabric/embedded';
-import { loadUseLiteModel, UseEmbedder } from '@memfabric/embeddings-use';
+import { loadUseLiteModel, UseEmbedder, useWorkerPool } from '@memfabric/embeddings-use';
 import { derivedEventId, normalizeBatch, normalizeEvent } from '@memfabric/events';
 import { locomoEvents, prepareLocomoEvaluation, type EvalDataset } from '@memfabric/locomo';
 import { locomoDevFile } from './support/memfabric-cli.js';
@@ -18,12 +18,14 @@ import { locomoDevFile } from './support/memfabric-cli.js';
  * - A: one fabric kept open, 500 events per projection batch, every projection caught up in
  *   one go after each append;
  * - B: 7, then 1, then 13 events per batch, the fabric closed and reopened between runs (cold
- *   caches, as a restarted process), the projections caught up a few at a time.
+ *   caches, as a restarted process), the projections caught up a few at a time, and USE lite
+ *   run in 2 worker threads (a new `useWorkerPool` per open, every call split over both, as
+ *   `MEMFABRIC_EMBEDDING_WORKERS` does) instead of A's calling thread.
  *
  * Both must hold the same facts.extracted events (ids, positions, data), the same memory units,
  * the same vector bytes, the same lexical documents, the same graph (purge times included), and
  * answer every question with the same top-10 ids and scores. Real USE-lite embeddings: the
- * batching of the embedder is part of what is checked.
+ * batching and the threads of the embedder are part of what is checked.
  */
 
 const SAMPLE = 'conv-30';
@@ -113,7 +115,15 @@ describe.skipIf(!existsSync(locomoDevFile))('deterministic replay: the same log 
   const results: Record<'a' | 'b', { facts: unknown[]; models: Dump; answers: Answer[]; erased: { facts: unknown[]; models: Dump } }> = {} as never;
 
   const raw = () => (JSON.parse(readFileSync(locomoDevFile, 'utf8')) as { sample_id: string }[]).filter((c) => c.sample_id === SAMPLE);
-  const open = (layout: Layout, batchSize: number) => EmbeddedFabric.open({ dataDir: layout.dataDir, masterKey: MASTER_KEY, embedder, batchSize, clock: CLOCK });
+  /** A's fabrics embed in this thread; B's in a fresh pool of 2 workers (the fabric closes it). */
+  const open = (layout: Layout, batchSize: number) =>
+    EmbeddedFabric.open({
+      dataDir: layout.dataDir,
+      masterKey: MASTER_KEY,
+      embedder: layout === b ? useWorkerPool({ workers: 2, minTaskTexts: 1 }) : embedder,
+      batchSize,
+      clock: CLOCK,
+    });
   /** The same appends for both layouts: each batch with the same batch id. */
   const append = async (fabric: EmbeddedFabric, part: 1 | 2 | 3) => {
     const envelopes = [...locomoEvents(dataset.conversations)];

@@ -27,7 +27,7 @@ import {
   type SqliteVectorProjection,
 } from '@memfabric/read-models';
 import type { GraphCounts } from '@memfabric/graph-store';
-import { CachingEmbedder, type CacheStats, type Embedder } from '@memfabric/embeddings';
+import { CachingEmbedder, closeEmbedder, type CacheStats, type Embedder } from '@memfabric/embeddings';
 import { SqliteEmbeddingCache } from '@memfabric/embeddings-sqlite';
 import type { EmbeddingCacheSetting } from './embedder.config.js';
 import { RecallEngine, type RecallPreset } from '@memfabric/recall';
@@ -41,7 +41,11 @@ export interface EmbeddedFabricOptions {
   readonly masterKey: Uint8Array;
   /** Events per projection batch; default 500. */
   readonly batchSize?: number;
-  /** Embedder of the vector projection and of queries (see `embedderFromEnv`). */
+  /**
+   * Embedder of the vector projection and of queries (see `embedderFromEnv`). The fabric owns
+   * it: {@link EmbeddedFabric.close} closes it (`Embedder.close`, which terminates the worker
+   * threads of a `WorkerPoolEmbedder`).
+   */
   readonly embedder: Embedder;
   /**
    * Persistent cache of the vector projection's embeddings (a SQLite file keyed by model id and
@@ -291,13 +295,20 @@ export class EmbeddedFabric {
     return { busy: log.busy || cache?.busy === true };
   }
 
-  /** Stops the runtime, saves the HNSW cache files and closes every store. */
+  /**
+   * Stops the runtime, saves the HNSW cache files, closes every store and then the embedder
+   * (`Embedder.close`: a worker pool's threads exit), even when a store fails to close.
+   */
   async close(): Promise<void> {
-    await this.flushQueryLog();
-    await this.runtime.stop();
-    this.vectorsProjection.saveIndexFiles();
-    await this.analytics.close();
-    this.embeddingCache?.close();
-    await this.log.close();
+    try {
+      await this.flushQueryLog();
+      await this.runtime.stop();
+      this.vectorsProjection.saveIndexFiles();
+      await this.analytics.close();
+      this.embeddingCache?.close();
+      await this.log.close();
+    } finally {
+      await closeEmbedder(this.embedder);
+    }
   }
 }

@@ -1,8 +1,10 @@
+import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { ConfigurationError } from '@memfabric/errors';
 import { CachingEmbedder, HashEmbedder, LruEmbeddingCache, type Embedder } from '@memfabric/embeddings';
 import { HttpEmbedder } from '@memfabric/embeddings-http';
-import { UseEmbedder } from '@memfabric/embeddings-use';
+import { UseEmbedder, useWorkerPool } from '@memfabric/embeddings-use';
 
 /**
  * Where the embedded fabric keeps its persistent embedding cache (see
@@ -36,29 +38,99 @@ export function embeddingCacheFromEnv(env: EmbedderEnv): EmbeddingCacheSetting {
 /** Environment variables as `process.env` holds them. */
 export type EmbedderEnv = Readonly<Record<string, string | undefined>>;
 
+/** Most worker threads `MEMFABRIC_EMBEDDING_WORKERS` accepts. */
+export const MAX_EMBEDDING_WORKERS = 16;
+
+/**
+ * The default number of embedding worker threads for USE lite on a machine with `cpus` cores:
+ * `min(cpus - 1, 2)` (one core stays for the calling thread's SQLite writes and queries; more
+ * than two copies of the model cost memory, about 100 MB each, for little gain), so 0 (in the
+ * calling thread) on one core and 1 on two.
+ */
+export function defaultEmbeddingWorkers(cpus: number): number {
+  return Math.max(0, Math.min(cpus - 1, 2));
+}
+
+const workersSchema = z
+  .string()
+  .optional()
+  .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()))
+  .pipe(
+    z
+      .string()
+      .regex(/^[0-9]+$/, `must be a whole number from 0 to ${MAX_EMBEDDING_WORKERS}`)
+      .transform(Number)
+      .pipe(z.number().int().max(MAX_EMBEDDING_WORKERS, `must be at most ${MAX_EMBEDDING_WORKERS}`))
+      .optional(),
+  );
+
+/**
+ * How many worker threads compute the embeddings, from `MEMFABRIC_EMBEDDING_WORKERS` (a whole
+ * number 0..16; 0: in the calling thread). Unset or blank: {@link defaultEmbeddingWorkers} of
+ * the machine's cores (`os.availableParallelism()`) for `MEMFABRIC_EMBEDDER=use`, 0 for `hash`
+ * (hashing is cheaper than a message to a thread) and `http` (the server computes). Only `use`
+ * runs in workers: a positive value with `hash` or `http` is refused.
+ * @param cpus - cores to size the default by (default `os.availableParallelism()`).
+ * @throws ConfigurationError naming the variable and what to set.
+ */
+export function embeddingWorkersFromEnv(env: EmbedderEnv, cpus: number = os.availableParallelism()): number {
+  const parsed = workersSchema.safeParse(env.MEMFABRIC_EMBEDDING_WORKERS);
+  if (!parsed.success) {
+    throw new ConfigurationError(`MEMFABRIC_EMBEDDING_WORKERS ${parsed.error.issues[0]?.message ?? 'is invalid'}, got "${env.MEMFABRIC_EMBEDDING_WORKERS}"`);
+  }
+  const kind = embedderKind(env);
+  if (kind !== 'use') {
+    if (parsed.data !== undefined && parsed.data > 0) {
+      throw new ConfigurationError(`MEMFABRIC_EMBEDDING_WORKERS=${parsed.data} applies to MEMFABRIC_EMBEDDER=use only (${kind} embeds in the calling thread): unset it or set 0`);
+    }
+    return 0;
+  }
+  return parsed.data ?? defaultEmbeddingWorkers(cpus);
+}
+
 /**
  * The embedder the embedded fabric uses, chosen by `MEMFABRIC_EMBEDDER`:
- * - `use` (default): Universal Sentence Encoder lite, 512-d, offline (weights ship in npm);
+ * - `use` (default): Universal Sentence Encoder lite, 512-d, offline (weights ship in npm), in
+ *   `MEMFABRIC_EMBEDDING_WORKERS` worker threads (see {@link embeddingWorkersFromEnv});
  * - `hash`: deterministic feature hashing, 256-d (tests, smoke runs; no semantics);
  * - `http`: an OpenAI-compatible server (TEI, Ollama, vLLM, OpenAI), configured by
  *   `MEMFABRIC_EMBEDDER_URL`, `MEMFABRIC_EMBEDDER_MODEL`, `MEMFABRIC_EMBEDDER_DIMENSIONS` and
  *   optionally `MEMFABRIC_EMBEDDER_API_KEY`.
  * Every choice is wrapped in an in-memory cache keyed by (model id, SHA-256 of the text),
  * bounded at 50,000 entries. The embedded fabric adds a persistent cache in front of it for the
- * vector projection (see {@link embeddingCacheFromEnv}).
+ * vector projection (see {@link embeddingCacheFromEnv}) and closes it (the workers exit) when it
+ * closes.
  * @throws ConfigurationError naming the variable to fix.
  */
 export function embedderFromEnv(env: EmbedderEnv): Embedder {
-  return new CachingEmbedder(modelEmbedderFromEnv(env), { cache: new LruEmbeddingCache({ maxEntries: 50_000 }) });
+  return new CachingEmbedder(pooledModelEmbedderFromEnv(env), { cache: new LruEmbeddingCache({ maxEntries: 50_000 }) });
 }
 
 /**
- * The model embedder {@link embedderFromEnv} wraps, without any cache (benchmarks measure the
- * model's own throughput with it).
+ * The model embedder {@link embedderFromEnv} wraps, without a cache: {@link modelEmbedderFromEnv}
+ * run in {@link embeddingWorkersFromEnv} worker threads (a `WorkerPoolEmbedder` of USE lite,
+ * same model id and vector bytes), or that embedder itself in the calling thread when the
+ * count is 0. Close it (`Embedder.close`) when done; the embedded fabric does on close.
+ * @param cpus - cores to size the default pool by (default `os.availableParallelism()`).
+ * @throws ConfigurationError naming the variable to fix.
+ */
+export function pooledModelEmbedderFromEnv(env: EmbedderEnv, cpus?: number): Embedder {
+  const workers = embeddingWorkersFromEnv(env, cpus);
+  return workers === 0 ? modelEmbedderFromEnv(env) : useWorkerPool({ workers });
+}
+
+function embedderKind(env: EmbedderEnv): string {
+  return (env.MEMFABRIC_EMBEDDER ?? 'use').trim() || 'use';
+}
+
+/**
+ * The model embedder `MEMFABRIC_EMBEDDER` names, in the calling thread and without any cache
+ * (benchmarks measure the model's own single-thread throughput with it; {@link embedderFromEnv}
+ * may run it in worker threads instead).
  * @throws ConfigurationError naming the variable to fix.
  */
 export function modelEmbedderFromEnv(env: EmbedderEnv): Embedder {
-  const kind = (env.MEMFABRIC_EMBEDDER ?? 'use').trim() || 'use';
+  const kind = embedderKind(env);
   let inner: Embedder;
   switch (kind) {
     case 'use':

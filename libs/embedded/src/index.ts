@@ -1,3 +1,13 @@
 export { EMBEDDING_CACHE_FILE, EmbeddedFabric, type EmbeddedFabricOptions, type FabricStats, type TenantStats } from './embedded-fabric.js';
-export { embedderFromEnv, embeddingCacheFromEnv, modelEmbedderFromEnv, type EmbedderEnv, type EmbeddingCacheSetting } from './embedder.config.js';
+export {
+  defaultEmbeddingWorkers,
+  embedderFromEnv,
+  embeddingCacheFromEnv,
+  embeddingWorkersFromEnv,
+  MAX_EMBEDDING_WORKERS,
+  modelEmbedderFromEnv,
+  pooledModelEmbedderFromEnv,
+  type EmbedderEnv,
+  type EmbeddingCacheSetting,
+} from './embedder.config.js';
 export { EmbeddedRecallBackend, type EmbeddedRecallBackendOptions } from './recall.backend.js';

@@ -1,1 +1,3 @@
 export * from './use.embedder.js';
+export * from './worker-pool.embedder.js';
+export * from './use.worker-pool.js';

@@ -269,3 +269,15 @@ export class UseEmbedder implements Embedder {
     });
   }
 }
+
+/** URL of this module: the `module` of a {@link WorkerPoolEmbedder} whose workers run USE lite. */
+export const USE_EMBEDDER_MODULE = import.meta.url;
+
+/**
+ * Factory of the USE lite embedder for worker threads (`export: 'createUseEmbedder'` of
+ * {@link USE_EMBEDDER_MODULE}); the options are those of {@link UseEmbedder} but `load`
+ * (functions do not cross threads).
+ */
+export function createUseEmbedder(options: Omit<UseEmbedderOptions, 'load'> = {}): UseEmbedder {
+  return new UseEmbedder(options);
+}

@@ -1,4 +1,4 @@
-import { assertEmbeddableTexts, assertEmbeddings, forgetTexts, type Embedder } from './embedder.js';
+import { assertEmbeddableTexts, assertEmbeddings, closeEmbedder, forgetTexts, type Embedder } from './embedder.js';
 import { checkBatchLimits, mapInBatches } from './batches.js';
 
 /** Options of {@link BatchingEmbedder}. */
@@ -56,5 +56,10 @@ export class BatchingEmbedder implements Embedder {
   /** Forwards {@link Embedder.forget} to the inner embedder (batching keeps nothing itself). */
   async forget(texts: readonly string[]): Promise<void> {
     await forgetTexts(this.inner, texts);
+  }
+
+  /** Forwards {@link Embedder.close} to the inner embedder. */
+  async close(): Promise<void> {
+    await closeEmbedder(this.inner);
   }
 }

@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { assertEmbeddableTexts, assertEmbeddings, forgetTexts, type Embedder } from './embedder.js';
+import { assertEmbeddableTexts, assertEmbeddings, closeEmbedder, forgetTexts, type Embedder } from './embedder.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 
 /** SHA-256 (FIPS 180-4) of the UTF-8 bytes of `text`, as 64 lower-case hex characters (pure JS, @noble/hashes). */
@@ -108,5 +108,10 @@ export class CachingEmbedder implements Embedder {
     if (texts.length === 0) return;
     await this.cache.delete(this.inner.modelId, [...new Set(texts.map((text) => this.keyOf(text)))]);
     await forgetTexts(this.inner, texts);
+  }
+
+  /** Forwards {@link Embedder.close} to the inner embedder (the cache is the caller's: it stays open). */
+  async close(): Promise<void> {
+    await closeEmbedder(this.inner);
   }
 }

@@ -43,6 +43,16 @@ export interface Embedder {
    * @throws whatever the underlying store throws (the erasure is then retried).
    */
   forget?(texts: readonly string[]): Promise<void>;
+  /**
+   * Optional: releases what the embedder holds open (worker threads, connections), after which
+   * `embed` fails. The embedded fabric calls it on close. Idempotent; decorators forward it.
+   */
+  close?(): Promise<void>;
+}
+
+/** Calls {@link Embedder.close} when the embedder has it. */
+export async function closeEmbedder(embedder: Embedder): Promise<void> {
+  await embedder.close?.();
 }
 
 /**
