@@ -8,8 +8,41 @@
 import os from 'node:os';
 import { generateQueries, planCorpus, type BenchQuery } from '@memfabric/bench-corpus';
 import { CHANNEL_NAMES, lexicalQueryText, type ChannelWeights, type RecallResponse } from '@memfabric/recall';
-import { EmbeddedFabric, embedderFromEnv } from '../src/index.js';
+import type { Embedder } from '@memfabric/embeddings';
+import { UseEmbedder } from '@memfabric/embeddings-use';
+import { EmbeddedFabric } from '../src/index.js';
+import { indexEmbedder, type TenantCorpusConfig } from './recall-build.js';
 import { memorySnapshot, summarize, type ComponentReport, type PresetReport, type ServeReport } from './recall-stats.js';
+import { loadLocomoPool, TENANT_ID, tenantQueries } from './recall-tenant-corpus.js';
+
+/**
+ * Embeds queries with Universal Sentence Encoder lite (the real model, in this process) under
+ * the model id and vector length of the index built by a stand-in embedder of the same length,
+ * so a recall over the hash-embedded tenant corpus pays USE lite's query cost. The vectors do
+ * not live in the index's space: the dense ranking is meaningless, its cost (HNSW search over
+ * 512-d vectors) is not. Benchmarks only.
+ */
+export class UseQueryStandIn implements Embedder {
+  readonly dimensions: number;
+  /** USE lite's own model id. */
+  readonly queryModelId: string;
+  constructor(
+    readonly modelId: string,
+    private readonly use: UseEmbedder = new UseEmbedder(),
+  ) {
+    this.dimensions = use.dimensions;
+    this.queryModelId = use.modelId;
+  }
+
+  /** Loads the model now (start-up cost, not a query's). */
+  load(): Promise<void> {
+    return this.use.load();
+  }
+
+  embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.use.embed(texts);
+  }
+}
 
 /** What to measure. */
 export interface ServeConfig {
@@ -33,6 +66,8 @@ export interface ServeConfig {
    */
   readonly ablations: readonly string[];
   readonly ablationQueries: number;
+  /** Serve the one-tenant LoCoMo corpus (queries embedded by USE lite, see {@link UseQueryStandIn}). */
+  readonly corpus?: TenantCorpusConfig;
 }
 
 /**
@@ -78,26 +113,48 @@ async function measure(queries: readonly BenchQuery[], fn: (q: BenchQuery) => un
  * @param say - progress lines.
  */
 export async function runServe(config: ServeConfig, say: (text: string) => void): Promise<ServeReport> {
-  const embedder = embedderFromEnv({ MEMFABRIC_EMBEDDER: config.embedder });
+  const indexModel = indexEmbedder(config.embedder, config.corpus);
+  let embedder: Embedder = indexModel;
+  if (config.corpus) {
+    const standIn = new UseQueryStandIn(indexModel.modelId);
+    if (standIn.dimensions !== indexModel.dimensions) throw new Error(`the index holds ${indexModel.dimensions}-d vectors, USE lite embeds ${standIn.dimensions}-d`);
+    await standIn.load();
+    embedder = standIn;
+  }
   let started = now();
-  const fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey: Buffer.from(config.masterKeyHex, 'hex'), embedder });
+  const fabric = await EmbeddedFabric.open({
+    dataDir: config.dataDir,
+    masterKey: Buffer.from(config.masterKeyHex, 'hex'),
+    embedder,
+    ...(config.corpus ? { embeddingCache: false as const } : {}),
+  });
   try {
     const indexes = fabric.vectorIndexes();
     if (!indexes) throw new Error('the vector projection has no active generation: was the build phase run on this directory?');
     const openSeconds = (now() - started) / 1000;
-    const plan = planCorpus({ units: config.units, tenants: config.tenants, seed: config.seed });
+    let tenantIds: string[];
+    let queriesFor: (count: number, seed: number, exclude: Set<string>) => BenchQuery[];
+    if (config.corpus) {
+      const pool = loadLocomoPool(config.corpus.locomoFile);
+      tenantIds = [TENANT_ID];
+      queriesFor = (count, seed, exclude) => tenantQueries(pool, count, seed, exclude);
+    } else {
+      const plan = planCorpus({ units: config.units, tenants: config.tenants, seed: config.seed });
+      tenantIds = plan.tenants.map((t) => t.id);
+      queriesFor = (count, seed, exclude) => generateQueries(plan, { count, seed, exclude });
+    }
     // every tenant's cache (HNSW graph, or the vector matrix of a tenant searched exactly) is
     // loaded before measuring, as a server does at start-up: the measured figures are steady state
     started = now();
-    const warmedTenants = indexes.vectors.warm(plan.tenants.map((t) => t.id));
+    const warmedTenants = indexes.vectors.warm(tenantIds);
     const warmSeconds = (now() - started) / 1000;
     say(`opened in ${openSeconds.toFixed(2)} s, vector caches of ${warmedTenants} tenants loaded in ${warmSeconds.toFixed(2)} s`);
 
     // Every set of queries is fresh (no text seen before), so no recall is answered from the
     // query-embedding cache.
     const seen = new Set<string>();
-    const componentSet = generateQueries(plan, { count: config.componentQueries, seed: 300, exclude: seen });
-    const componentWarmup = generateQueries(plan, { count: Math.min(50, config.componentQueries), seed: 301, exclude: seen });
+    const componentSet = queriesFor(config.componentQueries, 300, seen);
+    const componentWarmup = queriesFor(Math.min(50, config.componentQueries), 301, seen);
 
     // component reads, called directly
     const vectors = new Map<string, Float32Array>();
@@ -142,8 +199,8 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
     for (const [i, run] of runs.entries()) {
       if (!recaller) break;
       const { preset, weights } = parsePresetSpec(run.spec);
-      const warmupSet = generateQueries(plan, { count: Math.max(1, Math.min(config.warmup, run.count)), seed: 400 + i, exclude: seen });
-      const measured = generateQueries(plan, { count: run.count, seed: 500 + i, exclude: seen });
+      const warmupSet = queriesFor(Math.max(1, Math.min(config.warmup, run.count)), 400 + i, seen);
+      const measured = queriesFor(run.count, 500 + i, seen);
       const recall = (q: BenchQuery): Promise<RecallResponse> =>
         recaller.recall({
           query: q.text,
@@ -199,7 +256,8 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
     return {
       kind: 'serve',
       units: config.units,
-      embedder: embedder.modelId,
+      embedder: indexModel.modelId,
+      ...(embedder instanceof UseQueryStandIn ? { queryEmbedder: embedder.queryModelId } : {}),
       openSeconds: Number(openSeconds.toFixed(2)),
       warmSeconds: Number(warmSeconds.toFixed(2)),
       warmedTenants,

@@ -150,6 +150,8 @@ export interface ServeReport {
   readonly kind: 'serve';
   readonly units: number;
   readonly embedder: string;
+  /** What embeds the queries when it is not the index's embedder (the tenant corpus: USE lite). */
+  readonly queryEmbedder?: string;
   /** Opening the fabric, s. */
   readonly openSeconds: number;
   /** Loading every tenant's vector cache (HNSW files, or vectors for exact search; `warm()`), s. */
