@@ -9,11 +9,14 @@ import os from 'node:os';
 import { generateQueries, planCorpus, type BenchQuery } from '@memfabric/bench-corpus';
 import { CHANNEL_NAMES, lexicalQueryText, type ChannelWeights, type RecallResponse } from '@memfabric/recall';
 import type { Embedder } from '@memfabric/embeddings';
-import { UseEmbedder } from '@memfabric/embeddings-use';
+import { UseEmbedder, UseWorkerEmbedder } from '@memfabric/embeddings-use';
 import { EmbeddedFabric } from '../src/index.js';
 import { indexEmbedder, type TenantCorpusConfig } from './recall-build.js';
 import { memorySnapshot, summarize, type ComponentReport, type PresetReport, type ServeReport } from './recall-stats.js';
 import { loadLocomoPool, TENANT_ID, tenantQueries } from './recall-tenant-corpus.js';
+
+/** USE lite in this thread ({@link UseEmbedder}) or in a worker thread ({@link UseWorkerEmbedder}). */
+type UseLite = Pick<UseEmbedder, 'modelId' | 'dimensions' | 'embed' | 'load' | 'dispose'>;
 
 /**
  * Embeds queries with Universal Sentence Encoder lite (the real model, in this process) under
@@ -28,7 +31,7 @@ export class UseQueryStandIn implements Embedder {
   readonly queryModelId: string;
   constructor(
     readonly modelId: string,
-    private readonly use: UseEmbedder = new UseEmbedder(),
+    private readonly use: UseLite = new UseEmbedder(),
   ) {
     this.dimensions = use.dimensions;
     this.queryModelId = use.modelId;
@@ -41,6 +44,11 @@ export class UseQueryStandIn implements Embedder {
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {
     return this.use.embed(texts);
+  }
+
+  /** Releases the model (and stops the worker thread of {@link UseWorkerEmbedder}). */
+  dispose(): Promise<void> {
+    return this.use.dispose();
   }
 }
 
@@ -68,6 +76,8 @@ export interface ServeConfig {
   readonly ablationQueries: number;
   /** Serve the one-tenant LoCoMo corpus (queries embedded by USE lite, see {@link UseQueryStandIn}). */
   readonly corpus?: TenantCorpusConfig;
+  /** With `corpus`: USE lite in the serve's main thread (`use`, default) or in a worker thread (`use-worker`). */
+  readonly queryEmbedder?: 'use' | 'use-worker';
 }
 
 /**
@@ -116,7 +126,7 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
   const indexModel = indexEmbedder(config.embedder, config.corpus);
   let embedder: Embedder = indexModel;
   if (config.corpus) {
-    const standIn = new UseQueryStandIn(indexModel.modelId);
+    const standIn = new UseQueryStandIn(indexModel.modelId, config.queryEmbedder === 'use-worker' ? new UseWorkerEmbedder() : new UseEmbedder());
     if (standIn.dimensions !== indexModel.dimensions) throw new Error(`the index holds ${indexModel.dimensions}-d vectors, USE lite embeds ${standIn.dimensions}-d`);
     await standIn.load();
     embedder = standIn;
@@ -257,7 +267,7 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
       kind: 'serve',
       units: config.units,
       embedder: indexModel.modelId,
-      ...(embedder instanceof UseQueryStandIn ? { queryEmbedder: embedder.queryModelId } : {}),
+      ...(embedder instanceof UseQueryStandIn ? { queryEmbedder: `${embedder.queryModelId}${config.queryEmbedder === 'use-worker' ? ' (worker thread)' : ' (main thread)'}` } : {}),
       openSeconds: Number(openSeconds.toFixed(2)),
       warmSeconds: Number(warmSeconds.toFixed(2)),
       warmedTenants,
@@ -270,5 +280,6 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
     };
   } finally {
     await fabric.close();
+    if (embedder instanceof UseQueryStandIn) await embedder.dispose();
   }
 }

@@ -52,7 +52,8 @@
  * serve again from kept directories), --cpu-prof DIR (write a V8 CPU profile of each serve phase
  * there, `serve-<units>.cpuprofile`), --json (one JSON line on stdout; progress on stderr),
  * --tenant-units LIST (one tenant per size, above), --locomo FILE
- * (../shared/data/locomo/locomo-dev.json), --dimensions N (512).
+ * (../shared/data/locomo/locomo-dev.json), --dimensions N (512), --query-embedder use|use-worker
+ * (USE lite in the serve's main thread, default, or in a worker thread: `UseWorkerEmbedder`).
  */
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -90,10 +91,16 @@ const { values } = parseArgs({
     'tenant-units': { type: 'string' },
     locomo: { type: 'string', default: '../shared/data/locomo/locomo-dev.json' },
     dimensions: { type: 'string', default: '512' },
+    'query-embedder': { type: 'string', default: 'use' },
   },
 });
 /** One tenant per size (the size axis per tenant) instead of `--sizes` over `--tenants`. */
 const tenantMode = values['tenant-units'] !== undefined;
+const queryEmbedder = values['query-embedder'] === 'use-worker' ? 'use-worker' : 'use';
+if (!['use', 'use-worker'].includes(values['query-embedder'] ?? '')) {
+  process.stderr.write(`--query-embedder must be use or use-worker, got ${values['query-embedder']}\n`);
+  process.exit(2);
+}
 
 /** A non-negative integer option, or exit with a message saying what to fix. */
 function integer(name: string, value: string | undefined, min = 0): number {
@@ -197,7 +204,7 @@ const KEPT_FILE = 'bench-recall.json';
 /** Serves again from a data directory a `--keep` run left (no build). */
 async function reuseDir(dataDir: string): Promise<SizeResult> {
   const kept = JSON.parse(readFileSync(path.join(dataDir, KEPT_FILE), 'utf8')) as KeptBuild;
-  const serveConfig: ServeConfig = { dataDir, ...kept, presets, queries, warmup, componentQueries, k, ablations, ablationQueries };
+  const serveConfig: ServeConfig = { dataDir, ...kept, presets, queries, warmup, componentQueries, k, ablations, ablationQueries, ...(kept.corpus ? { queryEmbedder } : {}) };
   const serve = await runChild<ServeReport>('serve', serveConfig, `${kept.units} serve`, undefined, profileArgs(kept.units));
   return { units: kept.units, embedder: kept.embedder, serve };
 }
@@ -234,7 +241,7 @@ async function runSize(units: number, embedder: string, previous: SizeResult | u
       return { units, embedder, notRun: `build: ${(error as Error).message}` };
     }
     log(`${units} units built in ${build.totalSeconds} s (${build.stages.map((s) => `${s.stage.split(' (')[0]} ${s.seconds} s`).join(', ')})`);
-    const serveConfig: ServeConfig = { dataDir, masterKeyHex, units, tenants, seed, embedder, presets, queries, warmup, componentQueries, k, ablations, ablationQueries, ...(corpus ? { corpus } : {}) };
+    const serveConfig: ServeConfig = { dataDir, masterKeyHex, units, tenants, seed, embedder, presets, queries, warmup, componentQueries, k, ablations, ablationQueries, ...(corpus ? { corpus, queryEmbedder } : {}) };
     try {
       const serve = await runChild<ServeReport>('serve', serveConfig, `${units} serve`, undefined, profileArgs(units));
       return { units, embedder, build, serve };

@@ -1,1 +1,2 @@
 export * from './use.embedder.js';
+export * from './use-worker.embedder.js';
