@@ -82,13 +82,10 @@ export class UseWorkerEmbedder implements Embedder {
    * @throws ConfigurationError / UnavailableError as {@link UseEmbedder.embed}; UnavailableError
    *   when the worker fails or exits while the call waits.
    */
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    try {
-      assertEmbeddableTexts(texts);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (texts.length === 0) return Promise.resolve([]);
+  // async: a bad text rejects; the post itself happens before the first await, i.e. in the call
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    assertEmbeddableTexts(texts);
+    if (texts.length === 0) return [];
     return this.request([...texts]);
   }
 
