@@ -5,6 +5,7 @@
  * the component reads (query embedding, dense HNSW search, FTS5 BM25 search, memory-unit
  * hydration) called directly.
  */
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { generateQueries, planCorpus, type BenchQuery } from '@memfabric/bench-corpus';
 import { CHANNEL_NAMES, lexicalQueryText, type ChannelWeights, type RecallResponse } from '@memfabric/recall';
@@ -228,6 +229,7 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
       const channels = new Map<string, number[]>();
       const byKind = new Map<string, number[]>();
       let hits = 0;
+      const ranking = createHash('sha256');
       for (const q of measured) {
         const cpu = process.cpuUsage();
         const t0 = now();
@@ -238,6 +240,7 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
         cpuSamples.push((used.user + used.system) / 1000);
         engineTotals.push(response.timings.totalMs);
         hits += response.hits.length;
+        ranking.update(`${q.id}:${response.hits.map((h) => h.unitId).join(',')}\n`);
         for (const [channel, channelMs] of Object.entries(response.timings.channels)) {
           if (typeof channelMs !== 'number') continue;
           const list = channels.get(channel) ?? [];
@@ -257,6 +260,7 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
         engineTotal: summarize(engineTotals),
         channels: Object.fromEntries([...channels].map(([c, s]) => [c, summarize(s)])),
         meanHits: Number((hits / measured.length).toFixed(2)),
+        rankingSha256: ranking.digest('hex'),
         byKind: Object.fromEntries([...byKind].map(([kind, s]) => [kind, summarize(s)])),
       };
       presets.push(report);

@@ -131,6 +131,8 @@ export interface PresetReport {
   readonly channels: Readonly<Record<string, LatencySummary>>;
   /** Mean hits per query (k = 10). */
   readonly meanHits: number;
+  /** SHA-256 of every measured query's ranked unit ids: equal across runs iff every ranking is. */
+  readonly rankingSha256: string;
   /** Latency by query kind (turn-words, entity, temporal). */
   readonly byKind: Readonly<Record<string, LatencySummary>>;
 }
