@@ -94,8 +94,12 @@ const { values } = parseArgs({
     'query-embedder': { type: 'string', default: 'use' },
   },
 });
-/** One tenant per size (the size axis per tenant) instead of `--sizes` over `--tenants`. */
-const tenantMode = values['tenant-units'] !== undefined;
+/** What `--keep` leaves in a data directory, read back by `--reuse`. */
+const KEPT_FILE = 'bench-recall.json';
+/** One tenant per size (the size axis per tenant) instead of `--sizes` over `--tenants`; also when `--reuse` serves a kept tenant corpus. */
+const tenantMode =
+  values['tenant-units'] !== undefined ||
+  (values.reuse ?? '').split(',').some((dir) => dir.trim() !== '' && (JSON.parse(readFileSync(path.join(dir.trim(), KEPT_FILE), 'utf8')) as KeptBuild).corpus !== undefined);
 const queryEmbedder = values['query-embedder'] === 'use-worker' ? 'use-worker' : 'use';
 if (!['use', 'use-worker'].includes(values['query-embedder'] ?? '')) {
   process.stderr.write(`--query-embedder must be use or use-worker, got ${values['query-embedder']}\n`);
@@ -199,7 +203,6 @@ interface KeptBuild {
   readonly masterKeyHex: string;
   readonly corpus?: TenantCorpusConfig;
 }
-const KEPT_FILE = 'bench-recall.json';
 
 /** Serves again from a data directory a `--keep` run left (no build). */
 async function reuseDir(dataDir: string): Promise<SizeResult> {
