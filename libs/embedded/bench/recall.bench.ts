@@ -116,7 +116,7 @@ function integer(name: string, value: string | undefined, min = 0): number {
   return n;
 }
 
-const sizes = ((tenantMode ? values['tenant-units'] : values.sizes) ?? '').split(',').map((s) => integer(tenantMode ? 'tenant-units' : 'sizes', s.trim().replace(/_/g, ''), 1));
+const sizes = ((values['tenant-units'] !== undefined ? values['tenant-units'] : values.sizes) ?? '').split(',').map((s) => integer(values['tenant-units'] !== undefined ? 'tenant-units' : 'sizes', s.trim().replace(/_/g, ''), 1));
 const tenants = tenantMode ? 1 : integer('tenants', values.tenants, 1);
 const corpus: TenantCorpusConfig | undefined = tenantMode
   ? { kind: 'locomo-tenant', locomoFile: path.resolve(values.locomo ?? ''), dimensions: integer('dimensions', values.dimensions, 2) }
