@@ -77,8 +77,13 @@ export interface ServeConfig {
   readonly ablationQueries: number;
   /** Serve the one-tenant LoCoMo corpus (queries embedded by USE lite, see {@link UseQueryStandIn}). */
   readonly corpus?: TenantCorpusConfig;
-  /** With `corpus`: USE lite in the serve's main thread (`use`, default) or in a worker thread (`use-worker`). */
-  readonly queryEmbedder?: 'use' | 'use-worker';
+  /**
+   * With `corpus`: USE lite in the serve's main thread (`use`, default) or in a worker thread
+   * (`use-worker`); or `remote-<ms>`: the index's own embedder answering after `<ms>` ms of
+   * waiting (a timer, no CPU), standing in for a remote embedder's round trip (TEI, vLLM) to
+   * measure how much of that wait the channels that need no vector hide.
+   */
+  readonly queryEmbedder?: string;
 }
 
 /**
@@ -126,7 +131,20 @@ async function measure(queries: readonly BenchQuery[], fn: (q: BenchQuery) => un
 export async function runServe(config: ServeConfig, say: (text: string) => void): Promise<ServeReport> {
   const indexModel = indexEmbedder(config.embedder, config.corpus);
   let embedder: Embedder = indexModel;
-  if (config.corpus) {
+  const remote = /^remote-(\d+)$/.exec(config.queryEmbedder ?? '');
+  if (config.corpus && remote) {
+    const waitMs = Number(remote[1]);
+    const inner = indexModel;
+    embedder = {
+      modelId: inner.modelId,
+      dimensions: inner.dimensions,
+      embed: async (texts) => {
+        const vectors = await inner.embed(texts);
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        return vectors;
+      },
+    };
+  } else if (config.corpus) {
     const standIn = new UseQueryStandIn(indexModel.modelId, config.queryEmbedder === 'use-worker' ? new UseWorkerEmbedder() : new UseEmbedder());
     if (standIn.dimensions !== indexModel.dimensions) throw new Error(`the index holds ${indexModel.dimensions}-d vectors, USE lite embeds ${standIn.dimensions}-d`);
     await standIn.load();
@@ -272,6 +290,7 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
       units: config.units,
       embedder: indexModel.modelId,
       ...(embedder instanceof UseQueryStandIn ? { queryEmbedder: `${embedder.queryModelId}${config.queryEmbedder === 'use-worker' ? ' (worker thread)' : ' (main thread)'}` } : {}),
+      ...(remote ? { queryEmbedder: `${indexModel.modelId} answering after ${remote[1]} ms (a remote embedder's round trip)` } : {}),
       openSeconds: Number(openSeconds.toFixed(2)),
       warmSeconds: Number(warmSeconds.toFixed(2)),
       warmedTenants,

@@ -53,7 +53,9 @@
  * there, `serve-<units>.cpuprofile`), --json (one JSON line on stdout; progress on stderr),
  * --tenant-units LIST (one tenant per size, above), --locomo FILE
  * (../shared/data/locomo/locomo-dev.json), --dimensions N (512), --query-embedder use|use-worker
- * (USE lite in the serve's main thread, default, or in a worker thread: `UseWorkerEmbedder`).
+ * (USE lite in the serve's main thread, default, or in a worker thread: `UseWorkerEmbedder`), or
+ * `remote-<ms>` (the index's embedder answering after a timer of that many ms: a remote
+ * embedder's round trip, to measure how much of it the other channels hide).
  */
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -100,9 +102,9 @@ const KEPT_FILE = 'bench-recall.json';
 const tenantMode =
   values['tenant-units'] !== undefined ||
   (values.reuse ?? '').split(',').some((dir) => dir.trim() !== '' && (JSON.parse(readFileSync(path.join(dir.trim(), KEPT_FILE), 'utf8')) as KeptBuild).corpus !== undefined);
-const queryEmbedder = values['query-embedder'] === 'use-worker' ? 'use-worker' : 'use';
-if (!['use', 'use-worker'].includes(values['query-embedder'] ?? '')) {
-  process.stderr.write(`--query-embedder must be use or use-worker, got ${values['query-embedder']}\n`);
+const queryEmbedder = values['query-embedder'] ?? 'use';
+if (!/^(use|use-worker|remote-\d+)$/.test(queryEmbedder)) {
+  process.stderr.write(`--query-embedder must be use, use-worker or remote-<ms>, got ${queryEmbedder}\n`);
   process.exit(2);
 }
 
