@@ -46,7 +46,7 @@
  * Options: --sizes LIST, --tenants N (100), --seed N (1), --queries N (1000), --warmup N (100),
  * --component-queries N (200), --presets LIST (hybrid-rrf,dense-only,lexical-only), --k N (10),
  * --ablations LIST (preset[:channel=weight+...], see the default), --ablation-queries N (300),
- * --embedder hash|use (hash), --graph-max N (10000), --max-build-minutes N (40),
+ * --embedder hash|use (hash), --graph-max N (10000; with --tenant-units: every size), --max-build-minutes N (40),
  * --use-queries N (200; 0 skips), --use-index-size N (0 = off), --data-dir DIR (os.tmpdir()),
  * --keep (keep the data directories, with what --reuse needs), --reuse DIR[,DIR] (no build:
  * serve again from kept directories), --cpu-prof DIR (write a V8 CPU profile of each serve phase
@@ -81,7 +81,7 @@ const { values } = parseArgs({
     'ablation-queries': { type: 'string', default: '300' },
     k: { type: 'string', default: '10' },
     embedder: { type: 'string', default: 'hash' },
-    'graph-max': { type: 'string', default: '10000' },
+    'graph-max': { type: 'string' },
     'max-build-minutes': { type: 'string', default: '40' },
     'use-queries': { type: 'string' },
     'use-index-size': { type: 'string', default: '0' },
@@ -128,7 +128,8 @@ const queries = integer('queries', values.queries, 1);
 const warmup = integer('warmup', values.warmup);
 const componentQueries = integer('component-queries', values['component-queries'], 1);
 const k = integer('k', values.k, 1);
-const graphMax = integer('graph-max', values['graph-max']);
+// tenant mode: extraction and graph at every size unless --graph-max says otherwise
+const graphMax = integer('graph-max', values['graph-max'] ?? (tenantMode ? String(Number.MAX_SAFE_INTEGER) : '10000'));
 const maxBuildMinutes = integer('max-build-minutes', values['max-build-minutes'], 1);
 const useQueries = integer('use-queries', values['use-queries'] ?? (tenantMode ? '0' : '200'));
 const useIndexSize = integer('use-index-size', values['use-index-size']);
@@ -235,7 +236,7 @@ async function runSize(units: number, embedder: string, previous: SizeResult | u
   }
   const dataDir = mkdtempSync(path.join(values['data-dir'] ?? os.tmpdir(), `memfabric-bench-recall-${units}-`));
   const masterKeyHex = randomBytes(32).toString('hex');
-  const withGraph = tenantMode || units <= graphMax;
+  const withGraph = units <= graphMax;
   const graphSkipReason = `offline NLP extraction runs at ~200 turns/s here (${Math.round(units / 200 / 60)} min for ${units} units); run with --graph-max ${units} to include it`;
   try {
     const buildConfig: BuildConfig = { dataDir, masterKeyHex, units, tenants, seed, embedder, withGraph, graphSkipReason, appendBatch: 1000, ...(corpus ? { corpus } : {}) };
