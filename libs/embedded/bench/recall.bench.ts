@@ -32,7 +32,7 @@
  * sizes above, ONE tenant holds each number of units, its turns recombined from the LoCoMo dev
  * split (`--locomo FILE`, see `recall-tenant-corpus.ts`) so extraction finds people, places and
  * dates and the graph channel has entities to match; every stage runs at every size
- * (extraction and graph included), the index holds `--dimensions` (512, USE lite's length)
+ * (extraction and graph included, unless `--graph-max` is below the size), the index holds `--dimensions` (512, USE lite's length)
  * hash-embedded vectors, so above 2,000 units the HNSW graph is searched, and every query is
  * embedded by USE lite itself (the real model, in the serve process): the latency includes it.
  * Defaults there: presets `hybrid-rrf`, ablations `hybrid-rrf:dense=0+temporal=0` (the channels
