@@ -6,9 +6,29 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { corpusEvents, planCorpus } from '@memfabric/bench-corpus';
-import { normalizeEvent, type NewEvent } from '@memfabric/events';
+import { HashEmbedder, type Embedder } from '@memfabric/embeddings';
+import { normalizeEvent, type EventEnvelope, type NewEvent } from '@memfabric/events';
 import { EmbeddedFabric, embedderFromEnv } from '../src/index.js';
 import { memorySnapshot, timedStage, type BuildReport, type StageTiming } from './recall-stats.js';
+import { loadLocomoPool, tenantCorpusEvents } from './recall-tenant-corpus.js';
+
+/**
+ * The one-tenant corpus of the size axis (see `recall-tenant-corpus.ts`): turns recombined from
+ * the LoCoMo file, indexed with the hash embedder at `dimensions` (USE lite's 512 stand in: the
+ * same vector length, so the same HNSW and exact-search costs, at a fraction of the build time).
+ */
+export interface TenantCorpusConfig {
+  readonly kind: 'locomo-tenant';
+  /** Path of the LoCoMo JSON file. */
+  readonly locomoFile: string;
+  /** Vector length of the index (the hash embedder's `dimensions`). */
+  readonly dimensions: number;
+}
+
+/** The embedder a build (and its serve) indexes with: the hash embedder at the tenant corpus's dimensions, else `MEMFABRIC_EMBEDDER`. */
+export function indexEmbedder(embedder: string, corpus: TenantCorpusConfig | undefined): Embedder {
+  return corpus ? new HashEmbedder({ dimensions: corpus.dimensions }) : embedderFromEnv({ MEMFABRIC_EMBEDDER: embedder });
+}
 
 /** What to build. */
 export interface BuildConfig {
@@ -26,6 +46,8 @@ export interface BuildConfig {
   readonly graphSkipReason: string;
   /** Events per append, default 1000. */
   readonly appendBatch: number;
+  /** Build the one-tenant LoCoMo corpus instead of the synthetic multi-tenant one. */
+  readonly corpus?: TenantCorpusConfig;
 }
 
 /** Bytes of every file under `dir`. */
@@ -55,8 +77,14 @@ function throttled(say: (text: string) => void, everyMs = 5000): (text: string) 
  * @param say - progress lines (stage and counts).
  */
 export async function runBuild(config: BuildConfig, say: (text: string) => void): Promise<BuildReport> {
-  const embedder = embedderFromEnv({ MEMFABRIC_EMBEDDER: config.embedder });
-  const fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey: Buffer.from(config.masterKeyHex, 'hex'), embedder });
+  const embedder = indexEmbedder(config.embedder, config.corpus);
+  // the tenant corpus's texts are all distinct: a persistent embedding cache would only add writes
+  const fabric = await EmbeddedFabric.open({
+    dataDir: config.dataDir,
+    masterKey: Buffer.from(config.masterKeyHex, 'hex'),
+    embedder,
+    ...(config.corpus ? { embeddingCache: false as const } : {}),
+  });
   const stages: StageTiming[] = [];
   const projections = ['memory-units', 'vectors'];
   const skipped: { projection: string; reason: string }[] = [
@@ -65,7 +93,9 @@ export async function runBuild(config: BuildConfig, say: (text: string) => void)
   if (config.withGraph) projections.push('extraction', 'graph');
   else skipped.unshift({ projection: 'extraction', reason: config.graphSkipReason }, { projection: 'graph', reason: config.graphSkipReason });
   try {
-    const plan = planCorpus({ units: config.units, tenants: config.tenants, seed: config.seed });
+    const events: Iterable<EventEnvelope> = config.corpus
+      ? tenantCorpusEvents(loadLocomoPool(config.corpus.locomoFile), config.units, config.seed)
+      : corpusEvents(planCorpus({ units: config.units, tenants: config.tenants, seed: config.seed }));
     const progress = throttled(say);
     let generateMs = 0;
     const append = await timedStage(
@@ -74,7 +104,7 @@ export async function runBuild(config: BuildConfig, say: (text: string) => void)
         let appended = 0;
         let batch: NewEvent[] = [];
         let started = performance.now();
-        for (const event of corpusEvents(plan)) {
+        for (const event of events) {
           batch.push(normalizeEvent(event));
           if (batch.length === config.appendBatch) {
             generateMs += performance.now() - started;

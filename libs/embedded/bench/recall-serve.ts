@@ -5,11 +5,68 @@
  * the component reads (query embedding, dense HNSW search, FTS5 BM25 search, memory-unit
  * hydration) called directly.
  */
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { generateQueries, planCorpus, type BenchQuery } from '@memfabric/bench-corpus';
 import { CHANNEL_NAMES, lexicalQueryText, type ChannelWeights, type RecallResponse } from '@memfabric/recall';
-import { EmbeddedFabric, embedderFromEnv } from '../src/index.js';
+import type { Embedder } from '@memfabric/embeddings';
+import { UseEmbedder, useWorkerPool } from '@memfabric/embeddings-use';
+import { EmbeddedFabric } from '../src/index.js';
+import { indexEmbedder, type TenantCorpusConfig } from './recall-build.js';
 import { memorySnapshot, summarize, type ComponentReport, type PresetReport, type ServeReport } from './recall-stats.js';
+import { loadLocomoPool, TENANT_ID, tenantQueries } from './recall-tenant-corpus.js';
+
+/** USE lite in this thread ({@link UseEmbedder}) or in a worker thread ({@link useWorkerPool} of one worker). */
+type UseLite = Pick<UseEmbedder, 'modelId' | 'dimensions' | 'embed' | 'load' | 'dispose'>;
+
+/** USE lite in one worker thread, shaped like {@link UseEmbedder}: `load` starts the worker, `dispose` stops it. */
+function useInWorker(): UseLite {
+  const pool = useWorkerPool({ workers: 1 });
+  return {
+    modelId: pool.modelId,
+    dimensions: pool.dimensions,
+    embed: (texts) => pool.embed(texts),
+    load: async () => {
+      await pool.start();
+      await pool.embed(['warm-up']);
+    },
+    dispose: () => pool.close(),
+  };
+}
+
+/**
+ * Embeds queries with Universal Sentence Encoder lite (the real model, in this process) under
+ * the model id and vector length of the index built by a stand-in embedder of the same length,
+ * so a recall over the hash-embedded tenant corpus pays USE lite's query cost. The vectors do
+ * not live in the index's space: the dense ranking is meaningless, its cost (HNSW search over
+ * 512-d vectors) is not. Benchmarks only.
+ */
+export class UseQueryStandIn implements Embedder {
+  readonly dimensions: number;
+  /** USE lite's own model id. */
+  readonly queryModelId: string;
+  constructor(
+    readonly modelId: string,
+    private readonly use: UseLite = new UseEmbedder(),
+  ) {
+    this.dimensions = use.dimensions;
+    this.queryModelId = use.modelId;
+  }
+
+  /** Loads the model now (start-up cost, not a query's). */
+  load(): Promise<void> {
+    return this.use.load();
+  }
+
+  embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.use.embed(texts);
+  }
+
+  /** Releases the model (and stops the worker thread of {@link useInWorker}). */
+  dispose(): Promise<void> {
+    return this.use.dispose();
+  }
+}
 
 /** What to measure. */
 export interface ServeConfig {
@@ -33,6 +90,15 @@ export interface ServeConfig {
    */
   readonly ablations: readonly string[];
   readonly ablationQueries: number;
+  /** Serve the one-tenant LoCoMo corpus (queries embedded by USE lite, see {@link UseQueryStandIn}). */
+  readonly corpus?: TenantCorpusConfig;
+  /**
+   * With `corpus`: USE lite in the serve's main thread (`use`, default) or in a worker thread
+   * (`use-worker`); or `remote-<ms>`: the index's own embedder answering after `<ms>` ms of
+   * waiting (a timer, no CPU), standing in for a remote embedder's round trip (TEI, vLLM) to
+   * measure how much of that wait the channels that need no vector hide.
+   */
+  readonly queryEmbedder?: string;
 }
 
 /**
@@ -78,26 +144,61 @@ async function measure(queries: readonly BenchQuery[], fn: (q: BenchQuery) => un
  * @param say - progress lines.
  */
 export async function runServe(config: ServeConfig, say: (text: string) => void): Promise<ServeReport> {
-  const embedder = embedderFromEnv({ MEMFABRIC_EMBEDDER: config.embedder });
+  const indexModel = indexEmbedder(config.embedder, config.corpus);
+  let embedder: Embedder = indexModel;
+  const remote = /^remote-(\d+)$/.exec(config.queryEmbedder ?? '');
+  if (config.corpus && remote) {
+    const waitMs = Number(remote[1]);
+    const inner = indexModel;
+    embedder = {
+      modelId: inner.modelId,
+      dimensions: inner.dimensions,
+      embed: async (texts) => {
+        const vectors = await inner.embed(texts);
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        return vectors;
+      },
+    };
+  } else if (config.corpus) {
+    const standIn = new UseQueryStandIn(indexModel.modelId, config.queryEmbedder === 'use-worker' ? useInWorker() : new UseEmbedder());
+    if (standIn.dimensions !== indexModel.dimensions) throw new Error(`the index holds ${indexModel.dimensions}-d vectors, USE lite embeds ${standIn.dimensions}-d`);
+    await standIn.load();
+    embedder = standIn;
+  }
   let started = now();
-  const fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey: Buffer.from(config.masterKeyHex, 'hex'), embedder });
+  const fabric = await EmbeddedFabric.open({
+    dataDir: config.dataDir,
+    masterKey: Buffer.from(config.masterKeyHex, 'hex'),
+    embedder,
+    ...(config.corpus ? { embeddingCache: false as const } : {}),
+  });
   try {
     const indexes = fabric.vectorIndexes();
     if (!indexes) throw new Error('the vector projection has no active generation: was the build phase run on this directory?');
     const openSeconds = (now() - started) / 1000;
-    const plan = planCorpus({ units: config.units, tenants: config.tenants, seed: config.seed });
+    let tenantIds: string[];
+    let queriesFor: (count: number, seed: number, exclude: Set<string>) => BenchQuery[];
+    if (config.corpus) {
+      const pool = loadLocomoPool(config.corpus.locomoFile);
+      tenantIds = [TENANT_ID];
+      queriesFor = (count, seed, exclude) => tenantQueries(pool, count, seed, exclude);
+    } else {
+      const plan = planCorpus({ units: config.units, tenants: config.tenants, seed: config.seed });
+      tenantIds = plan.tenants.map((t) => t.id);
+      queriesFor = (count, seed, exclude) => generateQueries(plan, { count, seed, exclude });
+    }
     // every tenant's cache (HNSW graph, or the vector matrix of a tenant searched exactly) is
     // loaded before measuring, as a server does at start-up: the measured figures are steady state
     started = now();
-    const warmedTenants = indexes.vectors.warm(plan.tenants.map((t) => t.id));
+    const warmedTenants = indexes.vectors.warm(tenantIds);
     const warmSeconds = (now() - started) / 1000;
     say(`opened in ${openSeconds.toFixed(2)} s, vector caches of ${warmedTenants} tenants loaded in ${warmSeconds.toFixed(2)} s`);
 
     // Every set of queries is fresh (no text seen before), so no recall is answered from the
     // query-embedding cache.
     const seen = new Set<string>();
-    const componentSet = generateQueries(plan, { count: config.componentQueries, seed: 300, exclude: seen });
-    const componentWarmup = generateQueries(plan, { count: Math.min(50, config.componentQueries), seed: 301, exclude: seen });
+    const componentSet = queriesFor(config.componentQueries, 300, seen);
+    const componentWarmup = queriesFor(Math.min(50, config.componentQueries), 301, seen);
 
     // component reads, called directly
     const vectors = new Map<string, Float32Array>();
@@ -142,8 +243,8 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
     for (const [i, run] of runs.entries()) {
       if (!recaller) break;
       const { preset, weights } = parsePresetSpec(run.spec);
-      const warmupSet = generateQueries(plan, { count: Math.max(1, Math.min(config.warmup, run.count)), seed: 400 + i, exclude: seen });
-      const measured = generateQueries(plan, { count: run.count, seed: 500 + i, exclude: seen });
+      const warmupSet = queriesFor(Math.max(1, Math.min(config.warmup, run.count)), 400 + i, seen);
+      const measured = queriesFor(run.count, 500 + i, seen);
       const recall = (q: BenchQuery): Promise<RecallResponse> =>
         recaller.recall({
           query: q.text,
@@ -161,6 +262,7 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
       const channels = new Map<string, number[]>();
       const byKind = new Map<string, number[]>();
       let hits = 0;
+      const ranking = createHash('sha256');
       for (const q of measured) {
         const cpu = process.cpuUsage();
         const t0 = now();
@@ -171,6 +273,7 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
         cpuSamples.push((used.user + used.system) / 1000);
         engineTotals.push(response.timings.totalMs);
         hits += response.hits.length;
+        ranking.update(`${q.id}:${response.hits.map((h) => h.unitId).join(',')}\n`);
         for (const [channel, channelMs] of Object.entries(response.timings.channels)) {
           if (typeof channelMs !== 'number') continue;
           const list = channels.get(channel) ?? [];
@@ -190,6 +293,7 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
         engineTotal: summarize(engineTotals),
         channels: Object.fromEntries([...channels].map(([c, s]) => [c, summarize(s)])),
         meanHits: Number((hits / measured.length).toFixed(2)),
+        rankingSha256: ranking.digest('hex'),
         byKind: Object.fromEntries([...byKind].map(([kind, s]) => [kind, summarize(s)])),
       };
       presets.push(report);
@@ -199,7 +303,9 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
     return {
       kind: 'serve',
       units: config.units,
-      embedder: embedder.modelId,
+      embedder: indexModel.modelId,
+      ...(embedder instanceof UseQueryStandIn ? { queryEmbedder: `${embedder.queryModelId}${config.queryEmbedder === 'use-worker' ? ' (worker thread)' : ' (main thread)'}` } : {}),
+      ...(remote ? { queryEmbedder: `${indexModel.modelId} answering after ${remote[1]} ms (a remote embedder's round trip)` } : {}),
       openSeconds: Number(openSeconds.toFixed(2)),
       warmSeconds: Number(warmSeconds.toFixed(2)),
       warmedTenants,
@@ -212,5 +318,6 @@ export async function runServe(config: ServeConfig, say: (text: string) => void)
     };
   } finally {
     await fabric.close();
+    if (embedder instanceof UseQueryStandIn) await embedder.dispose();
   }
 }

@@ -131,6 +131,8 @@ export interface PresetReport {
   readonly channels: Readonly<Record<string, LatencySummary>>;
   /** Mean hits per query (k = 10). */
   readonly meanHits: number;
+  /** SHA-256 of every measured query's ranked unit ids: equal across runs iff every ranking is. */
+  readonly rankingSha256: string;
   /** Latency by query kind (turn-words, entity, temporal). */
   readonly byKind: Readonly<Record<string, LatencySummary>>;
 }
@@ -150,6 +152,8 @@ export interface ServeReport {
   readonly kind: 'serve';
   readonly units: number;
   readonly embedder: string;
+  /** What embeds the queries when it is not the index's embedder (the tenant corpus: USE lite). */
+  readonly queryEmbedder?: string;
   /** Opening the fabric, s. */
   readonly openSeconds: number;
   /** Loading every tenant's vector cache (HNSW files, or vectors for exact search; `warm()`), s. */

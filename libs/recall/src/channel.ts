@@ -110,6 +110,13 @@ export interface RecallChannel<Options extends object = object> {
   readonly content?: boolean;
   /** True when the channel reads `plan.windows` (the engine then resolves the query's time expressions). */
   readonly usesTimeExpressions?: boolean;
+  /**
+   * True when the channel awaits {@link ChannelInput.embedQuery} (dense, temporal): the engine
+   * then starts embedding the query before any channel of the stage runs, so an embedder that
+   * computes elsewhere (a worker thread, an HTTP server) works while the channels that need no
+   * vector (lexical, graph) run.
+   */
+  readonly usesQueryVector?: boolean;
   /** Default options; a preset's `options[name]` is merged over them. */
   readonly defaults: Options;
   /** Problems of options read from a preset file (pointers relative to the options object); absent: any object. */

@@ -243,13 +243,14 @@ export class RecallEngine implements Recaller {
         }
       });
     let queryVector: Promise<Float32Array> | undefined;
+    const embedQuery = () => (queryVector ??= this.backend.embedder.embed([request.query]).then((v) => v[0]!));
     const units = new Map<string, MemoryUnit>();
     let fusedSoFar: readonly FusedItem[] = [];
     const inputFor = (channel: RecallChannel): ChannelInput<object> => ({
       plan,
       options: { ...channel.defaults, ...(plan.preset.options[channel.name] ?? {}) },
       backend: this.backend,
-      embedQuery: () => (queryVector ??= this.backend.embedder.embed([request.query]).then((v) => v[0]!)),
+      embedQuery,
       units,
       fused: fusedSoFar,
       admit: (unit) => {
@@ -262,7 +263,16 @@ export class RecallEngine implements Recaller {
     const applies = (channel: RecallChannel, step: 'rank' | 'refine') => channel.applies?.(plan, inputFor(channel).options, step) ?? true;
     const stage = (name: RecallChannel['stage']) => running.filter((c) => c.stage === name && applies(c, 'rank'));
 
-    const ran: Ran[] = await Promise.all(stage('query').map(async (channel) => ({ channel, result: await timed(channel, () => channel.rank(inputFor(channel))) })));
+    const queryStage = stage('query');
+    if (queryStage.some((c) => c.usesQueryVector)) {
+      // Start the embedding first and let it reach its embedder (one macrotask turn drains the
+      // microtasks of a caching decorator and posts to a worker or a socket) before the channels
+      // that need no vector do their synchronous reads: those then overlap with the inference.
+      // A failure surfaces where a channel awaits the vector.
+      embedQuery().catch(() => undefined);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const ran: Ran[] = await Promise.all(queryStage.map(async (channel) => ({ channel, result: await timed(channel, () => channel.rank(inputFor(channel))) })));
     const candidateIds = [...new Set(ran.flatMap((r) => r.result.items.map((i) => i.id)))];
     for (const unit of await this.visibleUnits(plan, candidateIds)) units.set(unit.id, unit);
     for (const entry of ran) {

@@ -6,7 +6,9 @@ import type { NewEvent } from '@memfabric/events';
 import { asserted, corrected, retracted, rollbackApplied, rollbackReverted, subjectErased } from '@memfabric/projections/testing';
 import { RecallEngine } from './engine.js';
 import { BUILTIN_PRESETS, findPreset } from './presets.js';
-import { NO_PROPAGATION, type Propagation } from './channels/index.js';
+import { HashEmbedder, type Embedder } from '@memfabric/embeddings';
+import type { RecallChannel } from './channel.js';
+import { denseChannel, NO_PROPAGATION, type Propagation } from './channels/index.js';
 import { InMemoryRecallBackend, factsFor } from './testing/index.js';
 import type { RecallPreset, RecallRequest, RecallResponse } from './types.js';
 
@@ -505,5 +507,63 @@ describe('RecallEngine over the in-memory backend', () => {
     expect(recency(recent!.id).rank).toBe(1);
     expect(recency(old!.id).rank).toBe(2);
     expect(recency(recent!.id).score).toBe(Date.parse('2023-09-10T10:00:00.000Z'));
+  });
+});
+
+describe('RecallEngine: query embedding overlaps the channels that need no vector', () => {
+  it('hands the query to the embedder before a query channel without a vector runs, and fuses the same', async () => {
+    const order: string[] = [];
+    const hash = new HashEmbedder({ dimensions: 64 });
+    // like a caching decorator in front of a worker: the request leaves after a microtask hop
+    const embedder: Embedder = {
+      modelId: hash.modelId,
+      dimensions: hash.dimensions,
+      async embed(texts) {
+        await Promise.resolve();
+        order.push(`embed ${texts.join('|')}`);
+        return hash.embed(texts);
+      },
+    };
+    const backend = new InMemoryRecallBackend({ embedder });
+    const tenant = uniqueTenant();
+    await backend.append([turn(tenant, 's1', 'Caroline adopted a greyhound called Oscar'), turn(tenant, 's1', 'Melanie painted a lake at sunrise', { actor: 'melanie' })]);
+    order.length = 0; // the units' own embeddings
+    // a channel listed before dense that needs no vector: it used to run before the embedding started
+    const probe: RecallChannel = {
+      name: 'probe',
+      description: 'records when it runs',
+      stage: 'query',
+      readModels: [],
+      defaults: {},
+      rank: () => {
+        order.push('probe');
+        return Promise.resolve({ items: [] });
+      },
+    };
+    const preset: RecallPreset = { name: 'probe-dense', description: 'probe and dense', weights: { probe: 1, dense: 1 }, rrfK: 60, mmrLambda: null, candidates: 10, options: {} };
+    const engine = new RecallEngine(backend, { channels: [probe, denseChannel], presets: [preset] });
+    const response = await engine.recall({ query: 'greyhound Oscar', scope: { tenant }, preset: 'probe-dense', k: 2 });
+    expect(order).toEqual(['embed greyhound Oscar', 'probe']);
+    // the dense ranking is the one dense alone gives
+    const alone = await new RecallEngine(backend, { channels: [denseChannel], presets: [{ ...preset, name: 'dense', weights: { dense: 1 } }] }).recall({
+      query: 'greyhound Oscar',
+      scope: { tenant },
+      preset: 'dense',
+      k: 2,
+    });
+    expect(ids(response)).toEqual(ids(alone));
+  });
+
+  it('does not embed the query when no running channel needs a vector', async () => {
+    const calls: string[] = [];
+    const hash = new HashEmbedder({ dimensions: 64 });
+    const embedder: Embedder = { modelId: hash.modelId, dimensions: hash.dimensions, embed: (texts) => (calls.push(...texts), hash.embed(texts)) };
+    const tenant = uniqueTenant();
+    const backend = new InMemoryRecallBackend({ embedder });
+    await backend.append([turn(tenant, 's1', 'Caroline adopted a greyhound called Oscar')]);
+    calls.length = 0;
+    const response = await new RecallEngine(backend).recall({ query: 'greyhound Oscar', scope: { tenant }, preset: 'lexical-only' });
+    expect(response.hits).toHaveLength(1);
+    expect(calls).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ export const denseChannel: RecallChannel = {
   name: 'dense',
   description: 'nearest units to the query embedding (cosine) in the dense index',
   stage: 'query',
+  usesQueryVector: true,
   readModels: [READ_MODELS.vectors],
   content: true,
   defaults: {},

@@ -9,6 +9,7 @@ export const temporalChannel: RecallChannel = {
   name: 'temporal',
   description: 'units whose world time falls in the query’s time expressions, by dense similarity',
   stage: 'query',
+  usesQueryVector: true,
   readModels: [READ_MODELS.vectors],
   usesTimeExpressions: true,
   defaults: {},
