@@ -24,7 +24,7 @@ function useInWorker(): UseLite {
   const pool = useWorkerPool({ workers: 1 });
   return {
     modelId: pool.modelId,
-    dimensions: pool.dimensions,
+    dimensions: pool.dimensions as UseLite['dimensions'],
     embed: (texts) => pool.embed(texts),
     load: async () => {
       await pool.start();
