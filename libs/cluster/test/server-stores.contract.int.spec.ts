@@ -9,7 +9,7 @@ import { LazyNlpExtractor } from '@memfabric/extraction';
 import { startNeo4jContainer } from '@memfabric/graph-store-neo4j/testing';
 import { describeRecallBackendContract } from '@memfabric/recall/testing';
 import { containerRuntimeUnavailable, startQdrantContainer } from '@memfabric/vector-index-qdrant/testing';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReadSide, serverStores } from '../src/index.js';
 
 /**
@@ -38,6 +38,8 @@ if (noRuntime) {
       clickhouse: { url: clickhouse.url, username: clickhouse.username, password: clickhouse.password },
       model: { id: embedder.modelId, dimension: embedder.dimensions },
     });
+    // ClickHouse configured: the read side must not fall back to an embedded analytics store
+    expect(stores.analytics, 'serverStores with ClickHouse configured gives an analytics store').toBeDefined();
     const side = await ReadSide.open({ log, dataDir: path.join(dir, 'units'), embedder, stores, extractor: new LazyNlpExtractor() });
     return {
       backend: await side.recallBackend(),
