@@ -1,4 +1,5 @@
-import type { RecallChannel } from '../channel.js';
+import type { OptionProblem, RecallChannel } from '../channel.js';
+import { objectOptions, unknownKeys } from './options.js';
 import { READ_MODELS } from './read-models.js';
 
 /**
@@ -17,8 +18,9 @@ export const sessionSpreadChannel: RecallChannel = {
   readModels: [READ_MODELS.memoryUnits],
   defaults: {},
   validateOptions(value) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return [{ pointer: '', detail: 'must be an object of channel options' }];
-    return Object.keys(value).map((key) => ({ pointer: `/${key}`, detail: 'is not an option of this channel; options: none' }));
+    const problems: OptionProblem[] = [];
+    problems.push(...unknownKeys(objectOptions(value, problems), []));
+    return problems;
   },
   rank({ fused, units }) {
     const seen = new Map<string, number>();
