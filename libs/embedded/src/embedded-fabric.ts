@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AnalyticsStore, EventCounts } from '@memfabric/analytics';
@@ -27,6 +26,7 @@ import {
   type SqliteVectorProjection,
 } from '@memfabric/read-models';
 import type { GraphCounts } from '@memfabric/graph-store';
+import { nodeSha256Hex } from '@memfabric/crypto';
 import { CachingEmbedder, closeEmbedder, type CacheStats, type Embedder } from '@memfabric/embeddings';
 import { SqliteEmbeddingCache } from '@memfabric/embeddings-sqlite';
 import type { EmbeddingCacheSetting } from './embedder.config.js';
@@ -63,8 +63,6 @@ export interface EmbeddedFabricOptions {
 /** File name of the default persistent embedding cache in the data directory. */
 export const EMBEDDING_CACHE_FILE = 'embeddings-cache.sqlite';
 
-/** SHA-256 hex of the UTF-8 text with node:crypto (the same keys as `textKey`, faster). */
-const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Per-tenant totals across projections. */
 export interface TenantStats {
@@ -139,7 +137,7 @@ export class EmbeddedFabric {
         setting === false
           ? undefined
           : SqliteEmbeddingCache.open({ path: setting.path ?? path.join(options.dataDir, EMBEDDING_CACHE_FILE), ...(setting.maxEntries ? { maxEntries: setting.maxEntries } : {}) });
-      const cachingEmbedder = embeddingCache ? new CachingEmbedder(options.embedder, { cache: embeddingCache, keyOf: sha256Hex }) : undefined;
+      const cachingEmbedder = embeddingCache ? new CachingEmbedder(options.embedder, { cache: embeddingCache, keyOf: nodeSha256Hex }) : undefined;
       const projectionEmbedder = cachingEmbedder ?? options.embedder;
       analytics = ChdbAnalyticsStore.open({ path: path.join(options.dataDir, 'analytics') });
       await analytics.migrate();
