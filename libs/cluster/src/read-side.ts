@@ -103,27 +103,48 @@ export interface ReadSidePlacements {
   readonly extraction: Placement;
 }
 
+/** How often a busy WAL truncation (a reader held the WAL) is retried, and how long apart (ms). */
+const WAL_PURGE_ATTEMPTS = 20;
+const WAL_PURGE_RETRY_MS = 250;
+
 /**
- * After a batch with a `subject.erased` event has committed (the projections before it purged
- * the subject's rows, overwritten in place with `secure_delete`), checkpoints the WAL into the
- * file and truncates it, so no copy of the erased text stays in `memory-units.db-wal`.
+ * Makes `handler` truncate the WAL of the memory-unit file after each of its committed batches
+ * that held a `subject.erased` event: its purge overwrote the subject's rows in place
+ * (`secure_delete` is on), and the checkpoint copies those pages into `memory-units.db` and
+ * empties `memory-units.db-wal`, so neither keeps a copy of the erased text.
+ *
+ * Every purging projection schedules its own truncation because their checkpoints are
+ * independent (after a crash one can be a batch ahead of another): whichever projection passes
+ * the erasure last leaves the files clean. The truncation runs on the next turn of the event
+ * loop, after the batch's transaction committed (`apply` runs inside it); a busy checkpoint (a
+ * reader held the WAL) is retried every {@link WAL_PURGE_RETRY_MS} ms, at most
+ * {@link WAL_PURGE_ATTEMPTS} times, then left to the next erasure.
  */
-function walPurge(db: Database.Database): SqliteProjectionHandler<unknown> {
-  return {
-    name: 'wal-purge',
-    version: 1,
-    kind: 'processor',
-    description: 'subject.erased -> checkpoint and truncate the SQLite WAL once the purge committed',
-    accepts: (e) => e.type === 'subject.erased',
-    createSchema: () => undefined,
-    dropSchema: () => undefined,
-    apply: () => {
-      // the batch's transaction commits when apply returns: truncate right after it
-      setImmediate(() => {
-        if (db.open) db.pragma('wal_checkpoint(TRUNCATE)');
-      });
-    },
+function purgingWalAfterErasure(
+  handler: SqliteProjectionHandler<unknown>,
+  db: Database.Database,
+): SqliteProjectionHandler<unknown> {
+  const truncate = (attempt: number): void => {
+    if (!db.open) return;
+    const [row] = db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+    if ((row?.busy ?? 0) !== 0 && attempt < WAL_PURGE_ATTEMPTS)
+      setTimeout(() => truncate(attempt + 1), WAL_PURGE_RETRY_MS).unref();
   };
+  const apply: SqliteProjectionHandler<unknown>["apply"] = (events, context) => {
+    handler.apply(events, context);
+    if (events.some((e) => e.type === "subject.erased"))
+      setImmediate(() => truncate(1));
+  };
+  // a proxy, not a copy: class-based handlers keep their prototype methods
+  return new Proxy(handler, {
+    get(target, property) {
+      if (property === "apply") return apply;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function"
+        ? (value as (...args: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
 }
 
 /** Every read model and the extraction on the shared stores (the default of {@link ReadSide.open}). */
@@ -260,8 +281,7 @@ export class ReadSide {
         ...(placements.analytics === "embedded"
           ? [analyticsProjection(analytics)]
           : []),
-        walPurge(db),
-      ];
+      ].map((h) => purgingWalAfterErasure(h, db));
       const unitsRuntime = SqliteProjectionRuntime.open({
         log: options.log,
         db,

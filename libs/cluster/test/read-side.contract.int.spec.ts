@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { mockClusterBinary, startKafkaMockCluster } from '@memfabric/event-log-k
 import { SqliteEventLog } from '@memfabric/event-log-sqlite';
 import { LazyNlpExtractor } from '@memfabric/extraction';
 import { MEMORY_UNITS_PROJECTION } from '@memfabric/projections';
+import { subjectErased } from '@memfabric/projections/testing';
 import { BUILTIN_CHANNELS, RecallEngine } from '@memfabric/recall';
 import { describeRecallBackendContract, type RecallBackendHarness } from '@memfabric/recall/testing';
 import { GRAPH_PROJECTION, VECTOR_PROJECTION } from '@memfabric/read-models';
@@ -37,7 +38,7 @@ async function harness(
   closeLog: () => Promise<void>,
   continuous = false,
   placements?: ReadSidePlacements,
-): Promise<RecallBackendHarness & { side: ReadSide }> {
+): Promise<RecallBackendHarness & { side: ReadSide; dataDir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'memfabric-read-side-'));
   let stores = {};
   if (!placements) {
@@ -57,6 +58,7 @@ async function harness(
   if (continuous) side.start();
   return {
     side,
+    dataDir: dir,
     backend: await side.recallBackend(),
     extracts: true,
     append: async (events) => {
@@ -170,6 +172,37 @@ describe('read side wiring', () => {
       const read = [...new Set(BUILTIN_CHANNELS.flatMap((c) => c.readModels))];
       expect(h.backend.progress.names).toEqual(expect.arrayContaining(read));
       expect(h.side.projections).toEqual(expect.arrayContaining([VECTOR_PROJECTION, GRAPH_PROJECTION]));
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('read side erasure', () => {
+  it('leaves no copy of the erased text in memory-units.db or its WAL, whichever projection passes the erasure last', async () => {
+    const { log, close } = sqliteLog();
+    // the placements of a projector: the memory units embedded in memory-units.db, the rest shared
+    const h = await harness(log, close);
+    const tenant = uniqueTenant();
+    const phrase = 'the lighthouse on Quarry Point';
+    const files = () => ['memory-units.db', 'memory-units.db-wal'].map((f) => path.join(h.dataDir, f)).filter((f) => existsSync(f));
+    const holding = () => files().filter((f) => readFileSync(f).includes(phrase));
+    try {
+      const [stored] = await h.append([interaction(tenant, 's1', `I painted ${phrase} yesterday.`)]);
+      expect(h.side.truncateWal().busy).toBe(false);
+      expect(holding()).toEqual([path.join(h.dataDir, 'memory-units.db')]);
+
+      await log.append([subjectErased(tenant, 'caroline')]);
+      // every other projection of the file passes the erasure first (as when a crash left the
+      // memory units a batch behind them), then the memory units purge the units' text
+      const others = h.side.unitsRuntime.names.filter((n) => n !== MEMORY_UNITS_PROJECTION);
+      if (others.length > 0) await h.side.unitsRuntime.runUntilCaughtUp(undefined, { projections: others });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await h.side.unitsRuntime.runUntilCaughtUp(undefined, { projections: [MEMORY_UNITS_PROJECTION] });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      expect(holding()).toEqual([]);
+      expect(await h.side.memoryUnits.getUnit(tenant, stored!.id)).toMatchObject({ status: 'erased', text: null });
     } finally {
       await h.close();
     }
