@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ConfigurationError, MemfabricError, NotFoundError, UnavailableError } from '@memfabric/errors';
-import { lag, type Checkpoint, type EventLog } from '@memfabric/event-log';
+import { lag, type Checkpoint, type EventLog, type ReadPage } from '@memfabric/event-log';
 import type { StoredEvent } from '@memfabric/events';
 import {
   RUNTIME_DEFAULTS,
@@ -80,6 +80,8 @@ interface StepResult {
   /** Events whose checkpoint was committed by this step. */
   readonly processed: number;
   readonly deadLettered: number;
+  /** The read stopped at an upstream projection's checkpoint: more events wait for it. */
+  readonly capped?: boolean;
 }
 
 interface Segment {
@@ -133,6 +135,8 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   private running = false;
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Wakes the lanes of the round in progress that wait for new events. */
+  private nudge: (() => void) | undefined;
   private readyOnce: Promise<void> | undefined;
 
   private constructor(options: SqliteProjectionRuntimeOptions) {
@@ -363,8 +367,8 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   private async step(name: string, generation: GenerationInfo): Promise<StepResult> {
     const { handler } = this.registered(name);
     const from = this.committedSync(generation.group);
-    const page = await this.log.readAll({ from, limit: this.batchSize });
-    if (page.events.length === 0) return { processed: 0, deadLettered: 0 };
+    const page = this.capped(handler, from, await this.log.readAll({ from, limit: this.batchSize }));
+    if (page.events.length === 0) return { processed: 0, deadLettered: 0, capped: page.capped };
     const accepts = handler.accepts?.bind(handler);
     const accepted = accepts ? page.events.filter((e) => accepts(e)) : page.events;
     const context = { projection: name, generation: generation.generation };
@@ -383,7 +387,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
       }
       for (const segment of segments) deadLettered += this.applySegment(handler, generation.generation, segment);
       this.commitCheckpoint(generation.group, page.next);
-      return { processed: page.events.length, deadLettered };
+      return { processed: page.events.length, deadLettered, capped: page.capped };
     });
     let result: StepResult;
     try {
@@ -393,6 +397,29 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
     }
     if (result.deadLettered > 0) this.onDeadLettered?.(name, result.deadLettered);
     return result;
+  }
+
+  /**
+   * `page` without the events at or past the active checkpoint of any of the handler's
+   * `upstream` projections, and its `next` moved back to match (per partition: the page holds
+   * every offset from `from` to `next`, so the kept events are exactly those below the cap).
+   */
+  private capped(handler: SqliteProjectionHandler<unknown>, from: Checkpoint, page: ReadPage): ReadPage & { readonly capped: boolean } {
+    const upstream = handler.upstream ?? [];
+    if (upstream.length === 0 || page.events.length === 0) return { ...page, capped: false };
+    const caps = upstream.map((name) => {
+      const active = this.registry.list(name).find((r) => r.state === 'active');
+      return active ? this.committedSync(active.group) : {};
+    });
+    const cap = (partition: number) => Math.min(...caps.map((c) => c[partition] ?? 0));
+    const events = page.events.filter((e) => e.offset < cap(e.partition));
+    if (events.length === page.events.length) return { ...page, capped: false };
+    const next: Record<number, number> = { ...page.next };
+    for (const key of Object.keys(next)) {
+      const partition = Number(key);
+      next[partition] = Math.max(from[partition] ?? 0, Math.min(next[partition]!, cap(partition)));
+    }
+    return { events, next, capped: true };
   }
 
   /** Runs `prepare` for the batch; on a non-retriable failure, per event (failures collected). */
@@ -559,9 +586,11 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   }
 
   /**
-   * Starts the continuous loop: each round processes one batch of every runnable generation,
-   * switches in building generations that caught up, and sleeps `pollIntervalMs` when there
-   * was nothing to do (or until {@link notify}). A failing projection is retried with
+   * Starts the continuous loop: each round runs every projection as a concurrent lane that
+   * processes at least one batch of each runnable generation (more while a slower lane is still
+   * on its first, see `round`), switches in building generations that caught up, and sleeps
+   * `pollIntervalMs` when there was nothing to do (or until {@link notify}). A handler's
+   * `upstream` caps what it is handed at the upstream's checkpoint. A failing projection is retried with
    * exponential backoff (`retryInitialMs` doubling to `retryMaxMs`) without holding up the
    * others; its `lastError` shows in {@link status}. Idempotent.
    */
@@ -582,6 +611,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   /** Wakes the continuous loop now (call after an append in the same process to skip the poll delay). */
   notify(): void {
     this.wake?.();
+    this.nudge?.();
   }
 
   private async loop(): Promise<void> {
@@ -595,29 +625,95 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
           for (const name of this.projections.keys()) this.onError?.(error, name);
           return;
         }
-        for (const [name, entry] of this.projections) {
-          if (!this.running) return;
-          if (Date.now() < entry.retryAt) continue;
-          try {
-            if (!rebuildChecked.has(name)) {
-              if (!this.reconcile(name)) continue;
-              rebuildChecked.add(name);
-            } else {
-              this.dropObsolete(name); // left behind by a failed drop after a switch
-            }
-            for (const generation of this.runnable(name)) {
-              const result = await this.stepRecorded(name, generation);
-              if (result.processed > 0) didWork = true;
-            }
-            if (this.registry.list(name).some((r) => r.state === 'building') && (await this.trySwitch(name))) didWork = true;
-          } catch {
-            entry.retryAt = Date.now() + entry.backoffMs;
-            entry.backoffMs = Math.min(entry.backoffMs * 2, this.retryMaxMs);
-          }
-        }
+        didWork = await this.round(rebuildChecked);
       });
       if (!didWork && this.running) await this.idle();
     }
+  }
+
+  /**
+   * One round of the continuous loop. Every projection is a lane of its own, run concurrently
+   * with the others, so one whose `prepare` waits (a batch being embedded) does not hold up the
+   * rest: each lane steps its runnable generations once, then keeps stepping (or polling every
+   * `pollIntervalMs`) while any other lane is still in its first step, so cheap projections keep
+   * up with the log during a slow batch. A lane whose read stopped at an upstream projection's
+   * checkpoint waits for that lane's next commit. The round ends when every lane has done its
+   * first step and stopped; commits stay one at a time (each is one synchronous transaction).
+   * @returns whether any batch was committed or any generation switched.
+   */
+  private async round(rebuildChecked: Set<string>): Promise<boolean> {
+    const lanes = [...this.projections].filter(([, entry]) => Date.now() >= entry.retryAt);
+    const active = new Set(lanes.map(([name]) => name));
+    let firstPending = lanes.length;
+    let didWork = false;
+    // lanes waiting for progress (a commit, a lane's first step or end), or for the poll interval
+    let waiting: (() => void)[] = [];
+    const progressed = () => {
+      const wake = waiting;
+      waiting = [];
+      for (const resolve of wake) resolve();
+    };
+    const nextProgress = () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.pollIntervalMs);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        waiting.push(done);
+      });
+    const lane = async (name: string, entry: Registered): Promise<void> => {
+      let first = true;
+      const firstDone = () => {
+        if (!first) return;
+        first = false;
+        firstPending -= 1;
+        progressed();
+      };
+      try {
+        if (!rebuildChecked.has(name)) {
+          if (!this.reconcile(name)) return;
+          rebuildChecked.add(name);
+        } else {
+          this.dropObsolete(name); // left behind by a failed drop after a switch
+        }
+        const upstream = entry.handler.upstream ?? [];
+        while (this.running) {
+          let processed = 0;
+          let capped = false;
+          for (const generation of this.runnable(name)) {
+            const result = await this.stepRecorded(name, generation);
+            processed += result.processed;
+            capped ||= result.capped === true;
+          }
+          if (this.registry.list(name).some((r) => r.state === 'building') && (await this.trySwitch(name))) processed += 1;
+          if (processed > 0) {
+            didWork = true;
+            progressed();
+          }
+          firstDone();
+          if (firstPending === 0) break;
+          if (processed > 0) continue;
+          // idle while a slower lane is still on its first batch: new events, or the upstream's next commit
+          if (capped && !upstream.some((u) => active.has(u))) break;
+          await nextProgress();
+        }
+      } catch {
+        entry.retryAt = Date.now() + entry.backoffMs;
+        entry.backoffMs = Math.min(entry.backoffMs * 2, this.retryMaxMs);
+      } finally {
+        firstDone();
+        active.delete(name);
+        progressed();
+      }
+    };
+    this.nudge = progressed;
+    try {
+      await Promise.all(lanes.map(([name, entry]) => lane(name, entry)));
+    } finally {
+      this.nudge = undefined;
+    }
+    return didWork;
   }
 
   private idle(): Promise<void> {
@@ -796,6 +892,14 @@ function validate(options: SqliteProjectionRuntimeOptions): string[] {
     problems.push('log must be an EventLog (for example SqliteEventLog.open(...))');
   }
   if (typeof options.db?.transaction !== 'function' || options.db.open !== true) problems.push('db must be an open better-sqlite3 Database (embedded: the log\'s SqliteEventLog.db)');
+  const earlier = new Set<string>();
+  const handlers: readonly (Partial<SqliteProjectionHandler<unknown>> | undefined)[] = Array.isArray(options.handlers) ? options.handlers : [];
+  for (const handler of handlers) {
+    for (const up of handler?.upstream ?? []) {
+      if (!earlier.has(up)) problems.push(`projection "${String(handler?.name)}": upstream "${up}" must be registered before it in the same runtime`);
+    }
+    if (typeof handler?.name === 'string') earlier.add(handler.name);
+  }
   return [...problems, ...runtimeOptionProblems(options, ['createSchema', 'dropSchema', 'apply'])];
 }
 

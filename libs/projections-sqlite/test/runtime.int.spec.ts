@@ -404,6 +404,79 @@ describe('projection runtime: continuous mode', () => {
     expect((await runtime.status()).map((s) => s.lag)).toEqual([1, 1]);
   });
 
+  it('runs each projection as its own lane: a batch waiting in prepare does not hold up the others', async () => {
+    const { log } = fixture();
+    const t = uniqueTenant();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = countingProjection({ name: 'slow' });
+    const waiting: SqliteProjectionHandler<Map<string, string>> = { ...slow, prepare: () => gate.then(() => new Map<string, string>()) };
+    const fast = countingProjection({ name: 'fast' });
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [waiting, fast, memoryUnitsProjection()], batchSize: 5, pollIntervalMs: 5 });
+    const store = new SqliteMemoryUnitStore(log.db);
+    runtime.start();
+    try {
+      await log.append(conversation(t, 12));
+      // 12 events in batches of 5: three batches each, while the slow lane still waits on its first
+      await waitFor(async () => (await store.countUnits(t)).total === 12, 'every unit while the slow batch is prepared');
+      await waitFor(() => counted(log.db, fast.table(1)).rows === 12, 'the fast projection caught up');
+      await log.append(conversation(t, 3, 12));
+      runtime.notify();
+      await waitFor(async () => (await store.countUnits(t)).total === 15, 'events appended during the slow batch');
+      expect(counted(log.db, slow.table(1)).rows).toBe(0);
+      release();
+      await waitFor(async () => (await runtime.status()).every((s) => s.lag === 0), 'every lane caught up');
+      expect(counted(log.db, slow.table(1))).toEqual({ rows: 15, distinct: 15 });
+    } finally {
+      release();
+      await runtime.stop();
+    }
+  });
+
+  it('never hands a projection an event its upstream has not applied, however far behind the upstream is', async () => {
+    const { log } = fixture();
+    const t = uniqueTenant();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const upstream = countingProjection({ name: 'upstream' });
+    const slowUpstream: SqliteProjectionHandler<Map<string, string>> = { ...upstream, prepare: () => gate.then(() => new Map<string, string>()) };
+    const seen = (offset: number) => log.db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM ${upstream.table(1)} WHERE "offset" = ?`).get(offset)!.n > 0;
+    const dependent = countingProjection({ name: 'dependent' });
+    const checking: SqliteProjectionHandler<Map<string, string>> = {
+      ...dependent,
+      upstream: ['upstream'],
+      apply(events, context) {
+        for (const e of events) if (!seen(e.offset)) throw new Error(`event at ${e.offset} handed over before its upstream applied it`);
+        dependent.apply(events, context);
+      },
+    };
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [slowUpstream, checking], batchSize: 4, pollIntervalMs: 5 });
+    runtime.start();
+    try {
+      await log.append(conversation(t, 10));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(counted(log.db, dependent.table(1)).rows).toBe(0);
+      release();
+      await waitFor(async () => (await runtime.status()).every((s) => s.lag === 0), 'both caught up');
+      expect(counted(log.db, dependent.table(1))).toEqual({ rows: 10, distinct: 10 });
+      expect((await runtime.status()).map((s) => s.deadLetters)).toEqual([0, 0]);
+    } finally {
+      release();
+      await runtime.stop();
+    }
+    // in one catch-up call as well: the dependent stops at its upstream's checkpoint
+    const report = await SqliteProjectionRuntime.open({ log, db: log.db, handlers: [countingProjection({ name: 'upstream' }), checking] }).runUntilCaughtUp(undefined, { projections: ['dependent'] });
+    expect(report.processed).toBe(0);
+  });
+
+  it('refuses an upstream that is not registered before the projection', () => {
+    const { log } = fixture();
+    const dependent = { ...countingProjection({ name: 'dependent' }), upstream: ['memory-units'] };
+    expect(() => SqliteProjectionRuntime.open({ log, db: log.db, handlers: [dependent, memoryUnitsProjection()] })).toThrow(
+      /projection "dependent": upstream "memory-units" must be registered before it/,
+    );
+  });
+
   it('backs off a failing projection without holding up the others', async () => {
     const { log } = fixture();
     const t = uniqueTenant();

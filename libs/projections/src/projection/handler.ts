@@ -84,6 +84,15 @@ export interface ProjectionHandlerBase {
  */
 export interface ProjectionHandler<Store, Prepared = undefined> extends ProjectionHandlerBase {
   /**
+   * Names of projections of the same runtime whose tables this handler reads while projecting
+   * (the vector and graph read models read the memory-unit decisions). The embedded runtime
+   * never hands it an event at or past the active checkpoint of any of them, so the handler may
+   * run concurrently with them and still find every decision it needs. Each must be registered
+   * before this handler in the same runtime. Absent: none.
+   */
+  readonly upstream?: readonly string[];
+
+  /**
    * Creates the tables and indexes of `generation` (use `CREATE ... IF NOT EXISTS`: it may run
    * again after a crash). Called inside a write transaction when the generation is created.
    */

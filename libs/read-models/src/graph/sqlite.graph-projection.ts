@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { dropGraphTables, SqliteGraphStore } from '@memfabric/graph-store-sqlite';
+import { MEMORY_UNITS_PROJECTION } from '@memfabric/projections';
 import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
 import { GRAPH_PROJECTION, GRAPH_PROJECTION_VERSION, graphAccepts, graphWritesFor, planGraphBatch, type GraphBatch, type GraphPlanSources } from './graph-writes.js';
 
@@ -27,6 +28,8 @@ export function sqliteGraphProjection(sources: GraphPlanSources): SqliteProjecti
     kind: 'read-model',
     description: 'facts.extracted -> entities, mentions and bi-temporal facts (SQLite); erasure from the memory-unit decisions',
     accepts: graphAccepts,
+    // reads the memory-unit decisions of every event it is handed
+    upstream: [MEMORY_UNITS_PROJECTION],
     createSchema: (db, generation) => {
       storeOf(db, generation);
     },

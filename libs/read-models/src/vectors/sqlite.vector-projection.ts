@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Embedder } from '@memfabric/embeddings';
-import type { MemoryUnitStore, UnitDecisionSource } from '@memfabric/projections';
+import { MEMORY_UNITS_PROJECTION, type MemoryUnitStore, type UnitDecisionSource } from '@memfabric/projections';
 import type { SqliteProjectionHandler } from '@memfabric/projections-sqlite';
 import { SqliteLexicalIndex, SqliteVectorIndex } from '@memfabric/vector-index-hnsw';
 import { planVectorBatch, VECTOR_PROJECTION, VECTOR_PROJECTION_VERSION, vectorAccepts, writesFor, type VectorBatch, type VectorWrite } from './vector-writes.js';
@@ -71,6 +71,8 @@ export function sqliteVectorProjection(embedder: Embedder, options: SqliteVector
     kind: 'read-model',
     description: `memory units -> dense (${embedder.modelId}, HNSW) and lexical (FTS5 BM25) indexes, statuses from the memory-unit decisions`,
     accepts: vectorAccepts,
+    // reads the memory-unit decisions of every event it is handed
+    upstream: [MEMORY_UNITS_PROJECTION],
     createSchema: (db, generation) => {
       openGeneration(db, generation);
     },
