@@ -4,6 +4,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { Audit, loadAuditSigner, type AuditedFabric } from '@memfabric/audit-node';
 import { hostSetting, openClusterKafka, openServerReadStores, portSetting, readClusterSettings, readerPlacements, ReadSide, Supervised } from '@memfabric/cluster';
 import { embedderFromEnv } from '@memfabric/embedded';
+import { closeEmbedder } from '@memfabric/embeddings';
 import {
   assertBindAllowed,
   configurationError,
@@ -59,6 +60,7 @@ export async function startClusterAudit(env: IngestEnv, options: { readonly logg
     assertBindAllowed(bindHost, await security.required());
   } catch (error) {
     await security.close();
+    await closeEmbedder(embedder.config);
     throw error;
   }
   const kafka = openClusterKafka(settings.kafka, { logLevel: 'error' });
@@ -127,6 +129,7 @@ export async function startClusterAudit(env: IngestEnv, options: { readonly logg
     await serving.close();
     await kafka.close();
     await security.close();
+    await closeEmbedder(embedderConfig);
     throw error;
   }
   const address = app.getHttpServer().address() as AddressInfo;
@@ -143,6 +146,7 @@ export async function startClusterAudit(env: IngestEnv, options: { readonly logg
       await serving.close();
       await kafka.close();
       await security.close();
+      await closeEmbedder(embedderConfig); // its worker threads, if any
     },
   };
 }

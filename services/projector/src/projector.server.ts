@@ -16,7 +16,7 @@ import {
   type ReadSidePlacements,
 } from '@memfabric/cluster';
 import { embedderFromEnv } from '@memfabric/embedded';
-import type { Embedder } from '@memfabric/embeddings';
+import { closeEmbedder, type Embedder } from '@memfabric/embeddings';
 import { LazyNlpExtractor } from '@memfabric/extraction';
 import {
   assertBindAllowed,
@@ -137,6 +137,7 @@ export async function startProjector(env: IngestEnv, options: { readonly logger?
     assertBindAllowed(settings.host, await security.required());
   } catch (error) {
     await security.close();
+    await closeEmbedder(settings.embedder);
     throw error;
   }
   const runs = (p: ProjectorProjection) => (settings.projections.includes(p) ? 'shared' : 'off');
@@ -199,6 +200,7 @@ export async function startProjector(env: IngestEnv, options: { readonly logger?
     await app?.close();
     await serving.close();
     await security.close();
+    await closeEmbedder(settings.embedder);
     throw error;
   }
   const address = app.getHttpServer().address() as AddressInfo;
@@ -215,6 +217,7 @@ export async function startProjector(env: IngestEnv, options: { readonly logger?
       await serving.close();
       await running.close();
       await security.close();
+      await closeEmbedder(settings.embedder); // its worker threads, if any
     },
   };
 }

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { hostSetting, openClusterKafka, openServerReadStores, portSetting, readClusterSettings, readerPlacements, ReadSide, Supervised, type ClusterKafka, type ClusterSettings } from '@memfabric/cluster';
 import { embedderFromEnv } from '@memfabric/embedded';
-import type { Embedder } from '@memfabric/embeddings';
+import { closeEmbedder, type Embedder } from '@memfabric/embeddings';
 import {
   assertBindAllowed,
   configurationError,
@@ -102,6 +102,7 @@ export async function startQueryGateway(env: IngestEnv, options: { readonly logg
     assertBindAllowed(settings.host, authRequired);
   } catch (error) {
     await security.close();
+    await closeEmbedder(settings.embedder);
     throw error;
   }
   const placements = readerPlacements(settings.cluster.stores, { vectors: true, graph: true, analytics: true });
@@ -168,6 +169,7 @@ export async function startQueryGateway(env: IngestEnv, options: { readonly logg
     await app?.close();
     await serving.close();
     await security.close();
+    await closeEmbedder(settings.embedder);
     throw error;
   }
   const address = app.getHttpServer().address() as AddressInfo;
@@ -185,6 +187,7 @@ export async function startQueryGateway(env: IngestEnv, options: { readonly logg
       await running.close();
       await serving.close();
       await security.close();
+      await closeEmbedder(settings.embedder); // its worker threads, if any
     },
   };
 }
