@@ -10,6 +10,7 @@ import type { ConsistencyWait, RecallBackend, RecallRuntime } from './backend.js
 import { CHANNEL_NAME_PATTERN, type ChannelInput, type ChannelResult, type RecallChannel, type RecallPlan } from './channel.js';
 import { BUILTIN_CHANNELS } from './channels/index.js';
 import { jaccard, mmr, weightedRrf, wordSet, type ChannelRanking, type FusedItem } from './fusion.js';
+import { learnedFusion } from './learned-fusion.js';
 import { BUILTIN_PRESETS, DEFAULT_PRESET, findPreset } from './presets.js';
 import type { ConsistencyReport, RecallExplain, RecallHit, RecallPreset, RecallRequest, RecallResponse, Recaller } from './types.js';
 import { validateRecallRequest, type ValidRecallRequest } from './validation.js';
@@ -290,6 +291,7 @@ export class RecallEngine implements Recaller {
       for (const channel of fusedStage) ran.push({ channel, result: await timed(channel, () => channel.rank(inputFor(channel))) });
       fused = weightedRrf(rankings(), plan.preset.rrfK);
     }
+    if (plan.preset.fusion?.kind === 'learned') fused = learnedFusion(fused, plan.preset.fusion.model);
 
     const lambda = request.mmrLambda === undefined ? plan.preset.mmrLambda : request.mmrLambda;
     let chosen: (FusedItem & { fusedRank?: number })[] = fused.slice(0, request.k);

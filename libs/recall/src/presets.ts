@@ -1,7 +1,8 @@
-import { ValidationError } from '@memfabric/errors';
+import { MemfabricError, ValidationError } from '@memfabric/errors';
 import type { RecallChannel } from './channel.js';
 import { BUILTIN_CHANNELS } from './channels/index.js';
-import type { RecallPreset } from './types.js';
+import { parseLearnedFusionModel } from './learned-fusion.js';
+import type { PresetFusion, RecallPreset } from './types.js';
 
 /** RRF constant of Cormack, Clarke & Büttcher (SIGIR 2009). */
 export const DEFAULT_RRF_K = 60;
@@ -112,7 +113,8 @@ export function findPreset(presets: readonly RecallPreset[], name: string): Reca
  * {@link RecallPreset} shape; each channel checks its own options.
  * @param value - parsed JSON: an array of presets.
  * @param channels - the channels presets may name; default {@link BUILTIN_CHANNELS}.
- * @returns the presets, typed (defaults filled in: `rrfK` 60, `mmrLambda` null, `candidates` 50, `options` {}).
+ * @returns the presets, typed (defaults filled in: `rrfK` 60, `mmrLambda` null, `candidates` 50, `options` {};
+ *   `fusion`, when given, must be `{"kind": "learned", "model": <weights file>}`, see `parseLearnedFusionModel`).
  * @throws ValidationError naming every bad field (`/0/weights/dense`, `/1/options/context/seeds`, ...).
  */
 export function validatePresets(value: unknown, channels: readonly RecallChannel[] = BUILTIN_CHANNELS): RecallPreset[] {
@@ -150,6 +152,19 @@ export function validatePresets(value: unknown, channels: readonly RecallChannel
         }
       }
     }
+    if (p.fusion !== undefined) {
+      const fusion = (p.fusion ?? {}) as { kind?: unknown; model?: unknown };
+      if (typeof p.fusion !== 'object' || p.fusion === null || fusion.kind !== 'learned') problems.push({ pointer: at('fusion/kind'), detail: 'must be "learned" (absent: weighted RRF)' });
+      else {
+        try {
+          const model = parseLearnedFusionModel(fusion.model);
+          for (const channel of model.channels) if (!byName.has(channel)) problems.push({ pointer: at('fusion/model/channels'), detail: `"${channel}" is not a channel; channels: ${known}` });
+        } catch (error) {
+          if (!(MemfabricError.is(error) && error instanceof ValidationError)) throw error;
+          for (const problem of error.problems) problems.push({ pointer: at(`fusion/model${problem.pointer}`), detail: problem.detail });
+        }
+      }
+    }
   });
   if (problems.length > 0) throw new ValidationError('invalid presets', problems);
   return (value as Partial<RecallPreset>[]).map((p) => ({
@@ -160,5 +175,6 @@ export function validatePresets(value: unknown, channels: readonly RecallChannel
     mmrLambda: p.mmrLambda ?? null,
     candidates: p.candidates ?? 50,
     options: p.options ?? {},
+    ...(p.fusion ? { fusion: { kind: 'learned', model: parseLearnedFusionModel(p.fusion.model) } satisfies PresetFusion } : {}),
   }));
 }
