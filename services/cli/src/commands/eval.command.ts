@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { EmbeddedFabric } from '@memfabric/embedded';
-import type { Recaller } from '@memfabric/recall';
+import type { Recaller, RecallPreset } from '@memfabric/recall';
 import type { Output } from '../output.js';
 import type { EvalLocomoOptions } from './eval.run.js';
 
@@ -11,6 +11,8 @@ export const DEFAULT_EVAL_K: readonly number[] = [5, 10, 25, 50];
 export interface EvalCommandOptions {
   /** The recaller of a fabric; default `fabric.recaller()`. */
   readonly recallerOf?: (fabric: EmbeddedFabric) => Recaller;
+  /** A recaller knowing `presets` (the folds of `--learned-fusion`); default a `RecallEngine` on `fabric.recallBackend()`. */
+  readonly recallerWith?: (fabric: EmbeddedFabric, presets: readonly RecallPreset[]) => Recaller;
 }
 
 /**

@@ -483,7 +483,7 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
       ks,
       ...(requested ? { presets: requested } : {}),
       ...(baseline ? { baseline } : {}),
-      ...(learnedBase ? { learnedFusion: { base: learnedBase, recallerWith: (presets: readonly RecallPreset[]) => new RecallEngine(fabric.recallBackend(), { presets }) } } : {}),
+      ...(learnedBase ? { learnedFusion: { base: learnedBase, recallerWith: (presets: readonly RecallPreset[]) => (options.recallerWith ? options.recallerWith(fabric, presets) : new RecallEngine(fabric.recallBackend(), { presets })) } } : {}),
       fabric,
       recaller: options.recallerOf ? options.recallerOf(fabric) : fabric.recaller(extraPresets.length > 0 ? { presets: [...BUILTIN_PRESETS, ...extraPresets] } : {}),
       output: out,
