@@ -4,10 +4,11 @@ import { sigmoid, trainLogisticRegression, type LogisticRegressionOptions } from
 
 /**
  * Learned fusion: a logistic-regression model over per-channel rank and score features that
- * re-orders the first `pool` candidates of weighted RRF. Pointwise learning to rank (Liu,
- * "Learning to Rank for Information Retrieval", Foundations and Trends in IR 3(3), 2009, §2):
- * each candidate is scored P(evidence | features) = σ(w·x + b) on its own and the pool is sorted
- * by that probability.
+ * re-orders the first `pool` candidates of weighted RRF (learning to rank with a linear model:
+ * Liu, "Learning to Rank for Information Retrieval", Foundations and Trends in IR 3(3), 2009,
+ * §2–3). At recall time each candidate is scored σ(w·x + b) on its own and the pool is sorted by
+ * that score; the weights are fitted pairwise (default) or pointwise, see
+ * {@link TrainLearnedFusionOptions.objective}.
  *
  * Features of a candidate at fused position i (1-based) of a pool of fused candidates, for each
  * channel c of the model, in the model's channel order ({@link fusionFeatureNames}):
@@ -170,6 +171,18 @@ export interface TrainLearnedFusionOptions extends Partial<LogisticRegressionOpt
   readonly channels: readonly string[];
   /** Candidates re-ordered at recall time: the pool size of the training questions. */
   readonly pool: number;
+  /**
+   * What an example is: `pairwise` (default), one per (evidence, other) pair of candidates of
+   * the same question, features
+   * x_evidence − x_other with label 1 and its mirror x_other − x_evidence with label 0 (the
+   * linear pairwise ranking model of Herbrich, Graepel & Obermayer, "Large Margin Rank
+   * Boundaries for Ordinal Regression", 2000, with the logistic loss of RankNet, Burges et al.,
+   * ICML 2005): it fits the order within each question, not each question's base rate. The
+   * mirrored pairs make the bias 0, so σ(w·x) ranks but is not a calibrated probability;
+   * `pointwise`, one per candidate, label = evidence or not. On the LoCoMo dev split, scored
+   * leave-one-conversation-out, pairwise was better (`docs/benchmarks.md`).
+   */
+  readonly objective?: 'pointwise' | 'pairwise';
   /** Provenance kept in the file's `training` (data set, conversations, base preset, ...). */
   readonly provenance?: Readonly<Record<string, unknown>>;
 }
@@ -178,22 +191,36 @@ export interface TrainLearnedFusionOptions extends Partial<LogisticRegressionOpt
 export const DEFAULT_FUSION_L2 = 1e-3;
 
 /**
- * Trains a learned fusion: every candidate of every question is one example (its
- * {@link fusionFeatures} and label), fitted by {@link trainLogisticRegression}. Deterministic.
- * @returns the model, with `training` = provenance + method, λ, examples, positives, questions, iterations, converged.
- * @throws RangeError when there are no candidates or a question's labels do not match its pool.
+ * Trains a learned fusion on the {@link fusionFeatures} of the questions' candidates (one
+ * example per (evidence, other) pair, or per candidate with `objective: 'pointwise'`), fitted by
+ * {@link trainLogisticRegression}. Deterministic.
+ * @returns the model, with `training` = provenance + method, objective, λ, examples, positives, questions, iterations, converged.
+ * @throws RangeError when there is no example or a question's labels do not match its pool.
  */
 export function trainLearnedFusion(questions: readonly FusionTrainingQuestion[], options: TrainLearnedFusionOptions): LearnedFusionModel {
+  const objective = options.objective ?? 'pairwise';
   const x: number[][] = [];
   const y: number[] = [];
   questions.forEach((q, i) => {
     if (q.labels.length !== q.pool.length) throw new RangeError(`training question ${i} has ${q.pool.length} candidates but ${q.labels.length} labels`);
     const features = fusionFeatures(q.pool.slice(0, options.pool), options.channels);
-    features.forEach((f, j) => {
-      x.push(f);
-      y.push(q.labels[j] ? 1 : 0);
+    if (objective === 'pointwise') {
+      features.forEach((f, j) => {
+        x.push(f);
+        y.push(q.labels[j] ? 1 : 0);
+      });
+      return;
+    }
+    features.forEach((good, j) => {
+      if (!q.labels[j]) return;
+      features.forEach((other, k) => {
+        if (q.labels[k]) return;
+        x.push(good.map((v, f) => v - other[f]!), other.map((v, f) => v - good[f]!));
+        y.push(1, 0);
+      });
     });
   });
+  if (x.length === 0) throw new RangeError(`no training examples: the questions have no candidates${objective === 'pairwise' ? ' or no (evidence, other) pair' : ''}`);
   const l2 = options.l2 ?? DEFAULT_FUSION_L2;
   const fit = trainLogisticRegression(x, y, { l2, ...(options.maxIterations ? { maxIterations: options.maxIterations } : {}), ...(options.tolerance ? { tolerance: options.tolerance } : {}) });
   return parseLearnedFusionModel({
@@ -206,13 +233,14 @@ export function trainLearnedFusion(questions: readonly FusionTrainingQuestion[],
     training: {
       ...options.provenance,
       method: 'L2-regularised logistic regression, Newton-IRLS with backtracking line search, weights from 0',
+      objective,
       l2,
       questions: questions.length,
       examples: x.length,
       positives: y.filter((v) => v === 1).length,
       iterations: fit.iterations,
       converged: fit.converged,
-      objective: fit.objective,
+      loss: fit.objective,
     },
   });
 }

@@ -114,8 +114,8 @@ describe('trainLearnedFusion', () => {
       }));
       return { pool, labels: pool.map((_, i) => i === evidenceAt) };
     });
-    const trained = trainLearnedFusion(questions, { channels: CHANNELS, pool: 6, provenance: { dataset: 'toy' } });
-    expect(trained.training).toMatchObject({ dataset: 'toy', questions: 40, examples: 240, positives: 40, converged: true });
+    const trained = trainLearnedFusion(questions, { channels: CHANNELS, pool: 6, objective: 'pointwise', provenance: { dataset: 'toy' } });
+    expect(trained.training).toMatchObject({ dataset: 'toy', objective: 'pointwise', questions: 40, examples: 240, positives: 40, converged: true });
     const dense = trained.features.indexOf('dense.rr');
     expect(trained.weights[dense]).toBeGreaterThan(Math.abs(trained.weights[trained.features.indexOf('lexical.rr')]!));
     for (const q of questions) {
@@ -124,6 +124,23 @@ describe('trainLearnedFusion', () => {
     }
     // deterministic
     expect(trainLearnedFusion(questions, { channels: CHANNELS, pool: 6 }).weights).toEqual(trainLearnedFusion(questions, { channels: CHANNELS, pool: 6 }).weights);
+  });
+
+  it('pairwise (the default): one example per (evidence, other) pair and its mirror, so the bias is 0; it learns the same toy', () => {
+    // evidence = the candidate dense ranks first; lexical order says nothing
+    const questions = Array.from({ length: 30 }, (_, q) => {
+      const evidenceAt = (q * 7) % 5;
+      const pool: FusionCandidate[] = Array.from({ length: 5 }, (_, i) => ({
+        score: 1 / (60 + i),
+        channels: { lexical: { rank: i + 1, score: 5 - i }, dense: { rank: i === evidenceAt ? 1 : 2 + i, score: i === evidenceAt ? 0.9 : 0.1 * i } },
+      }));
+      return { pool, labels: pool.map((_, i) => i === evidenceAt) };
+    });
+    const trained = trainLearnedFusion(questions, { channels: CHANNELS, pool: 5 });
+    expect(trained.training).toMatchObject({ objective: 'pairwise', examples: 30 * 4 * 2, positives: 30 * 4 });
+    expect(Math.abs(trained.bias)).toBeLessThan(1e-9);
+    for (const q of questions) expect(q.labels[learnedFusion(q.pool.map((c, i) => ({ ...c, i })), trained)[0]!.i]).toBe(true);
+    expect(() => trainLearnedFusion([{ pool: fused, labels: [false, false, false] }], { channels: CHANNELS, pool: 3, objective: 'pairwise' })).toThrow(/no \(evidence, other\) pair/);
   });
 
   it('rejects labels that do not match the pool', () => {

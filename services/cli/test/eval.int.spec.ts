@@ -273,7 +273,7 @@ describe('memfabric eval locomo', { timeout: 120_000 }, () => {
     ]);
     // the weights file is the model trained on every conversation, and reads back as one
     const weights = JSON.parse(readFileSync(path.join(out, 'learned-fusion.json'), 'utf8')) as unknown;
-    expect(parseLearnedFusionModel(weights).training).toMatchObject({ conversations, questions: dataset.scored.length, basePreset: 'word-overlap' });
+    expect(parseLearnedFusionModel(weights).training).toMatchObject({ conversations, questions: dataset.scored.length, basePreset: 'word-overlap', objective: 'pairwise' });
     expect(report.learnedFusion.model).toEqual(weights);
   });
 
@@ -284,6 +284,8 @@ describe('memfabric eval locomo', { timeout: 120_000 }, () => {
     writeFileSync(file, '{');
     await expect(evalCommand(fixture, '--fusion-weights', file, '--out', path.join(dir, 'bad-weights'))).rejects.toThrow(/bad-weights\.json: not JSON/);
     await expect(evalCommand(fixture, '--learned-fusion', 'bm42', '--out', path.join(dir, 'bad-weights'))).rejects.toThrow(/unknown preset "bm42" for --learned-fusion/);
+    await expect(evalCommand(fixture, '--learned-fusion', 'oracle', '--fusion-objective', 'listwise', '--out', path.join(dir, 'bad-weights'))).rejects.toThrow(/--fusion-objective must be pointwise or pairwise/);
+    await expect(evalCommand(fixture, '--fusion-objective', 'pairwise', '--out', path.join(dir, 'bad-weights'))).rejects.toThrow(/with --learned-fusion/);
     expect(existsSync(path.join(dir, 'bad-weights'))).toBe(false);
   });
 

@@ -109,6 +109,8 @@ export interface LearnedFusionOptions {
   readonly recallerWith: (presets: readonly RecallPreset[]) => Recaller;
   /** λ of the L2 penalty; default `DEFAULT_FUSION_L2`. */
   readonly l2?: number;
+  /** Training examples per pair or per candidate (see `TrainLearnedFusionOptions.objective`); default pairwise. */
+  readonly objective?: 'pointwise' | 'pairwise';
 }
 
 /** What a learned-fusion evaluation adds to the report (`learnedFusion` of `report.json`). */
@@ -319,9 +321,9 @@ export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport & { 
   if (run.learnedFusion) {
     const basePreset = findPreset(run.recaller.presets(), run.learnedFusion.base);
     const channels = Object.entries(basePreset.weights).filter(([, w]) => (w ?? 0) > 0).map(([name]) => name);
-    const l2 = run.learnedFusion.l2;
+    const { l2, objective } = run.learnedFusion;
     const train = (items: readonly FusionTrainingQuestion[], provenance: Record<string, unknown>) =>
-      trainLearnedFusion(items, { channels, pool: requestK, ...(l2 === undefined ? {} : { l2 }), provenance: { basePreset: basePreset.name, dataset: path.basename(run.file), ...provenance } });
+      trainLearnedFusion(items, { channels, pool: requestK, ...(l2 === undefined ? {} : { l2 }), ...(objective ? { objective } : {}), provenance: { basePreset: basePreset.name, dataset: path.basename(run.file), ...provenance } });
     const folds = leaveOneConversationOut(training, (items, heldOut) =>
       train(items, { heldOut, conversations: [...new Set(items.map((i) => i.sampleId))] }),
     );
@@ -421,6 +423,7 @@ export interface EvalLocomoOptions {
   readonly compare?: string;
   readonly minHelps?: string;
   readonly learnedFusion?: string;
+  readonly fusionObjective?: string;
   readonly fusionWeights?: string;
 }
 
@@ -467,6 +470,10 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
   const extraPresets = opts.presetsFile ? validatePresets(JSON.parse(await readFile(opts.presetsFile, 'utf8')) as unknown) : [];
   if (opts.fusionWeights) extraPresets.push(await loadFusionWeights(opts.fusionWeights, [...BUILTIN_PRESETS, ...extraPresets]));
   const learnedBase = opts.learnedFusion?.trim();
+  const objective = opts.fusionObjective?.trim();
+  if (objective !== undefined && (learnedBase === undefined || (objective !== 'pointwise' && objective !== 'pairwise'))) {
+    throw new ValidationError(`--fusion-objective must be pointwise or pairwise, with --learned-fusion; got "${objective}"`, [{ pointer: '--fusion-objective', detail: 'pointwise or pairwise, with --learned-fusion' }]);
+  }
   const outDir = path.resolve(opts.out ?? path.join('eval-out', stamp(new Date())));
   const { dir, temporary } = await freshDataDir(globalOptions(command).dataDir);
   const masterKey = temporary ? new Uint8Array(randomBytes(32)) : resolveDataDir(dir, process.env, { create: true }).masterKey;
@@ -483,7 +490,7 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
       ks,
       ...(requested ? { presets: requested } : {}),
       ...(baseline ? { baseline } : {}),
-      ...(learnedBase ? { learnedFusion: { base: learnedBase, recallerWith: (presets: readonly RecallPreset[]) => (options.recallerWith ? options.recallerWith(fabric, presets) : new RecallEngine(fabric.recallBackend(), { presets })) } } : {}),
+      ...(learnedBase ? { learnedFusion: { base: learnedBase, ...(objective ? { objective } : {}), recallerWith: (presets: readonly RecallPreset[]) => (options.recallerWith ? options.recallerWith(fabric, presets) : new RecallEngine(fabric.recallBackend(), { presets })) } } : {}),
       fabric,
       recaller: options.recallerOf ? options.recallerOf(fabric) : fabric.recaller(extraPresets.length > 0 ? { presets: [...BUILTIN_PRESETS, ...extraPresets] } : {}),
       output: out,
