@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { MemfabricError, ValidationError } from '@memfabric/errors';
-import { fusionFeatureNames, fusionFeatures, LEARNED_FUSION_FORMAT, learnedFusion, parseLearnedFusionModel, trainLearnedFusion, type FusionCandidate, type LearnedFusionModel } from './learned-fusion.js';
-import { validatePresets } from './presets.js';
+import { LOCOMO_DEV_FUSION_MODEL } from './learned-fusion.dev-model.js';
+import {
+  DEFAULT_FUSION_L2,
+  fusionFeatureNames,
+  fusionFeatures,
+  LEARNED_FUSION_FORMAT,
+  learnedFusion,
+  parseLearnedFusionModel,
+  trainLearnedFusion,
+  type FusionCandidate,
+  type LearnedFusionModel,
+} from './learned-fusion.js';
+import { BUILTIN_PRESETS, findPreset, validatePresets } from './presets.js';
 
 const CHANNELS = ['lexical', 'dense'];
 
@@ -145,5 +156,19 @@ describe('trainLearnedFusion', () => {
 
   it('rejects labels that do not match the pool', () => {
     expect(() => trainLearnedFusion([{ pool: fused, labels: [true] }], { channels: CHANNELS, pool: 3 })).toThrow(/3 candidates but 1 labels/);
+  });
+});
+
+describe('the built-in learned-fusion preset', () => {
+  it('is hybrid-rrf with a pairwise model over hybrid-rrf’s channels and first 50 candidates, trained on the five dev conversations', () => {
+    const hybrid = findPreset(BUILTIN_PRESETS, 'hybrid-rrf');
+    const learned = findPreset(BUILTIN_PRESETS, 'learned-fusion');
+    expect(learned).toMatchObject({ weights: hybrid.weights, rrfK: hybrid.rrfK, mmrLambda: null, candidates: hybrid.candidates, options: hybrid.options });
+    expect(hybrid.fusion).toBeUndefined();
+    const model = learned.fusion!.model;
+    expect(model).toBe(LOCOMO_DEV_FUSION_MODEL);
+    expect(model.channels).toEqual(Object.keys(hybrid.weights));
+    expect(model.pool).toBe(50);
+    expect(model.training).toMatchObject({ basePreset: 'hybrid-rrf', objective: 'pairwise', l2: DEFAULT_FUSION_L2, questions: 997, conversations: ['conv-26', 'conv-30', 'conv-41', 'conv-42', 'conv-43'] });
   });
 });

@@ -47,7 +47,7 @@ export function registerEval(program: Command, output: () => Output, options: Ev
       'also evaluate a learned fusion over this preset leave-one-conversation-out (preset learned-fusion-loco: each conversation scored with a model trained on the others) and write learned-fusion.json, trained on every conversation',
     )
     .option('--fusion-objective <objective>', 'with --learned-fusion: pairwise (one example per evidence/other pair of a question, the default) or pointwise (one per candidate)')
-    .option('--fusion-weights <file>', 'evaluate a learned-fusion weights file (learned-fusion.json) as preset learned-fusion')
+    .option('--fusion-weights <file>', 'evaluate a learned-fusion weights file (learned-fusion.json) as preset learned-fusion-file')
     .action(async (file: string, opts: EvalLocomoOptions, command: Command) => {
       const { evalLocomo } = await import('./eval.run.js');
       await evalLocomo(file, opts, command, output, options);

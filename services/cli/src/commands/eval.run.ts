@@ -428,7 +428,7 @@ export interface EvalLocomoOptions {
 }
 
 /** Name of the preset a `--fusion-weights` file is evaluated under. */
-export const LEARNED_FILE_PRESET = 'learned-fusion';
+export const LEARNED_FILE_PRESET = 'learned-fusion-file';
 
 /**
  * Reads a learned fusion's weights file and makes it a preset ({@link LEARNED_FILE_PRESET}): the
