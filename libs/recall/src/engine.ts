@@ -46,8 +46,9 @@ interface Ran {
 /**
  * The recall use case: one query over pluggable channels (built in: dense, lexical, graph,
  * temporal, recency, context; see {@link RecallChannel}), fused by weighted reciprocal rank
- * fusion (Cormack, Clarke & Büttcher, SIGIR 2009), optionally diversified by MMR (Carbonell &
- * Goldstein, SIGIR 1998), every hit explained.
+ * fusion (Cormack, Clarke & Büttcher, SIGIR 2009), optionally re-ordered by a learned fusion
+ * (`preset.fusion`, see `learnedFusion`) and diversified by MMR (Carbonell & Goldstein, SIGIR
+ * 1998), every hit explained.
  *
  * A recall runs the channels whose effective weight is above 0: the `query` channels in
  * parallel, then reads the candidates' memory units once, lets `query` channels refine, runs the
