@@ -10,6 +10,7 @@ import type { ConsistencyWait, RecallBackend, RecallRuntime } from './backend.js
 import { CHANNEL_NAME_PATTERN, type ChannelInput, type ChannelResult, type RecallChannel, type RecallPlan } from './channel.js';
 import { BUILTIN_CHANNELS } from './channels/index.js';
 import { jaccard, mmr, weightedRrf, wordSet, type ChannelRanking, type FusedItem } from './fusion.js';
+import { learnedFusion } from './learned-fusion.js';
 import { BUILTIN_PRESETS, DEFAULT_PRESET, findPreset } from './presets.js';
 import type { ConsistencyReport, RecallExplain, RecallHit, RecallPreset, RecallRequest, RecallResponse, Recaller } from './types.js';
 import { validateRecallRequest, type ValidRecallRequest } from './validation.js';
@@ -45,8 +46,9 @@ interface Ran {
 /**
  * The recall use case: one query over pluggable channels (built in: dense, lexical, graph,
  * temporal, recency, context; see {@link RecallChannel}), fused by weighted reciprocal rank
- * fusion (Cormack, Clarke & Büttcher, SIGIR 2009), optionally diversified by MMR (Carbonell &
- * Goldstein, SIGIR 1998), every hit explained.
+ * fusion (Cormack, Clarke & Büttcher, SIGIR 2009), optionally re-ordered by a learned fusion
+ * (`preset.fusion`, see `learnedFusion`) and diversified by MMR (Carbonell & Goldstein, SIGIR
+ * 1998), every hit explained.
  *
  * A recall runs the channels whose effective weight is above 0: the `query` channels in
  * parallel, then reads the candidates' memory units once, lets `query` channels refine, runs the
@@ -290,6 +292,7 @@ export class RecallEngine implements Recaller {
       for (const channel of fusedStage) ran.push({ channel, result: await timed(channel, () => channel.rank(inputFor(channel))) });
       fused = weightedRrf(rankings(), plan.preset.rrfK);
     }
+    if (plan.preset.fusion?.kind === 'learned') fused = learnedFusion(fused, plan.preset.fusion.model);
 
     const lambda = request.mmrLambda === undefined ? plan.preset.mmrLambda : request.mmrLambda;
     let chosen: (FusedItem & { fusedRank?: number })[] = fused.slice(0, request.k);

@@ -9,6 +9,7 @@ import { BUILTIN_PRESETS, findPreset } from './presets.js';
 import { HashEmbedder, type Embedder } from '@memfabric/embeddings';
 import type { RecallChannel } from './channel.js';
 import { denseChannel, NO_PROPAGATION, type Propagation } from './channels/index.js';
+import { fusionFeatureNames, LEARNED_FUSION_FORMAT } from './learned-fusion.js';
 import { InMemoryRecallBackend, factsFor } from './testing/index.js';
 import type { RecallPreset, RecallRequest, RecallResponse } from './types.js';
 
@@ -565,5 +566,50 @@ describe('RecallEngine: query embedding overlaps the channels that need no vecto
     const response = await new RecallEngine(backend).recall({ query: 'greyhound Oscar', scope: { tenant }, preset: 'lexical-only' });
     expect(response.hits).toHaveLength(1);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('RecallEngine: learned fusion', () => {
+  it('re-orders the weighted-RRF candidates as the preset’s model weighs the channels, before the k cut', async () => {
+    const tenant = uniqueTenant();
+    const backend = new InMemoryRecallBackend();
+    const units = await backend.append([turn(tenant, 's1', 'first turn'), turn(tenant, 's1', 'second turn'), turn(tenant, 's1', 'third turn')]);
+    const [u1, u2, u3] = units.map((u) => u.id);
+    // two fixed channels ranking the same units in opposite orders
+    const fixed = (name: string, order: string[]): RecallChannel => ({
+      name,
+      description: `fixed order ${name}`,
+      stage: 'query',
+      readModels: [],
+      defaults: {},
+      rank: () => Promise.resolve({ items: order.map((id, i) => ({ id, score: 10 - i })) }),
+    });
+    const channels = [fixed('up', [u1!, u2!, u3!]), fixed('down', [u3!, u2!, u1!])];
+    const features = fusionFeatureNames(['up', 'down']);
+    const learned = (weights: Record<string, number>, pool = 10): RecallPreset => ({
+      name: 'learned',
+      description: 'up and down, learned',
+      // RRF alone prefers `up` (weight 2): u1, u2, u3
+      weights: { up: 2, down: 1 },
+      rrfK: 60,
+      mmrLambda: null,
+      candidates: 10,
+      options: {},
+      fusion: { kind: 'learned', model: { format: LEARNED_FUSION_FORMAT, channels: ['up', 'down'], features, weights: features.map((f) => weights[f] ?? 0), bias: 0, pool } },
+    });
+    const recall = (preset: RecallPreset, k = 3) => new RecallEngine(backend, { channels, presets: [preset] }).recall({ query: 'turn', scope: { tenant }, preset: 'learned', k });
+    const rrf = await recall({ ...learned({}), fusion: undefined });
+    expect(ids(rrf)).toEqual([u1, u2, u3]);
+    // the model trusts `down`'s rank: its order wins over RRF's, with σ(w·x) as the hit score
+    const down = await recall(learned({ 'down.rr': 3 }));
+    expect(ids(down)).toEqual([u3, u2, u1]);
+    expect(down.hits[0]!.score).toBeCloseTo(1 / (1 + Math.exp(-3)), 12);
+    expect(down.hits[0]!.explain.channels.down).toMatchObject({ rank: 1, score: 10 });
+    // it trusts `up`'s scaled score: RRF's order
+    expect(ids(await recall(learned({ 'up.score': 1 })))).toEqual([u1, u2, u3]);
+    // the cut at k comes after the re-ordering
+    expect(ids(await recall(learned({ 'down.rr': 3 }), 1))).toEqual([u3]);
+    // only the pool is re-ordered: with a pool of 2, u3 (RRF's third) stays last
+    expect(ids(await recall(learned({ 'down.rr': 3 }, 2)))).toEqual([u2, u1, u3]);
   });
 });

@@ -7,3 +7,18 @@ export { BUILTIN_PRESETS, DEFAULT_PRESET, DEFAULT_RRF_K, findPreset, validatePre
 export { weightedRrf, mmr, jaccard, wordSet, type ChannelRanking, type FusedItem } from './fusion.js';
 export { candidateNames, lexicalQueryText, MAX_NAME_WORDS } from './query-terms.js';
 export { validateRecallRequest, type ValidRecallRequest } from './validation.js';
+export {
+  DEFAULT_FUSION_L2,
+  fusionFeatureNames,
+  fusionFeatures,
+  LEARNED_FUSION_FORMAT,
+  learnedFusion,
+  learnedFusionModelSchema,
+  parseLearnedFusionModel,
+  trainLearnedFusion,
+  type FusionCandidate,
+  type FusionTrainingQuestion,
+  type LearnedFusionModel,
+  type TrainLearnedFusionOptions,
+} from './learned-fusion.js';
+export { sigmoid, trainLogisticRegression, type LogisticModel, type LogisticRegressionOptions } from './logistic-regression.js';

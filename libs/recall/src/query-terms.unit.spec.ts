@@ -55,7 +55,7 @@ describe('lexicalQueryText', () => {
 
 describe('presets', () => {
   it('the built-in presets: hybrid-rrf is the default, every weight names a channel, RRF k = 60', () => {
-    expect(BUILTIN_PRESETS.map((p) => p.name)).toEqual(['hybrid-rrf', 'hybrid-mmr', 'dense-only', 'lexical-only', 'graph-only']);
+    expect(BUILTIN_PRESETS.map((p) => p.name)).toEqual(['hybrid-rrf', 'hybrid-mmr', 'learned-fusion', 'dense-only', 'lexical-only', 'graph-only']);
     expect(DEFAULT_PRESET).toBe('hybrid-rrf');
     for (const preset of BUILTIN_PRESETS) {
       expect(preset.rrfK).toBe(DEFAULT_RRF_K);
@@ -79,7 +79,7 @@ describe('presets', () => {
     expect(caught).toBeInstanceOf(ValidationError);
     const problems = (caught as ValidationError).problems;
     expect(problems.map((p) => p.pointer)).toEqual(['/preset']);
-    expect(problems[0]!.detail).toContain('hybrid-rrf, hybrid-mmr, dense-only, lexical-only, graph-only');
+    expect(problems[0]!.detail).toContain('hybrid-rrf, hybrid-mmr, learned-fusion, dense-only, lexical-only, graph-only');
   });
 });
 

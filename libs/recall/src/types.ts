@@ -1,4 +1,5 @@
 import { apiSchemas, type ChannelWeights, type RecallRequest, type RecallResponse } from '@memfabric/events';
+import type { LearnedFusionModel } from './learned-fusion.js';
 
 /**
  * Shapes of a recall: one query over every retrieval channel, fused into one ranked list of
@@ -70,6 +71,19 @@ export interface RecallPreset {
    * see each channel's options type).
    */
   readonly options: Readonly<Record<ChannelName, object>>;
+  /**
+   * How the channel rankings are fused: absent, weighted RRF alone; `learned`, weighted RRF then
+   * the model re-orders its first `model.pool` candidates (see `learnedFusion`). MMR, when set,
+   * runs on the result.
+   */
+  readonly fusion?: PresetFusion;
+}
+
+/** A preset's fusion beyond weighted RRF: a learned re-ordering of the RRF candidates. */
+export interface PresetFusion {
+  readonly kind: 'learned';
+  /** The weights file's content (checked by `parseLearnedFusionModel`). */
+  readonly model: LearnedFusionModel;
 }
 
 /** The recall use case, as the gateway, the CLI, the MCP server and the evaluation call it. */

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EmbeddedFabric } from '@memfabric/embedded';
 import { decodeConsistencyToken } from '@memfabric/event-log';
 import { prepareLocomoEvaluation } from '@memfabric/locomo';
-import { BUILTIN_PRESETS, type RecallHit, type Recaller, type RecallRequest, type RecallResponse } from '@memfabric/recall';
+import { BUILTIN_PRESETS, parseLearnedFusionModel, type RecallHit, type Recaller, type RecallRequest, type RecallResponse } from '@memfabric/recall';
 import { registerEval } from '../src/commands/eval.command.js';
 import { Output } from '../src/output.js';
 
@@ -77,17 +77,37 @@ interface Run {
   requests: RecallRequest[];
 }
 
-async function evalCommand(...args: string[]): Promise<Run> {
+/** A recall of a `--learned-fusion` fold: the tenant asked and the model's training provenance. */
+interface FoldRequest {
+  tenant: string;
+  trainedOn: unknown;
+  questions: unknown;
+}
+
+async function evalCommand(...args: string[]): Promise<Run & { folds: FoldRequest[] }> {
   let stdout = '';
   const sink = { write: (chunk: string) => ((stdout += chunk), true) } as unknown as NodeJS.WritableStream;
   const stderr = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
   const requests: RecallRequest[] = [];
+  const folds: FoldRequest[] = [];
   const program = new Command('memfabric').option('--data-dir <dir>').option('--json').exitOverride();
   registerEval(program, () => new Output(program.opts<{ json?: boolean }>().json === true, sink, stderr), {
     recallerOf: (fabric) => fakeRecaller(fabric, requests),
+    // a fold's recaller: records which model it was given, then ranks like word-overlap
+    recallerWith: (fabric, presets) => {
+      const inner = fakeRecaller(fabric, []);
+      const model = presets.find((p) => p.name === 'learned-fusion-loco')!.fusion!.model;
+      return {
+        presets: () => presets,
+        recall: (request) => {
+          folds.push({ tenant: request.scope.tenant, trainedOn: model.training?.conversations, questions: model.training?.questions });
+          return inner.recall({ ...request, preset: 'word-overlap' });
+        },
+      };
+    },
   });
   await program.parseAsync(['eval', 'locomo', ...args], { from: 'user' });
-  return { stdout, requests };
+  return { stdout, requests, folds };
 }
 
 describe('memfabric eval locomo', { timeout: 120_000 }, () => {
@@ -227,6 +247,46 @@ describe('memfabric eval locomo', { timeout: 120_000 }, () => {
     const file = path.join(dir, 'bad.json');
     writeFileSync(file, content);
     await expect(evalCommand(file, '--out', path.join(dir, 'bad-out'), ...args)).rejects.toThrow(message);
+  });
+
+  it('evaluates a learned fusion leave-one-conversation-out: no fold is trained on the conversation it scores', async () => {
+    const out = path.join(dir, 'learned');
+    const run = await evalCommand(fixture, '--preset', 'oracle', '--learned-fusion', 'word-overlap', '--baseline', 'oracle', '--k', '5,10', '--out', out, '--json');
+    const lines = run.stdout.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1]!) as { presets: Record<string, unknown>; comparison: { variants: Record<string, unknown> } };
+    // the base preset is run (it is the training data), then the folds
+    expect(Object.keys(summary.presets)).toEqual(['oracle', 'word-overlap', 'learned-fusion-loco']);
+    expect(Object.keys(summary.comparison.variants)).toEqual(['word-overlap', 'learned-fusion-loco']);
+    const conversations = ['e2e-priya-tom', 'e2e-sam-noor'];
+    const questionsOf = (c: string) => dataset.scored.filter((q) => q.sampleId === c).length;
+    expect(run.folds).toHaveLength(dataset.scored.length);
+    for (const fold of run.folds) {
+      const others = conversations.filter((c) => c !== fold.tenant);
+      expect(fold.trainedOn).toEqual(others);
+      expect(fold.questions).toBe(others.reduce((n, c) => n + questionsOf(c), 0));
+    }
+    expect(new Set(run.folds.map((f) => f.tenant))).toEqual(new Set(conversations));
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as { learnedFusion: { folds: { heldOut: string; trainedOn: string[] }[]; model: { training: { conversations: string[]; questions: number } } } };
+    expect(report.learnedFusion.folds.map((f) => [f.heldOut, f.trainedOn])).toEqual([
+      ['e2e-priya-tom', ['e2e-sam-noor']],
+      ['e2e-sam-noor', ['e2e-priya-tom']],
+    ]);
+    // the weights file is the model trained on every conversation, and reads back as one
+    const weights = JSON.parse(readFileSync(path.join(out, 'learned-fusion.json'), 'utf8')) as unknown;
+    expect(parseLearnedFusionModel(weights).training).toMatchObject({ conversations, questions: dataset.scored.length, basePreset: 'word-overlap', objective: 'pairwise' });
+    expect(report.learnedFusion.model).toEqual(weights);
+  });
+
+  it('rejects a bad --fusion-weights file naming the file and the field, and --learned-fusion of an unknown preset', async () => {
+    const file = path.join(dir, 'bad-weights.json');
+    writeFileSync(file, JSON.stringify({ format: 'memfabric.learned-fusion/v1', channels: ['lexical'], features: [], weights: [], bias: 0, pool: 10 }));
+    await expect(evalCommand(fixture, '--fusion-weights', file, '--out', path.join(dir, 'bad-weights'))).rejects.toThrow(/bad-weights\.json is not a valid weights file: \/features must be the features/);
+    writeFileSync(file, '{');
+    await expect(evalCommand(fixture, '--fusion-weights', file, '--out', path.join(dir, 'bad-weights'))).rejects.toThrow(/bad-weights\.json: not JSON/);
+    await expect(evalCommand(fixture, '--learned-fusion', 'bm42', '--out', path.join(dir, 'bad-weights'))).rejects.toThrow(/unknown preset "bm42" for --learned-fusion/);
+    await expect(evalCommand(fixture, '--learned-fusion', 'oracle', '--fusion-objective', 'listwise', '--out', path.join(dir, 'bad-weights'))).rejects.toThrow(/--fusion-objective must be pointwise or pairwise/);
+    await expect(evalCommand(fixture, '--fusion-objective', 'pairwise', '--out', path.join(dir, 'bad-weights'))).rejects.toThrow(/with --learned-fusion/);
+    expect(existsSync(path.join(dir, 'bad-weights'))).toBe(false);
   });
 
   it('refuses a data directory that is not empty', async () => {

@@ -3,3 +3,4 @@ export * from './dataset.js';
 export * from './metrics.js';
 export * from './report.js';
 export * from './compare.js';
+export * from './loco.js';

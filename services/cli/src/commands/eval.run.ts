@@ -11,6 +11,7 @@ import { EVENT_LIMITS, normalizeBatch } from '@memfabric/events';
 import {
   checkCompareOptions,
   comparePresets,
+  leaveOneConversationOut,
   locomoEvents,
   metricKeys,
   NDCG_K,
@@ -24,6 +25,7 @@ import {
   summarize,
   summaryOf,
   type EvalDataset,
+  type EvalQuestion,
   type EvalReport,
   type LatencySummary,
   type MetricRow,
@@ -32,7 +34,20 @@ import {
   type ScoredQuestion,
 } from '@memfabric/locomo';
 import type { ProgressCallback, RunReport } from '@memfabric/projections';
-import { BUILTIN_PRESETS, RECALL_LIMITS, validatePresets, type Recaller } from '@memfabric/recall';
+import {
+  BUILTIN_PRESETS,
+  DEFAULT_PRESET,
+  findPreset,
+  parseLearnedFusionModel,
+  RECALL_LIMITS,
+  RecallEngine,
+  trainLearnedFusion,
+  validatePresets,
+  type FusionTrainingQuestion,
+  type LearnedFusionModel,
+  type Recaller,
+  type RecallPreset,
+} from '@memfabric/recall';
 import { resolveDataDir } from '../cli.config.js';
 import { runProjections, type ProjectingFabric } from '../fabric.js';
 import type { Output } from '../output.js';
@@ -73,6 +88,42 @@ export interface LocomoEvalRun {
    * baseline is run first, added to `presets` when they do not name it.
    */
   readonly baseline?: BaselineOptions;
+  /** Evaluate a learned fusion over a base preset leave-one-conversation-out (see {@link LearnedFusionOptions}). */
+  readonly learnedFusion?: LearnedFusionOptions;
+}
+
+/** Name of the preset a leave-one-conversation-out learned fusion is reported under. */
+export const LEARNED_LOCO_PRESET = 'learned-fusion-loco';
+
+/**
+ * `--learned-fusion <base>`: after the run's presets, the base preset's recalls are the training
+ * data (per question: its fused candidates with their channel ranks and scores, labelled by the
+ * evidence); each conversation is then recalled again with a model trained on the other
+ * conversations only, reported as {@link LEARNED_LOCO_PRESET}, and a model trained on every
+ * conversation is returned for a weights file.
+ */
+export interface LearnedFusionOptions {
+  /** The preset whose channels and RRF the model re-orders (run first if not requested). */
+  readonly base: string;
+  /** A recaller knowing these presets (a fold's model is a preset), on the same fabric. */
+  readonly recallerWith: (presets: readonly RecallPreset[]) => Recaller;
+  /** λ of the L2 penalty; default `DEFAULT_FUSION_L2`. */
+  readonly l2?: number;
+  /** Training examples per pair or per candidate (see `TrainLearnedFusionOptions.objective`); default pairwise. */
+  readonly objective?: 'pointwise' | 'pairwise';
+}
+
+/** What a learned-fusion evaluation adds to the report (`learnedFusion` of `report.json`). */
+export interface LearnedFusionReport {
+  readonly base: string;
+  readonly preset: string;
+  /** Channels the model reads and RRF candidates it re-orders. */
+  readonly channels: readonly string[];
+  readonly pool: number;
+  /** Every fold: the held-out conversation, those trained on, and the fold's model. */
+  readonly folds: readonly { readonly heldOut: string; readonly trainedOn: readonly string[]; readonly model: LearnedFusionModel }[];
+  /** The model trained on every conversation of the run (the weights file). */
+  readonly model: LearnedFusionModel;
 }
 
 /** The `--baseline` comparison of a run. */
@@ -191,16 +242,25 @@ async function ingest(log: EventLog, dataset: EvalDataset, onProgress: (n: numbe
  * @throws ValidationError when `ks`, `presets` or the baseline options are bad (before anything is appended).
  * @throws UnavailableError when a recall reports that the projections had not reached the token.
  */
-export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
+export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport & { readonly learnedFusion?: LearnedFusionReport }> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const ks = parseKList(run.ks.join(','));
   const requestK = Math.min(RECALL_LIMITS.maxK, Math.max(ks[ks.length - 1]!, NDCG_K));
   const known = run.recaller.presets().map((p) => p.name);
   const resolved = resolvePresets(run.presets, known);
-  const presets = run.baseline ? withBaseline(resolved, run.baseline.preset, known) : resolved;
+  const withBase = run.baseline ? withBaseline(resolved, run.baseline.preset, known) : resolved;
+  if (run.learnedFusion && !known.includes(run.learnedFusion.base)) {
+    throw new ValidationError(`unknown preset "${run.learnedFusion.base}" for --learned-fusion; known: ${known.join(', ')}`, [{ pointer: '--learned-fusion', detail: `must be among ${known.join(', ')}` }]);
+  }
+  const presets = run.learnedFusion && !withBase.includes(run.learnedFusion.base) ? [...withBase, run.learnedFusion.base] : withBase;
   const dataset = run.dataset;
   if (run.baseline) checkCompareOptions(run.baseline, metricKeys(ks), new Set(dataset.scored.map((q) => q.sampleId)).size);
+  if (run.learnedFusion && new Set(dataset.scored.map((q) => q.sampleId)).size < 2) {
+    throw new ValidationError('--learned-fusion needs at least 2 conversations with scored questions (each is scored with a model trained on the others)', [
+      { pointer: '--learned-fusion', detail: 'a file with at least 2 conversations' },
+    ]);
+  }
 
   const ingestStart = performance.now();
   const bar = run.output.progress('ingest', dataset.turns);
@@ -214,13 +274,12 @@ export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
 
   const summaries: Record<string, PresetSummary> = {};
   const latency: Record<string, LatencySummary> = {};
-  for (const preset of presets) {
-    const scored: ScoredQuestion[] = [];
-    const latencies: number[] = [];
-    const questionBar = run.output.progress(`recall ${preset}`, dataset.scored.length);
-    for (const q of dataset.scored) {
+  const training: (FusionTrainingQuestion & { sampleId: string })[] = [];
+  const ask = async (recaller: Recaller, preset: string, questions: readonly EvalQuestion[], scored: ScoredQuestion[], latencies: number[], label = preset) => {
+    const questionBar = run.output.progress(`recall ${label}`, questions.length);
+    for (const q of questions) {
       const t0 = performance.now();
-      const response = await run.recaller.recall({
+      const response = await recaller.recall({
         query: q.question,
         scope: { tenant: q.sampleId },
         k: requestK,
@@ -237,12 +296,48 @@ export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
       const scores = scoreRanking(ranked, q.evidence, ks);
       scored.push({ sampleId: q.sampleId, category: q.category, scores });
       latencies.push(latencyMs);
-      run.onQuestion?.({ preset, sampleId: q.sampleId, index: q.index, category: q.category, question: q.question, evidence: q.evidence, ranked, scores, latencyMs: round(latencyMs, 2) });
+      if (run.learnedFusion && preset === run.learnedFusion.base && recaller === run.recaller) {
+        const evidence = new Set(q.evidence);
+        training.push({
+          sampleId: q.sampleId,
+          pool: response.hits.map((h) => ({ score: h.score, channels: h.explain.channels })),
+          labels: response.hits.map((h) => h.sourceRef !== null && evidence.has(h.sourceRef)),
+        });
+      }
+      run.onQuestion?.({ preset: label, sampleId: q.sampleId, index: q.index, category: q.category, question: q.question, evidence: q.evidence, ranked, scores, latencyMs: round(latencyMs, 2) });
       questionBar.increment(1);
     }
     questionBar.stop();
+  };
+  for (const preset of presets) {
+    const scored: ScoredQuestion[] = [];
+    const latencies: number[] = [];
+    await ask(run.recaller, preset, dataset.scored, scored, latencies);
     summaries[preset] = summarize(scored);
     latency[preset] = { p50Ms: round(percentile(latencies, 50), 2), p95Ms: round(percentile(latencies, 95), 2) };
+  }
+
+  let learnedFusion: LearnedFusionReport | undefined;
+  if (run.learnedFusion) {
+    const basePreset = findPreset(run.recaller.presets(), run.learnedFusion.base);
+    const channels = Object.entries(basePreset.weights).filter(([, w]) => (w ?? 0) > 0).map(([name]) => name);
+    const { l2, objective } = run.learnedFusion;
+    const train = (items: readonly FusionTrainingQuestion[], provenance: Record<string, unknown>) =>
+      trainLearnedFusion(items, { channels, pool: requestK, ...(l2 === undefined ? {} : { l2 }), ...(objective ? { objective } : {}), provenance: { basePreset: basePreset.name, dataset: path.basename(run.file), ...provenance } });
+    const folds = leaveOneConversationOut(training, (items, heldOut) =>
+      train(items, { heldOut, conversations: [...new Set(items.map((i) => i.sampleId))] }),
+    );
+    const scored: ScoredQuestion[] = [];
+    const latencies: number[] = [];
+    for (const fold of folds) {
+      const preset: RecallPreset = { ...basePreset, name: LEARNED_LOCO_PRESET, description: `${basePreset.name} re-ordered by a learned fusion trained without ${fold.heldOut}`, fusion: { kind: 'learned', model: fold.model } };
+      const recaller = run.learnedFusion.recallerWith([...run.recaller.presets(), preset]);
+      await ask(recaller, LEARNED_LOCO_PRESET, dataset.scored.filter((q) => q.sampleId === fold.heldOut), scored, latencies, `${LEARNED_LOCO_PRESET} ${fold.heldOut}`);
+    }
+    summaries[LEARNED_LOCO_PRESET] = summarize(scored);
+    latency[LEARNED_LOCO_PRESET] = { p50Ms: round(percentile(latencies, 50), 2), p95Ms: round(percentile(latencies, 95), 2) };
+    const model = train(training, { conversations: [...new Set(training.map((i) => i.sampleId))] });
+    learnedFusion = { base: basePreset.name, preset: LEARNED_LOCO_PRESET, channels, pool: requestK, folds: folds.map((f) => ({ heldOut: f.heldOut, trainedOn: f.trainedOn, model: f.model })), model };
   }
 
   const questionsByCategory: Record<string, number> = {};
@@ -255,6 +350,7 @@ export async function runLocomoEval(run: LocomoEvalRun): Promise<EvalReport> {
     droppedEvidence: dataset.dropped.length,
     timings: { ingestMs: Math.round(ingestMs), catchUpMs: Math.round(catchUpMs), recall: latency, totalMs: Math.round(performance.now() - started) },
     ...(comparison ? { comparison } : {}),
+    ...(learnedFusion ? { learnedFusion } : {}),
     dataset: {
       file: run.file,
       conversations: dataset.conversations.length,
@@ -326,6 +422,33 @@ export interface EvalLocomoOptions {
   readonly baseline?: string;
   readonly compare?: string;
   readonly minHelps?: string;
+  readonly learnedFusion?: string;
+  readonly fusionObjective?: string;
+  readonly fusionWeights?: string;
+}
+
+/** Name of the preset a `--fusion-weights` file is evaluated under. */
+export const LEARNED_FILE_PRESET = 'learned-fusion-file';
+
+/**
+ * Reads a learned fusion's weights file and makes it a preset ({@link LEARNED_FILE_PRESET}): the
+ * base preset named by the file's `training.basePreset` (default `hybrid-rrf`) with the model.
+ * @throws ValidationError starting with the file name when it is not JSON or not a valid weights
+ *   file, or when its base preset is unknown; the `fs` error when it cannot be read.
+ */
+export async function loadFusionWeights(file: string, presets: readonly RecallPreset[]): Promise<RecallPreset> {
+  const text = await readFile(file, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ValidationError(`${file}: not JSON: ${(cause as Error).message}`, [{ pointer: '/', detail: 'must be JSON' }], { cause });
+  }
+  const model = parseLearnedFusionModel(value, file);
+  const baseName = typeof model.training?.basePreset === 'string' ? model.training.basePreset : DEFAULT_PRESET;
+  const base = presets.find((p) => p.name === baseName);
+  if (!base) throw new ValidationError(`${file}: base preset "${baseName}" is unknown; known: ${presets.map((p) => p.name).join(', ')}`, [{ pointer: '/training/basePreset', detail: 'must name a known preset' }]);
+  return { ...base, name: LEARNED_FILE_PRESET, description: `${base.name} re-ordered by the learned fusion of ${path.basename(file)}`, fusion: { kind: 'learned', model } };
 }
 
 /**
@@ -345,6 +468,12 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
   const dataset = await loadLocomoFile(file);
   if (baseline) checkCompareOptions(baseline, metricKeys(ks), new Set(dataset.scored.map((q) => q.sampleId)).size);
   const extraPresets = opts.presetsFile ? validatePresets(JSON.parse(await readFile(opts.presetsFile, 'utf8')) as unknown) : [];
+  if (opts.fusionWeights) extraPresets.push(await loadFusionWeights(opts.fusionWeights, [...BUILTIN_PRESETS, ...extraPresets]));
+  const learnedBase = opts.learnedFusion?.trim();
+  const objective = opts.fusionObjective?.trim();
+  if (objective !== undefined && (learnedBase === undefined || (objective !== 'pointwise' && objective !== 'pairwise'))) {
+    throw new ValidationError(`--fusion-objective must be pointwise or pairwise, with --learned-fusion; got "${objective}"`, [{ pointer: '--fusion-objective', detail: 'pointwise or pairwise, with --learned-fusion' }]);
+  }
   const outDir = path.resolve(opts.out ?? path.join('eval-out', stamp(new Date())));
   const { dir, temporary } = await freshDataDir(globalOptions(command).dataDir);
   const masterKey = temporary ? new Uint8Array(randomBytes(32)) : resolveDataDir(dir, process.env, { create: true }).masterKey;
@@ -352,7 +481,7 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
   const { EmbeddedFabric, embedderFromEnv, embeddingCacheFromEnv } = await import('@memfabric/embedded');
   // MEMFABRIC_EMBEDDING_CACHE=<file> shares one cache between runs: a re-evaluation never re-embeds
   const fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey, embedder: embedderFromEnv(process.env), embeddingCache: embeddingCacheFromEnv(process.env) });
-  let report: EvalReport;
+  let report: EvalReport & { readonly learnedFusion?: LearnedFusionReport };
   const questionLines: string[] = [];
   try {
     report = await runLocomoEval({
@@ -361,6 +490,7 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
       ks,
       ...(requested ? { presets: requested } : {}),
       ...(baseline ? { baseline } : {}),
+      ...(learnedBase ? { learnedFusion: { base: learnedBase, ...(objective ? { objective } : {}), recallerWith: (presets: readonly RecallPreset[]) => (options.recallerWith ? options.recallerWith(fabric, presets) : new RecallEngine(fabric.recallBackend(), { presets })) } } : {}),
       fabric,
       recaller: options.recallerOf ? options.recallerOf(fabric) : fabric.recaller(extraPresets.length > 0 ? { presets: [...BUILTIN_PRESETS, ...extraPresets] } : {}),
       output: out,
@@ -374,8 +504,9 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(path.join(outDir, 'report.md'), renderMarkdownReport(report));
+  if (report.learnedFusion) await writeFile(path.join(outDir, 'learned-fusion.json'), `${JSON.stringify(report.learnedFusion.model, null, 2)}\n`);
   await writeFile(path.join(outDir, 'questions.jsonl'), questionLines.length > 0 ? `${questionLines.join('\n')}\n` : '');
   out.line(renderTextReport(report, report.k));
-  out.line(`reports: ${path.join(outDir, 'report.md')}, report.json, questions.jsonl`);
+  out.line(`reports: ${path.join(outDir, 'report.md')}, report.json, questions.jsonl${report.learnedFusion ? ', learned-fusion.json' : ''}`);
   out.summary(summaryOf(report), `evaluated ${report.dataset.scoredQuestions} question(s) x ${Object.keys(report.presets).length} preset(s) in ${(report.timings.totalMs / 1000).toFixed(1)} s`);
 }

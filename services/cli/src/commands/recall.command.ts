@@ -46,7 +46,7 @@ export function registerRecall(program: Command, output: () => Output): void {
     .option('--as-of <position|time>', 'transaction time: recall what the fabric knew at this log position or RFC 3339 time', parseAsOf)
     .option('--valid-at <time>', 'world time (RFC 3339): only what was true then')
     .option('--reference-time <time>', "resolve the query's time expressions against this RFC 3339 time (default now)")
-    .option('--preset <name>', 'fusion preset (hybrid-rrf, hybrid-mmr, dense-only, lexical-only, graph-only)')
+    .option('--preset <name>', 'fusion preset (hybrid-rrf, hybrid-mmr, learned-fusion, dense-only, lexical-only, graph-only)')
     .option('--stream <stream>', 'only this stream (repeatable)', collect)
     .option('--actor <actor>', 'only units written by this actor (repeatable)', collect)
     .option('--caller <principal>', 'who reads, recorded in the read audit (default cli:<OS user>)')
