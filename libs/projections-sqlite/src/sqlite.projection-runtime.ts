@@ -628,6 +628,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
         didWork = await this.round(rebuildChecked);
       });
       if (!didWork && this.running) await this.idle();
+      else await new Promise((resolve) => setImmediate(resolve)); // timers and I/O between rounds
     }
   }
 
@@ -693,7 +694,12 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
           }
           firstDone();
           if (firstPending === 0) break;
-          if (processed > 0) continue;
+          if (processed > 0) {
+            // a step whose reads and prepare resolve at once continues on the microtask queue:
+            // let timers and I/O (the server's requests) run between two batches
+            await new Promise((resolve) => setImmediate(resolve));
+            continue;
+          }
           // idle while a slower lane is still on its first batch: new events, or the upstream's next commit
           if (capped && !upstream.some((u) => active.has(u))) break;
           await nextProgress();

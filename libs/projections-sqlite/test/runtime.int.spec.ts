@@ -433,6 +433,23 @@ describe('projection runtime: continuous mode', () => {
     }
   });
 
+  it('lets timers and I/O run between batches while it catches up (a server keeps answering)', async () => {
+    const { log } = fixture();
+    const t = uniqueTenant();
+    const fast = countingProjection({ name: 'fast' });
+    await log.append(conversation(t, 400));
+    const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [fast], batchSize: 1, pollIntervalMs: 5 });
+    const seenByTimer = new Promise<number>((resolve) => setTimeout(() => resolve(counted(log.db, fast.table(1)).rows), 1));
+    runtime.start();
+    try {
+      // a loop that chained its batches on the microtask queue would run all 400 before the timer
+      expect(await seenByTimer).toBeLessThan(400);
+      await waitFor(() => counted(log.db, fast.table(1)).rows === 400, 'caught up');
+    } finally {
+      await runtime.stop();
+    }
+  });
+
   it('never hands a projection an event its upstream has not applied, however far behind the upstream is', async () => {
     const { log } = fixture();
     const t = uniqueTenant();
