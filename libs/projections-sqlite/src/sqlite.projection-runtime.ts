@@ -135,7 +135,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   private running = false;
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  /** Wakes the lanes of the round in progress that wait for new events. */
+  /** Wakes the lanes of the round in progress that wait for an upstream commit. */
   private nudge: (() => void) | undefined;
   private readyOnce: Promise<void> | undefined;
 
@@ -587,8 +587,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
 
   /**
    * Starts the continuous loop: each round runs every projection as a concurrent lane that
-   * processes at least one batch of each runnable generation (more while a slower lane is still
-   * on its first, see `round`), switches in building generations that caught up, and sleeps
+   * processes one batch of each runnable generation (see `round`), switches in building generations that caught up, and sleeps
    * `pollIntervalMs` when there was nothing to do (or until {@link notify}). A handler's
    * `upstream` caps what it is handed at the upstream's checkpoint. A failing projection is retried with
    * exponential backoff (`retryInitialMs` doubling to `retryMaxMs`) without holding up the
@@ -633,21 +632,25 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   }
 
   /**
-   * One round of the continuous loop. Every projection is a lane of its own, run concurrently
-   * with the others, so one whose `prepare` waits (a batch being embedded) does not hold up the
-   * rest: each lane steps its runnable generations once, then keeps stepping (or polling every
-   * `pollIntervalMs`) while any other lane is still in its first step, so cheap projections keep
-   * up with the log during a slow batch. A lane whose read stopped at an upstream projection's
-   * checkpoint waits for that lane's next commit. The round ends when every lane has done its
-   * first step and stopped; commits stay one at a time (each is one synchronous transaction).
+   * One round of the continuous loop: every projection is a lane of its own, and the lanes run
+   * concurrently, one batch each (of each runnable generation). A lane whose `prepare` waits (a
+   * batch being embedded in worker threads) therefore overlaps the other lanes' batches instead
+   * of delaying them, and the round takes as long as its slowest lane, not their sum. A lane
+   * whose read stopped at an upstream projection's checkpoint waits for that lane's commit in
+   * the same round (or for `pollIntervalMs`) and reads again. Commits stay one at a time (each
+   * is one synchronous transaction); each lane yields to timers and I/O between its steps.
+   *
+   * One batch per lane per round is deliberate: the CPU-bound lanes (extraction, graph) run on
+   * the thread that serves requests, and letting them step again while a slow lane embeds was
+   * measured to cost recall latency under ingest ten times what it gained in freshness
+   * (docs/benchmarks.md, "Serving while ingesting").
    * @returns whether any batch was committed or any generation switched.
    */
   private async round(rebuildChecked: Set<string>): Promise<boolean> {
     const lanes = [...this.projections].filter(([, entry]) => Date.now() >= entry.retryAt);
     const active = new Set(lanes.map(([name]) => name));
-    let firstPending = lanes.length;
     let didWork = false;
-    // lanes waiting for progress (a commit, a lane's first step or end), or for the poll interval
+    // lanes waiting for progress (a commit or a lane's end), or for the poll interval
     let waiting: (() => void)[] = [];
     const progressed = () => {
       const wake = waiting;
@@ -664,13 +667,6 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
         waiting.push(done);
       });
     const lane = async (name: string, entry: Registered): Promise<void> => {
-      let first = true;
-      const firstDone = () => {
-        if (!first) return;
-        first = false;
-        firstPending -= 1;
-        progressed();
-      };
       try {
         if (!rebuildChecked.has(name)) {
           if (!this.reconcile(name)) return;
@@ -692,23 +688,14 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
             didWork = true;
             progressed();
           }
-          firstDone();
-          if (firstPending === 0) break;
-          if (processed > 0) {
-            // a step whose reads and prepare resolve at once continues on the microtask queue:
-            // let timers and I/O (the server's requests) run between two batches
-            await new Promise((resolve) => setImmediate(resolve));
-            continue;
-          }
-          // idle while a slower lane is still on its first batch: new events, or the upstream's next commit
-          if (capped && !upstream.some((u) => active.has(u))) break;
+          // capped while its upstream still steps in this round: wait for that commit, read again
+          if (processed > 0 || !capped || !upstream.some((u) => active.has(u))) break;
           await nextProgress();
         }
       } catch {
         entry.retryAt = Date.now() + entry.backoffMs;
         entry.backoffMs = Math.min(entry.backoffMs * 2, this.retryMaxMs);
       } finally {
-        firstDone();
         active.delete(name);
         progressed();
       }

@@ -410,23 +410,22 @@ describe('projection runtime: continuous mode', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow = countingProjection({ name: 'slow' });
+    // registered first: run in turn, every other projection would wait for its batch
     const waiting: SqliteProjectionHandler<Map<string, string>> = { ...slow, prepare: () => gate.then(() => new Map<string, string>()) };
     const fast = countingProjection({ name: 'fast' });
     const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [waiting, fast, memoryUnitsProjection()], batchSize: 5, pollIntervalMs: 5 });
     const store = new SqliteMemoryUnitStore(log.db);
+    await log.append(conversation(t, 12));
     runtime.start();
     try {
-      await log.append(conversation(t, 12));
-      // 12 events in batches of 5: three batches each, while the slow lane still waits on its first
-      await waitFor(async () => (await store.countUnits(t)).total === 12, 'every unit while the slow batch is prepared');
-      await waitFor(() => counted(log.db, fast.table(1)).rows === 12, 'the fast projection caught up');
-      await log.append(conversation(t, 3, 12));
-      runtime.notify();
-      await waitFor(async () => (await store.countUnits(t)).total === 15, 'events appended during the slow batch');
+      // one batch each per round: the fast lanes commit theirs while the slow one is prepared
+      await waitFor(async () => (await store.countUnits(t)).total === 5, 'the first batch of units while the slow batch is prepared');
+      await waitFor(() => counted(log.db, fast.table(1)).rows === 5, 'the fast projection\'s first batch');
       expect(counted(log.db, slow.table(1)).rows).toBe(0);
       release();
       await waitFor(async () => (await runtime.status()).every((s) => s.lag === 0), 'every lane caught up');
-      expect(counted(log.db, slow.table(1))).toEqual({ rows: 15, distinct: 15 });
+      expect(counted(log.db, slow.table(1))).toEqual({ rows: 12, distinct: 12 });
+      expect(counted(log.db, fast.table(1))).toEqual({ rows: 12, distinct: 12 });
     } finally {
       release();
       await runtime.stop();
