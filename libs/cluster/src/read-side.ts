@@ -1,6 +1,8 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { truncateWal } from "@memfabric/event-log-sqlite";
+import type { StoredEvent } from "@memfabric/events";
 import {
   QueryLogBuffer,
   type AnalyticsStore,
@@ -108,43 +110,25 @@ const WAL_PURGE_ATTEMPTS = 20;
 const WAL_PURGE_RETRY_MS = 250;
 
 /**
- * Makes `handler` truncate the WAL of the memory-unit file after each of its committed batches
- * that held a `subject.erased` event: its purge overwrote the subject's rows in place
- * (`secure_delete` is on), and the checkpoint copies those pages into `memory-units.db` and
- * empties `memory-units.db-wal`, so neither keeps a copy of the erased text.
+ * The embedded runtime's `onCommitted` for the memory-unit file: after any projection's
+ * committed batch that held a `subject.erased` event, checkpoints the WAL into
+ * `memory-units.db` and truncates it (`truncateWal`), so the purge's pages (overwritten in place,
+ * `secure_delete` is on) replace the erased text in the file and no copy stays in the WAL.
  *
- * Every purging projection schedules its own truncation because their checkpoints are
- * independent (after a crash one can be a batch ahead of another): whichever projection passes
- * the erasure last leaves the files clean. The truncation runs on the next turn of the event
- * loop, after the batch's transaction committed (`apply` runs inside it); a busy checkpoint (a
- * reader held the WAL) is retried every {@link WAL_PURGE_RETRY_MS} ms, at most
- * {@link WAL_PURGE_ATTEMPTS} times, then left to the next erasure.
+ * Every projection's commit of the erasure triggers it because their checkpoints are
+ * independent (after a crash one can be a batch ahead of another): whichever passes the erasure
+ * last leaves the files clean. A busy checkpoint (a reader held the WAL) is retried every
+ * {@link WAL_PURGE_RETRY_MS} ms, at most {@link WAL_PURGE_ATTEMPTS} times, then left to the
+ * next erasure.
  */
-function purgingWalAfterErasure(
-  handler: SqliteProjectionHandler<unknown>,
-  db: Database.Database,
-): SqliteProjectionHandler<unknown> {
+function purgeWalAfterErasure(db: Database.Database): (projection: string, events: readonly StoredEvent[]) => void {
   const truncate = (attempt: number): void => {
-    if (!db.open) return;
-    const [row] = db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
-    if ((row?.busy ?? 0) !== 0 && attempt < WAL_PURGE_ATTEMPTS)
+    if (db.open && truncateWal(db).busy && attempt < WAL_PURGE_ATTEMPTS)
       setTimeout(() => truncate(attempt + 1), WAL_PURGE_RETRY_MS).unref();
   };
-  const apply: SqliteProjectionHandler<unknown>["apply"] = (events, context) => {
-    handler.apply(events, context);
-    if (events.some((e) => e.type === "subject.erased"))
-      setImmediate(() => truncate(1));
+  return (_projection, events) => {
+    if (events.some((e) => e.type === "subject.erased")) truncate(1);
   };
-  // a proxy, not a copy: class-based handlers keep their prototype methods
-  return new Proxy(handler, {
-    get(target, property) {
-      if (property === "apply") return apply;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function"
-        ? (value as (...args: unknown[]) => unknown).bind(target)
-        : value;
-    },
-  });
 }
 
 /** Every read model and the extraction on the shared stores (the default of {@link ReadSide.open}). */
@@ -281,7 +265,7 @@ export class ReadSide {
         ...(placements.analytics === "embedded"
           ? [analyticsProjection(analytics)]
           : []),
-      ].map((h) => purgingWalAfterErasure(h, db));
+      ];
       const unitsRuntime = SqliteProjectionRuntime.open({
         log: options.log,
         db,
@@ -290,6 +274,7 @@ export class ReadSide {
           instrumentProjection(h, { runtime: "sqlite" }),
         ),
         onDeadLettered: countDeadLetters,
+        onCommitted: purgeWalAfterErasure(db),
         ...batch,
         ...onError,
       });
@@ -548,10 +533,7 @@ export class ReadSide {
    * @returns whether a reader kept the WAL busy (then it is truncated at a later call).
    */
   truncateWal(): { readonly busy: boolean } {
-    const [row] = this.db.pragma("wal_checkpoint(TRUNCATE)") as {
-      busy: number;
-    }[];
-    return { busy: (row?.busy ?? 0) !== 0 };
+    return { busy: truncateWal(this.db).busy };
   }
 
   /** Stops both runtimes, flushes the query log, saves the HNSW files and closes the stores and the memory-unit file (not the log). */

@@ -58,6 +58,12 @@ export interface SqliteProjectionRuntimeOptions {
   readonly onError?: (error: unknown, projection: string) => void;
   /** Told how many events of a committed batch were dead-lettered (metrics), when any were; must not throw. */
   readonly onDeadLettered?: (projection: string, events: number) => void;
+  /**
+   * Told right after each batch of a projection committed, with every event the batch read
+   * (accepted by the handler or not), in log order; must not throw. The place for work that must
+   * follow the commit, e.g. truncating the WAL once an erasure's purge is in the file.
+   */
+  readonly onCommitted?: (projection: string, events: readonly StoredEvent[]) => void;
   /** Clock for registry and dead-letter times; default `() => new Date()`. */
   readonly clock?: () => Date;
 }
@@ -128,6 +134,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
   private readonly retryMaxMs: number;
   private readonly onError: ((error: unknown, projection: string) => void) | undefined;
   private readonly onDeadLettered: ((projection: string, events: number) => void) | undefined;
+  private readonly onCommitted: ((projection: string, events: readonly StoredEvent[]) => void) | undefined;
   private readonly clock: () => Date;
   private readonly savepoint: (fn: () => void) => void;
   private readonly stmts;
@@ -150,6 +157,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
     this.retryMaxMs = options.retryMaxMs ?? DEFAULTS.retryMaxMs;
     this.onError = options.onError;
     this.onDeadLettered = options.onDeadLettered;
+    this.onCommitted = options.onCommitted;
     this.clock = options.clock ?? (() => new Date());
     for (const handler of options.handlers) this.projections.set(handler.name, { handler, retryAt: 0, backoffMs: this.retryInitialMs });
     this.db.exec(RUNTIME_DDL);
@@ -396,6 +404,7 @@ export class SqliteProjectionRuntime implements ProjectionRuntime {
       throw translate(error);
     }
     if (result.deadLettered > 0) this.onDeadLettered?.(name, result.deadLettered);
+    if (result.processed > 0) this.onCommitted?.(name, page.events);
     return result;
   }
 
