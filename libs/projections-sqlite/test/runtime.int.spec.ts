@@ -378,6 +378,13 @@ describe('projection runtime: generations and rebuild', () => {
   });
 });
 
+/** `handler` whose prepare stage waits until `release()` is called (a batch being embedded elsewhere). */
+function gated(handler: SqliteProjectionHandler<Map<string, string>>): { handler: SqliteProjectionHandler<Map<string, string>>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return { handler: { ...handler, prepare: () => gate.then(() => new Map<string, string>()) }, release };
+}
+
 describe('projection runtime: continuous mode', () => {
   it('follows new appends, picks up a requested rebuild and stops cleanly', async () => {
     const { log } = fixture();
@@ -407,11 +414,9 @@ describe('projection runtime: continuous mode', () => {
   it('runs each projection as its own lane: a batch waiting in prepare does not hold up the others', async () => {
     const { log } = fixture();
     const t = uniqueTenant();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
     const slow = countingProjection({ name: 'slow' });
     // registered first: run in turn, every other projection would wait for its batch
-    const waiting: SqliteProjectionHandler<Map<string, string>> = { ...slow, prepare: () => gate.then(() => new Map<string, string>()) };
+    const { handler: waiting, release } = gated(slow);
     const fast = countingProjection({ name: 'fast' });
     const runtime = SqliteProjectionRuntime.open({ log, db: log.db, handlers: [waiting, fast, memoryUnitsProjection()], batchSize: 5, pollIntervalMs: 5 });
     const store = new SqliteMemoryUnitStore(log.db);
@@ -452,10 +457,8 @@ describe('projection runtime: continuous mode', () => {
   it('never hands a projection an event its upstream has not applied, however far behind the upstream is', async () => {
     const { log } = fixture();
     const t = uniqueTenant();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
     const upstream = countingProjection({ name: 'upstream' });
-    const slowUpstream: SqliteProjectionHandler<Map<string, string>> = { ...upstream, prepare: () => gate.then(() => new Map<string, string>()) };
+    const { handler: slowUpstream, release } = gated(upstream);
     const seen = (offset: number) => log.db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM ${upstream.table(1)} WHERE "offset" = ?`).get(offset)!.n > 0;
     const dependent = countingProjection({ name: 'dependent' });
     const checking: SqliteProjectionHandler<Map<string, string>> = {

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@memfabric/vector-index/testing';
 import { sigmoid, trainLogisticRegression } from './logistic-regression.js';
-
-/** A deterministic pseudo-random sequence in [0, 1) (mulberry32), so the toy data is fixed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Points in [0, 1]², labelled 1 above the line x0 + 2·x1 = 1.5 (a margin of 0.1 either side). */
 function separable(n: number, seed: number): { x: number[][]; y: number[] } {
-  const next = random(seed);
+  const next = seededRandom(seed); // mulberry32: the toy data is fixed
   const x: number[][] = [];
   const y: number[] = [];
   while (x.length < n) {
@@ -50,7 +39,7 @@ describe('trainLogisticRegression', () => {
 
   it('returns the minimiser of mean log-loss + (λ/2)‖w‖²: the gradient there is 0', () => {
     // overlapping classes: a unique finite optimum
-    const next = random(7);
+    const next = seededRandom(7);
     const x = Array.from({ length: 300 }, () => [next(), next(), next()]);
     const y = x.map((p) => (next() < sigmoid(3 * p[0]! - 2 * p[1]! + 0.5) ? 1 : 0));
     const l2 = 0.01;

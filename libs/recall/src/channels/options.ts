@@ -23,3 +23,10 @@ export function unknownKeys(options: Record<string, unknown>, known: readonly st
     .filter((key) => !known.includes(key))
     .map((key) => ({ pointer: `/${key}`, detail: `is not an option of this channel; options: ${known.join(', ') || 'none'}` }));
 }
+
+/** `validateOptions` of a channel that takes no options: only `{}` is valid. */
+export function noOptions(value: unknown): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  problems.push(...unknownKeys(objectOptions(value, problems), []));
+  return problems;
+}

@@ -1,5 +1,5 @@
-import type { OptionProblem, RecallChannel } from '../channel.js';
-import { objectOptions, unknownKeys } from './options.js';
+import type { RecallChannel } from '../channel.js';
+import { noOptions } from './options.js';
 import { READ_MODELS } from './read-models.js';
 
 /**
@@ -17,11 +17,7 @@ export const sessionSpreadChannel: RecallChannel = {
   stage: 'fused',
   readModels: [READ_MODELS.memoryUnits],
   defaults: {},
-  validateOptions(value) {
-    const problems: OptionProblem[] = [];
-    problems.push(...unknownKeys(objectOptions(value, problems), []));
-    return problems;
-  },
+  validateOptions: noOptions,
   rank({ fused, units }) {
     const seen = new Map<string, number>();
     const placed = fused.flatMap((item, order) => {

@@ -1,7 +1,7 @@
 import type { MemoryUnit } from '@memfabric/projections';
-import type { OptionProblem, RecallChannel } from '../channel.js';
+import type { RecallChannel } from '../channel.js';
 import type { FusedItem } from '../fusion.js';
-import { objectOptions, unknownKeys } from './options.js';
+import { noOptions } from './options.js';
 import { READ_MODELS } from './read-models.js';
 
 /**
@@ -39,11 +39,7 @@ export const speakerChannel: RecallChannel = {
   stage: 'fused',
   readModels: [READ_MODELS.memoryUnits],
   defaults: {},
-  validateOptions(value) {
-    const problems: OptionProblem[] = [];
-    problems.push(...unknownKeys(objectOptions(value, problems), []));
-    return problems;
-  },
+  validateOptions: noOptions,
   rank({ plan, fused, units }) {
     const named = namedSpeakers(plan.request.query, units.values());
     const speakers = new Set([...units.values()].map((u) => u.speaker?.trim()).filter((s): s is string => !!s));

@@ -386,19 +386,27 @@ export async function freshDataDir(option: string | undefined): Promise<{ dir: s
 }
 
 /**
+ * Reads and parses a JSON file given on the command line.
+ * @throws ValidationError starting with the file name when it is not JSON.
+ * @throws the `fs` error (ENOENT, EACCES, EISDIR) when it cannot be read.
+ */
+async function readJsonFile(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ValidationError(`${file}: not JSON: ${(cause as Error).message}`, [{ pointer: '/', detail: 'must be JSON' }], { cause });
+  }
+}
+
+/**
  * Reads, parses and checks a file in the LoCoMo layout for evaluation.
  * @throws ValidationError starting with the file name when it is not JSON or not in the layout
  *   (see `prepareLocomoEvaluation` for the checks).
  * @throws the `fs` error (ENOENT, EACCES, EISDIR) when it cannot be read.
  */
 export async function loadLocomoFile(file: string): Promise<EvalDataset> {
-  const text = await readFile(file, 'utf8');
-  let input: unknown;
-  try {
-    input = JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new ValidationError(`${file}: not JSON: ${(cause as Error).message}`, [{ pointer: '/', detail: 'must be JSON' }], { cause });
-  }
+  const input = await readJsonFile(file);
   try {
     return prepareLocomoEvaluation(input);
   } catch (error) {
@@ -437,14 +445,7 @@ export const LEARNED_FILE_PRESET = 'learned-fusion-file';
  *   file, or when its base preset is unknown; the `fs` error when it cannot be read.
  */
 export async function loadFusionWeights(file: string, presets: readonly RecallPreset[]): Promise<RecallPreset> {
-  const text = await readFile(file, 'utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new ValidationError(`${file}: not JSON: ${(cause as Error).message}`, [{ pointer: '/', detail: 'must be JSON' }], { cause });
-  }
-  const model = parseLearnedFusionModel(value, file);
+  const model = parseLearnedFusionModel(await readJsonFile(file), file);
   const baseName = typeof model.training?.basePreset === 'string' ? model.training.basePreset : DEFAULT_PRESET;
   const base = presets.find((p) => p.name === baseName);
   if (!base) throw new ValidationError(`${file}: base preset "${baseName}" is unknown; known: ${presets.map((p) => p.name).join(', ')}`, [{ pointer: '/training/basePreset', detail: 'must name a known preset' }]);
@@ -467,7 +468,7 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
   const baseline = opts.baseline === undefined ? undefined : { preset: opts.baseline.trim(), ...(opts.compare ? { metric: opts.compare.trim() } : {}), ...(opts.minHelps ? { minHelps: parseMinHelps(opts.minHelps) } : {}) };
   const dataset = await loadLocomoFile(file);
   if (baseline) checkCompareOptions(baseline, metricKeys(ks), new Set(dataset.scored.map((q) => q.sampleId)).size);
-  const extraPresets = opts.presetsFile ? validatePresets(JSON.parse(await readFile(opts.presetsFile, 'utf8')) as unknown) : [];
+  const extraPresets = opts.presetsFile ? validatePresets(await readJsonFile(opts.presetsFile)) : [];
   if (opts.fusionWeights) extraPresets.push(await loadFusionWeights(opts.fusionWeights, [...BUILTIN_PRESETS, ...extraPresets]));
   const learnedBase = opts.learnedFusion?.trim();
   const objective = opts.fusionObjective?.trim();
