@@ -7,7 +7,7 @@ const nodeBuiltins = ['fs', 'fs/promises', 'path', 'os', 'crypto', 'child_proces
 const ioClients = ['better-sqlite3', 'kafkajs', '@nestjs/*', '@qdrant/*', 'neo4j-driver', '@clickhouse/*', 'chdb', 'testcontainers', '@testcontainers/*', 'pino'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', 'coverage/**', '.nx/**', 'data/**', '**/*.js'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', 'coverage/**', '.nx/**', 'data/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

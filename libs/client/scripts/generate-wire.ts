@@ -22,6 +22,7 @@ export const WIRE_COPIES: Readonly<Record<string, string>> = {
   'api-schemas.ts': 'libs/events/src/generated/api-schemas.ts',
   'errors/memfabric-error.ts': 'libs/errors/src/memfabric-error.ts',
   'errors/backoff.ts': 'libs/errors/src/backoff.ts',
+  'errors/thread-boundary.ts': 'libs/errors/src/thread-boundary.ts',
   'errors/index.ts': 'libs/errors/src/index.ts',
 };
 

@@ -13,7 +13,7 @@ import {
   SqliteUnitDecisions,
   type SqliteProjectionHandler,
 } from '@memfabric/projections-sqlite';
-import { LazyNlpExtractor } from '@memfabric/extraction';
+import { LazyNlpExtractor, type Extractor } from '@memfabric/extraction';
 import {
   analyticsProjection,
   extractionProcessor,
@@ -56,6 +56,13 @@ export interface EmbeddedFabricOptions {
    * erased units' texts, which it could not do for a query.
    */
   readonly embeddingCache?: EmbeddingCacheSetting;
+  /**
+   * Extractor of the extraction stage (see `extractorFromEnv`); default the offline NLP
+   * extractor in the calling thread (`LazyNlpExtractor`). The fabric owns it:
+   * {@link EmbeddedFabric.close} closes it (`Extractor.close`: a `WorkerPoolExtractor`'s threads
+   * exit).
+   */
+  readonly extractor?: Extractor;
   /** Transaction-time clock of the log (`recordedat`); default the wall clock (tests pin it). */
   readonly clock?: () => Date;
 }
@@ -104,6 +111,7 @@ export class EmbeddedFabric {
     /** The persistent embedding cache of the vector projection, when enabled. */
     readonly embeddingCache: SqliteEmbeddingCache | undefined,
     private readonly cachingEmbedder: CachingEmbedder | undefined,
+    private readonly extractor: Extractor,
   ) {}
 
   /** Texts the vector projection found in the persistent embedding cache and texts it embedded, since open; undefined without the cache. */
@@ -124,6 +132,7 @@ export class EmbeddedFabric {
    */
   static async open(options: EmbeddedFabricOptions): Promise<EmbeddedFabric> {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const extractor = options.extractor ?? new LazyNlpExtractor();
     const log = SqliteEventLog.open({
       path: path.join(options.dataDir, 'memfabric.db'),
       masterKey: options.masterKey,
@@ -150,7 +159,7 @@ export class EmbeddedFabric {
       const handlers: SqliteProjectionHandler<unknown>[] = [
         memoryUnitsProjection(),
         vectors.handler,
-        extractionProcessor(log, new LazyNlpExtractor()),
+        extractionProcessor(log, extractor),
         sqliteGraphProjection({ decisions, units }),
         analyticsProjection(analytics),
       ];
@@ -162,7 +171,7 @@ export class EmbeddedFabric {
         onDeadLettered: countDeadLetters,
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       });
-      return new EmbeddedFabric(log, runtime, units, analytics, vectors, options.embedder, embeddingCache, cachingEmbedder);
+      return new EmbeddedFabric(log, runtime, units, analytics, vectors, options.embedder, embeddingCache, cachingEmbedder, extractor);
     } catch (error) {
       await analytics?.close();
       embeddingCache?.close();
@@ -294,8 +303,20 @@ export class EmbeddedFabric {
   }
 
   /**
-   * Stops the runtime, saves the HNSW cache files, closes every store and then the embedder
-   * (`Embedder.close`: a worker pool's threads exit), even when a store fails to close.
+   * Loads what the extraction stage's first batch would otherwise wait for (`Extractor.warm`:
+   * the NLP libraries, in the extraction worker threads when there are some), so a memory
+   * written right after is findable within a recall's consistency timeout. A server calls it
+   * before it listens; the CLI does not (most commands never extract).
+   * @throws ConfigurationError when the extractor cannot load (a bad option).
+   */
+  async warm(): Promise<void> {
+    await this.extractor.warm?.();
+  }
+
+  /**
+   * Stops the runtime, saves the HNSW cache files, closes every store and then the embedder and
+   * the extractor (`Embedder.close`, `Extractor.close`: a worker pool's threads exit), even when
+   * a store fails to close.
    */
   async close(): Promise<void> {
     try {
@@ -306,7 +327,7 @@ export class EmbeddedFabric {
       this.embeddingCache?.close();
       await this.log.close();
     } finally {
-      await closeEmbedder(this.embedder);
+      await Promise.all([closeEmbedder(this.embedder), this.extractor.close?.()]);
     }
   }
 }

@@ -5,6 +5,8 @@ import { ConfigurationError } from '@memfabric/errors';
 import { CachingEmbedder, HashEmbedder, LruEmbeddingCache, type Embedder } from '@memfabric/embeddings';
 import { HttpEmbedder } from '@memfabric/embeddings-http';
 import { UseEmbedder, useWorkerPool } from '@memfabric/embeddings-use';
+import { LazyNlpExtractor, type Extractor } from '@memfabric/extraction';
+import { MAX_EXTRACTION_WORKERS, WorkerPoolExtractor } from '@memfabric/extraction-node';
 
 /**
  * Where the embedded fabric keeps its persistent embedding cache (see
@@ -51,18 +53,28 @@ export function defaultEmbeddingWorkers(cpus: number): number {
   return Math.max(0, Math.min(cpus - 1, 2));
 }
 
-const workersSchema = z
-  .string()
-  .optional()
-  .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()))
-  .pipe(
-    z
-      .string()
-      .regex(/^[0-9]+$/, `must be a whole number from 0 to ${MAX_EMBEDDING_WORKERS}`)
-      .transform(Number)
-      .pipe(z.number().int().max(MAX_EMBEDDING_WORKERS, `must be at most ${MAX_EMBEDDING_WORKERS}`))
-      .optional(),
-  );
+/** Parses a thread count variable: blank is undefined, else a whole number 0..`max`. */
+function threadCountSchema(max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()))
+    .pipe(
+      z
+        .string()
+        .regex(/^[0-9]+$/, `must be a whole number from 0 to ${max}`)
+        .transform(Number)
+        .pipe(z.number().int().max(max, `must be at most ${max}`))
+        .optional(),
+    );
+}
+
+/** Reads a thread count variable with {@link threadCountSchema}. @throws ConfigurationError naming `name`. */
+function threadCount(env: EmbedderEnv, name: string, max: number): number | undefined {
+  const parsed = threadCountSchema(max).safeParse(env[name]);
+  if (!parsed.success) throw new ConfigurationError(`${name} ${parsed.error.issues[0]?.message ?? 'is invalid'}, got "${env[name]}"`);
+  return parsed.data;
+}
 
 /**
  * How many worker threads compute the embeddings, from `MEMFABRIC_EMBEDDING_WORKERS` (a whole
@@ -74,18 +86,15 @@ const workersSchema = z
  * @throws ConfigurationError naming the variable and what to set.
  */
 export function embeddingWorkersFromEnv(env: EmbedderEnv, cpus: number = os.availableParallelism()): number {
-  const parsed = workersSchema.safeParse(env.MEMFABRIC_EMBEDDING_WORKERS);
-  if (!parsed.success) {
-    throw new ConfigurationError(`MEMFABRIC_EMBEDDING_WORKERS ${parsed.error.issues[0]?.message ?? 'is invalid'}, got "${env.MEMFABRIC_EMBEDDING_WORKERS}"`);
-  }
+  const workers = threadCount(env, 'MEMFABRIC_EMBEDDING_WORKERS', MAX_EMBEDDING_WORKERS);
   const kind = embedderKind(env);
   if (kind !== 'use') {
-    if (parsed.data !== undefined && parsed.data > 0) {
-      throw new ConfigurationError(`MEMFABRIC_EMBEDDING_WORKERS=${parsed.data} applies to MEMFABRIC_EMBEDDER=use only (${kind} embeds in the calling thread): unset it or set 0`);
+    if (workers !== undefined && workers > 0) {
+      throw new ConfigurationError(`MEMFABRIC_EMBEDDING_WORKERS=${workers} applies to MEMFABRIC_EMBEDDER=use only (${kind} embeds in the calling thread): unset it or set 0`);
     }
     return 0;
   }
-  return parsed.data ?? defaultEmbeddingWorkers(cpus);
+  return workers ?? defaultEmbeddingWorkers(cpus);
 }
 
 /**
@@ -155,4 +164,38 @@ export function modelEmbedderFromEnv(env: EmbedderEnv): Embedder {
       throw new ConfigurationError(`MEMFABRIC_EMBEDDER must be use, hash or http, got "${kind}"`);
   }
   return inner;
+}
+
+/**
+ * The default number of extraction worker threads on a machine with `cpus` cores:
+ * `min(cpus - 1, 2)`, so 0 (in the calling thread) on one core and 1 on two. The NLP rules are
+ * the largest CPU cost of the projections; a thread of their own keeps them off the thread
+ * that serves requests.
+ */
+export function defaultExtractionWorkers(cpus: number): number {
+  return Math.max(0, Math.min(cpus - 1, 2));
+}
+
+/**
+ * How many worker threads run the offline NLP extractor, from `MEMFABRIC_EXTRACTION_WORKERS`
+ * (a whole number 0..16; 0: in the calling thread). Unset or blank:
+ * {@link defaultExtractionWorkers} of the machine's cores (`os.availableParallelism()`).
+ * @param cpus - cores to size the default by.
+ * @throws ConfigurationError naming the variable and what to set.
+ */
+export function extractionWorkersFromEnv(env: EmbedderEnv, cpus: number = os.availableParallelism()): number {
+  return threadCount(env, 'MEMFABRIC_EXTRACTION_WORKERS', MAX_EXTRACTION_WORKERS) ?? defaultExtractionWorkers(cpus);
+}
+
+/**
+ * The extractor of the extraction stage: the offline NLP extractor in
+ * {@link extractionWorkersFromEnv} worker threads (`WorkerPoolExtractor`), or in the calling
+ * thread when the count is 0 (`LazyNlpExtractor`, loaded on its first call). Both record the
+ * same facts. Close it (`Extractor.close`) when done; the embedded fabric does on close.
+ * @param cpus - cores to size the default pool by.
+ * @throws ConfigurationError naming the variable to fix.
+ */
+export function extractorFromEnv(env: EmbedderEnv, cpus?: number): Extractor {
+  const workers = extractionWorkersFromEnv(env, cpus);
+  return workers === 0 ? new LazyNlpExtractor() : new WorkerPoolExtractor({ workers });
 }

@@ -1,9 +1,12 @@
 export { EMBEDDING_CACHE_FILE, EmbeddedFabric, type EmbeddedFabricOptions, type FabricStats, type TenantStats } from './embedded-fabric.js';
 export {
   defaultEmbeddingWorkers,
+  defaultExtractionWorkers,
   embedderFromEnv,
   embeddingCacheFromEnv,
   embeddingWorkersFromEnv,
+  extractionWorkersFromEnv,
+  extractorFromEnv,
   MAX_EMBEDDING_WORKERS,
   modelEmbedderFromEnv,
   pooledModelEmbedderFromEnv,

@@ -7,7 +7,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Embedder } from '@memfabric/embeddings';
-import { describeError, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import { describeError } from '@memfabric/errors';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('embedding.worker must run in a worker thread (WorkerPoolEmbedder starts it)');

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { ConfigurationError, UnavailableError } from '@memfabric/errors';
+import { ConfigurationError, reviveError, UnavailableError } from '@memfabric/errors';
 import { assertEmbeddableTexts, assertEmbeddings, type Embedder } from '@memfabric/embeddings';
-import { reviveError, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 
 /** Options of {@link WorkerPoolEmbedder}. */
 export interface WorkerPoolEmbedderOptions {

@@ -19,7 +19,16 @@ export class LazyNlpExtractor implements Extractor {
 
   /** See {@link Extractor.extract}. */
   async extract(input: ExtractionInput): Promise<FactsExtracted> {
+    return (await this.load()).extract(input);
+  }
+
+  /** See {@link Extractor.warm}: imports the NLP libraries in this thread (about 1.5 s of CPU). */
+  async warm(): Promise<void> {
+    await this.load();
+  }
+
+  private load(): Promise<NlpExtractor> {
     this.loaded ??= import('./nlp/nlp.extractor.js').then((m) => new m.NlpExtractor(this.options));
-    return (await this.loaded).extract(input);
+    return this.loaded;
   }
 }

@@ -14,7 +14,8 @@ describe('LazyNlpExtractor', () => {
     for (const input of inputs) expect(await lazy.extract(input)).toEqual(await eager.extract(input));
   });
 
-  it('reports a bad option on the first extract', async () => {
+  it('reports a bad option on the first extract, or on warm', async () => {
     await expect(new LazyNlpExtractor({ maxTextLength: 0 }).extract({ eventId: '01890000-0000-7000-8000-000000000001', text: 'hi', time: '2023-05-08T13:56:00Z' })).rejects.toMatchObject({ code: 'configuration_invalid' });
+    await expect(new LazyNlpExtractor({ maxTextLength: 0 }).warm()).rejects.toMatchObject({ code: 'configuration_invalid' });
   });
 });

@@ -23,6 +23,19 @@ export interface Extractor {
    *   Odd text (empty, emoji, control characters, very long) never makes it throw.
    */
   extract(input: ExtractionInput): Promise<FactsExtracted>;
+  /**
+   * Loads now what the first {@link extract} would load (the NLP libraries, worker threads) and
+   * resolves once a call would run without that delay; optional. A server awaits it before it
+   * reports ready, so the first memory it acknowledges is findable within the recall's
+   * consistency timeout. Calling it again, or after an `extract`, costs nothing.
+   * @throws as {@link extract} when loading fails (a ConfigurationError for a bad option).
+   */
+  warm?(): Promise<void>;
+  /**
+   * Releases what the extractor holds (worker threads, a connection); optional. Whoever builds
+   * the extractor closes it once no call is pending.
+   */
+  close?(): Promise<void>;
 }
 
 /** What an extractor reads: one event's text and the context needed to resolve it. */

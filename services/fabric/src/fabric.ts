@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EmbeddedFabric, embedderFromEnv, embeddingCacheFromEnv } from '@memfabric/embedded';
+import { EmbeddedFabric, embedderFromEnv, embeddingCacheFromEnv, extractorFromEnv } from '@memfabric/embedded';
 import { loadOrCreateMasterKey } from '@memfabric/event-log-sqlite';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -61,6 +61,7 @@ export interface FabricConfig {
   readonly audit: AuditConfig;
   readonly embedder: ReturnType<typeof embedderFromEnv>;
   readonly embeddingCache: ReturnType<typeof embeddingCacheFromEnv>;
+  readonly extractor: ReturnType<typeof extractorFromEnv>;
 }
 
 /**
@@ -69,7 +70,7 @@ export interface FabricConfig {
  * start-up names every invalid variable at once.
  *
  * @param env - environment variables (see `readIngestConfig`, `readServerSecurityConfig`,
- *   `readQueryGatewayConfig`, `readAuditConfig`, `embedderFromEnv` and `embeddingCacheFromEnv` for names and defaults).
+ *   `readQueryGatewayConfig`, `readAuditConfig`, `embedderFromEnv`, `embeddingCacheFromEnv` and `extractorFromEnv` for names and defaults).
  * @returns the configuration.
  * @throws ConfigurationError `invalid memfabric configuration:` with one `  - ` line per problem,
  *   each naming its variable (`context.problems` lists them).
@@ -83,14 +84,24 @@ export function readFabricConfig(env: IngestEnv): FabricConfig {
   const audit = readAuditConfig({ ...env, MEMFABRIC_DATA_DIR: bind.dataDir }, { openApiPaths: [] }, { adminToken: false });
   const embedder = readWith(() => embedderFromEnv(env));
   const embeddingCache = readWith(() => embeddingCacheFromEnv(env));
-  const problems = [...ingest.problems, ...security.problems, ...queryGateway.problems, ...audit.problems, ...embedder.problems, ...embeddingCache.problems];
+  const extractor = readWith(() => extractorFromEnv(env));
+  const problems = [
+    ...ingest.problems,
+    ...security.problems,
+    ...queryGateway.problems,
+    ...audit.problems,
+    ...embedder.problems,
+    ...embeddingCache.problems,
+    ...extractor.problems,
+  ];
   if (
     ingest.config === undefined ||
     security.config === undefined ||
     queryGateway.config === undefined ||
     audit.config === undefined ||
     embedder.config === undefined ||
-    embeddingCache.config === undefined
+    embeddingCache.config === undefined ||
+    extractor.config === undefined
   ) {
     throw configurationError('memfabric', problems);
   }
@@ -101,6 +112,7 @@ export function readFabricConfig(env: IngestEnv): FabricConfig {
     audit: audit.config,
     embedder: embedder.config,
     embeddingCache: embeddingCache.config,
+    extractor: extractor.config,
   };
 }
 
@@ -134,8 +146,15 @@ export async function startFabric(env: IngestEnv, options: StartFabricOptions = 
   const masterKey = config.masterKey ?? loadOrCreateMasterKey(config.masterKeyFile);
   let fabric: EmbeddedFabric;
   try {
-    fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: read.embedder, embeddingCache: read.embeddingCache });
+    fabric = await EmbeddedFabric.open({ dataDir: config.dataDir, masterKey, embedder: read.embedder, embeddingCache: read.embeddingCache, extractor: read.extractor });
   } catch (error) {
+    await security.close();
+    throw error;
+  }
+  try {
+    await fabric.warm();
+  } catch (error) {
+    await fabric.close();
     await security.close();
     throw error;
   }

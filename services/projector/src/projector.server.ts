@@ -15,9 +15,9 @@ import {
   type ClusterSettings,
   type ReadSidePlacements,
 } from '@memfabric/cluster';
-import { embedderFromEnv } from '@memfabric/embedded';
+import { embedderFromEnv, extractorFromEnv } from '@memfabric/embedded';
 import { closeEmbedder, type Embedder } from '@memfabric/embeddings';
-import { LazyNlpExtractor } from '@memfabric/extraction';
+import type { Extractor } from '@memfabric/extraction';
 import {
   assertBindAllowed,
   configurationError,
@@ -50,6 +50,11 @@ export interface ProjectorSettings {
   /** Events per batch. */
   readonly batchSize: number;
   readonly embedder: Embedder;
+  /**
+   * The extraction stage's extractor (`extractorFromEnv`: `MEMFABRIC_EXTRACTION_WORKERS` worker
+   * threads), or null when this projector does not run `extraction`.
+   */
+  readonly extractor: Extractor | null;
 }
 
 const projectionList = z
@@ -61,8 +66,9 @@ const projectionList = z
 /**
  * Reads a projector's settings: the cluster settings, `MEMFABRIC_PROJECTOR_HOST` /
  * `MEMFABRIC_PROJECTOR_PORT` (health only; default 127.0.0.1:8084), `MEMFABRIC_PROJECTIONS`
- * (comma-separated; default `extraction` plus every read model whose server store is configured)
- * and `MEMFABRIC_BATCH_SIZE` (events, 1-10 000, default 500). A read model without a server store
+ * (comma-separated; default `extraction` plus every read model whose server store is configured),
+ * `MEMFABRIC_BATCH_SIZE` (events, 1-10 000, default 500) and `MEMFABRIC_EXTRACTION_WORKERS`
+ * (see `extractionWorkersFromEnv`). A read model without a server store
  * is refused: what a projector writes into an embedded store no other process could read
  * (readers project their embedded read models themselves).
  * @returns the settings, or one line per problem.
@@ -75,8 +81,9 @@ export function readProjectorSettings(env: IngestEnv): { readonly config?: Proje
     MEMFABRIC_BATCH_SIZE: integer(500, 1, 10_000),
   });
   const embedder = readWith(() => embedderFromEnv(env));
-  const problems = [...read.problems, ...embedder.problems];
-  if (!read.config || !embedder.config) return { problems };
+  const extractor = readWith(() => extractorFromEnv(env));
+  const problems = [...read.problems, ...embedder.problems, ...extractor.problems];
+  if (!read.config || !embedder.config || !extractor.config) return { problems };
   const stores = read.config.cluster.stores;
   const serverOf: Record<Exclude<ProjectorProjection, 'extraction'>, { readonly has: boolean; readonly variable: string }> = {
     vectors: { has: stores.vectors !== undefined, variable: 'MEMFABRIC_QDRANT_URL' },
@@ -98,6 +105,7 @@ export function readProjectorSettings(env: IngestEnv): { readonly config?: Proje
       projections: [...new Set(projections)],
       batchSize: read.config.own.MEMFABRIC_BATCH_SIZE,
       embedder: embedder.config,
+      extractor: projections.includes('extraction') ? extractor.config : null,
     },
     problems,
   };
@@ -137,7 +145,7 @@ export async function startProjector(env: IngestEnv, options: { readonly logger?
     assertBindAllowed(settings.host, await security.required());
   } catch (error) {
     await security.close();
-    await closeEmbedder(settings.embedder);
+    await closeWorkers(settings);
     throw error;
   }
   const runs = (p: ProjectorProjection) => (settings.projections.includes(p) ? 'shared' : 'off');
@@ -154,10 +162,12 @@ export async function startProjector(env: IngestEnv, options: { readonly logger?
           embedder: settings.embedder,
           ...(stores ? { stores } : {}),
           placements,
-          extractor: settings.projections.includes('extraction') ? new LazyNlpExtractor() : null,
+          extractor: settings.extractor,
           batchSize: settings.batchSize,
           onError: (error, projection) => logger.error({ err: error, projection }, 'projection batch failed; retrying'),
         });
+        // the NLP libraries load before the first batch, not during it (readiness waits for this)
+        await settings.extractor?.warm?.();
         side.start();
         return { kafka, side };
       } catch (error) {
@@ -200,7 +210,7 @@ export async function startProjector(env: IngestEnv, options: { readonly logger?
     await app?.close();
     await serving.close();
     await security.close();
-    await closeEmbedder(settings.embedder);
+    await closeWorkers(settings);
     throw error;
   }
   const address = app.getHttpServer().address() as AddressInfo;
@@ -217,7 +227,12 @@ export async function startProjector(env: IngestEnv, options: { readonly logger?
       await serving.close();
       await running.close();
       await security.close();
-      await closeEmbedder(settings.embedder); // its worker threads, if any
+      await closeWorkers(settings);
     },
   };
+}
+
+/** Closes the embedder and the extractor of a projector's settings (their worker threads, if any). */
+async function closeWorkers(settings: ProjectorSettings): Promise<void> {
+  await Promise.all([closeEmbedder(settings.embedder), settings.extractor?.close?.()]);
 }

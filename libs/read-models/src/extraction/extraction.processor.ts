@@ -75,10 +75,16 @@ function extractionBase(extractor: Extractor) {
   };
 }
 
-/** Runs the extractor over `events` and appends the facts.extracted events (500 per append). */
+/**
+ * Runs the extractor over `events` and appends the facts.extracted events (500 per append), in
+ * the order of `events`. The known entities are read in order (they are a prefix function of
+ * each stream); the extractions are started together, so an extractor with worker threads
+ * (`WorkerPoolExtractor`) runs a batch on several cores, off the calling thread.
+ */
 async function appendFacts(log: EventLog, extractor: Extractor, speakers: StreamSpeakers, events: readonly StoredEvent[]): Promise<void> {
-  const out: NewEvent[] = [];
-  for (const e of events) out.push(await factsEvent(e, extractor, await speakers.through(e)));
+  const known: string[][] = [];
+  for (const e of events) known.push(await speakers.through(e));
+  const out = await Promise.all(events.map((e, i) => factsEvent(e, extractor, known[i]!)));
   for (let i = 0; i < out.length; i += 500) await log.append(out.slice(i, i + 500));
 }
 

@@ -82,4 +82,28 @@ describe('extraction processor', () => {
     expect(whole.ids[0]).toEqual([factsEventId(stream[0]!.id, extractor), factsKey(stream[0]!.id, extractor)]);
     expect(whole.ids[0]![0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5/);
   });
+
+  it('starts the extractions of a batch together and appends their facts in the batch order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const slow: Extractor = {
+      name: nlp.name,
+      version: nlp.version,
+      async extract(input: ExtractionInput) {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        inFlight -= 1;
+        return nlp.extract(input);
+      },
+    };
+    const log = fakeLog(stream);
+    const applied = asyncExtractionProcessor(log, slow).apply(stream, {} as never);
+    for (let turn = 0; turn < 100 && releases.length < stream.length; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(most).toBe(stream.length);
+    for (const release of releases.reverse()) release(); // finish in reverse order
+    await applied;
+    expect(log.appended.map((e) => e.causationid)).toEqual(stream.map((e) => e.id));
+  });
 });

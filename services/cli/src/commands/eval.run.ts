@@ -479,9 +479,12 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
   const { dir, temporary } = await freshDataDir(globalOptions(command).dataDir);
   const masterKey = temporary ? new Uint8Array(randomBytes(32)) : resolveDataDir(dir, process.env, { create: true }).masterKey;
   const embedder = (process.env.MEMFABRIC_EMBEDDER ?? '').trim() || 'use';
-  const { EmbeddedFabric, embedderFromEnv, embeddingCacheFromEnv } = await import('@memfabric/embedded');
+  const { EmbeddedFabric, embedderFromEnv, embeddingCacheFromEnv, extractorFromEnv } = await import('@memfabric/embedded');
   // MEMFABRIC_EMBEDDING_CACHE=<file> shares one cache between runs: a re-evaluation never re-embeds
-  const fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey, embedder: embedderFromEnv(process.env), embeddingCache: embeddingCacheFromEnv(process.env) });
+  const fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey, embedder: embedderFromEnv(process.env),
+    embeddingCache: embeddingCacheFromEnv(process.env),
+    extractor: extractorFromEnv(process.env),
+  });
   let report: EvalReport & { readonly learnedFusion?: LearnedFusionReport };
   const questionLines: string[] = [];
   try {
