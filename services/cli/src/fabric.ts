@@ -29,7 +29,10 @@ export function dataDirOf(command: Command, use: { readonly writes?: boolean } =
 export async function openFabric(command: Command, use: { readonly writes?: boolean } = {}): Promise<EmbeddedFabric> {
   const config = dataDirOf(command, use);
   const { EmbeddedFabric, embedderFromEnv, embeddingCacheFromEnv, extractorFromEnv } = await import('@memfabric/embedded');
-  return EmbeddedFabric.open({ dataDir: config.dataDir, masterKey: config.masterKey, embedder: embedderFromEnv(process.env),
+  return EmbeddedFabric.open({
+    dataDir: config.dataDir,
+    masterKey: config.masterKey,
+    embedder: embedderFromEnv(process.env),
     embeddingCache: embeddingCacheFromEnv(process.env),
     extractor: extractorFromEnv(process.env),
   });

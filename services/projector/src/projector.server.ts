@@ -152,6 +152,8 @@ export async function startProjector(env: IngestEnv, options: { readonly logger?
   const placements: ReadSidePlacements = { vectors: runs('vectors'), graph: runs('graph'), analytics: runs('analytics'), extraction: runs('extraction') };
   const serving = new Supervised<{ kafka: ClusterKafka; side: ReadSide }>(
     async () => {
+      // the NLP libraries load before the first batch, not during it (readiness waits for this)
+      await settings.extractor?.warm?.();
       const kafka = openClusterKafka(settings.cluster.kafka, { logLevel: 'error' });
       try {
         await kafka.start();
@@ -166,8 +168,6 @@ export async function startProjector(env: IngestEnv, options: { readonly logger?
           batchSize: settings.batchSize,
           onError: (error, projection) => logger.error({ err: error, projection }, 'projection batch failed; retrying'),
         });
-        // the NLP libraries load before the first batch, not during it (readiness waits for this)
-        await settings.extractor?.warm?.();
         side.start();
         return { kafka, side };
       } catch (error) {

@@ -481,7 +481,10 @@ export async function evalLocomo(file: string, opts: EvalLocomoOptions, command:
   const embedder = (process.env.MEMFABRIC_EMBEDDER ?? '').trim() || 'use';
   const { EmbeddedFabric, embedderFromEnv, embeddingCacheFromEnv, extractorFromEnv } = await import('@memfabric/embedded');
   // MEMFABRIC_EMBEDDING_CACHE=<file> shares one cache between runs: a re-evaluation never re-embeds
-  const fabric = await EmbeddedFabric.open({ dataDir: dir, masterKey, embedder: embedderFromEnv(process.env),
+  const fabric = await EmbeddedFabric.open({
+    dataDir: dir,
+    masterKey,
+    embedder: embedderFromEnv(process.env),
     embeddingCache: embeddingCacheFromEnv(process.env),
     extractor: extractorFromEnv(process.env),
   });
